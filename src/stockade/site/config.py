@@ -1,0 +1,389 @@
+"""The site file: one YAML document per site, validated strictly.
+
+    >>> from stockade.site.config import load_site
+    >>> site = load_site("examples/sites/dc-demo.yaml")   # doctest: +SKIP
+    >>> site.zone("hv-cage").kind
+    'high_value'
+
+Every model forbids unknown keys; cross-references (a door's zones, a person's
+role, shift and vendor, a camera's door, …) are checked after the shapes, and
+every error names the file, the field path and the problem.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from stockade.site.errors import SiteConfigError
+
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@/-]+$")]
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+def parse_clock(value: str) -> int:
+    """Minutes after midnight of an "HH:MM" clock time ("24:00" is 1440)."""
+    if not _CLOCK.match(value):
+        raise ValueError(f"{value!r} is not a time of day HH:MM")
+    hours, minutes = value.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+Clock = Annotated[str, Field(description="local time of day, HH:MM; 24:00 is the end of day")]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Clocks(Model):
+    @field_validator("open", "close", "start", "end", mode="after", check_fields=False)
+    @classmethod
+    def _clock(cls, v: str) -> str:
+        parse_clock(v)
+        return v
+
+
+class Hours(_Clocks):
+    days: list[Day] = Field(description="days the site opens")
+    open: Clock
+    close: Clock = Field(description="may be 24:00, or earlier than open (closes past midnight)")
+
+
+class Window(_Clocks):
+    days: list[Day]
+    start: Clock
+    end: Clock
+
+
+class Devices(Model):
+    heartbeat_s: int = Field(300, gt=0, description="heartbeat period of cameras, readers, panels, gates")
+
+
+ZoneKind = Literal["perimeter", "yard", "dock", "storage", "high_value", "office"]
+
+
+class Zone(Model):
+    id: Id
+    kind: ZoneKind
+    name: str | None = None
+    public: bool = Field(False, description="any credentialed person may be here")
+    exit: bool = Field(False, description="goods through here leave the site")
+    armed_outside_hours: bool = Field(False, description="its panel should be armed while closed")
+
+
+class DoorConfig(Model):
+    id: Id
+    zones: tuple[Id, Id] = Field(description="from, to: direction 'in' is from → to")
+
+
+class Reader(Model):
+    id: Id
+    zone: Id
+    portal: bool = False
+
+
+class Camera(Model):
+    id: Id
+    zones: list[Id] = Field(min_length=1)
+    door: Id | None = Field(None, description="the door whose line this camera watches")
+
+
+class SensorConfig(Model):
+    id: Id
+    zone: Id
+    type: Literal["motion", "fence", "beam", "glassbreak", "geofence", "panel"]
+
+
+class GateConfig(Model):
+    id: Id
+    zone: Id
+
+
+class Role(Model):
+    zones: list[Id] | Literal["*"]
+    responder: bool = Field(False, description="may pass a lockdown")
+    admin: bool = Field(False, description="may change access rights")
+
+    def allows(self, zone: str) -> bool:
+        return self.zones == "*" or zone in self.zones
+
+
+class Shift(_Clocks):
+    days: list[Day] = Field(description="days the shift starts")
+    start: Clock
+    end: Clock
+
+
+PersonKind = Literal["employee", "contractor", "vendor", "visitor", "driver"]
+
+
+class Person(Model):
+    id: Id
+    kind: PersonKind
+    name: str | None = None
+    role: Id | None = None
+    shift: Id | None = None
+    vendor: Id | None = None
+    credentials: list[Id] = Field(default_factory=list)
+    leave: list[tuple[date, date]] = Field(default_factory=list, description="inclusive date ranges")
+
+    @model_validator(mode="after")
+    def _leave_ordered(self) -> Person:
+        for first, last in self.leave:
+            if last < first:
+                raise ValueError(f"leave {first}..{last} ends before it starts")
+        return self
+
+
+class Contract(_Clocks):
+    zones: list[Id]
+    days: list[Day]
+    start: Clock
+    end: Clock
+
+
+class Vendor(Model):
+    id: Id
+    name: str | None = None
+    contract: Contract
+    assessment_expires: date
+
+
+class Sku(Model):
+    sku: Id
+    name: str
+    value: float = Field(ge=0)
+    high_value: bool = False
+
+
+class Appointment(Model):
+    id: Id
+    direction: Literal["inbound", "outbound"]
+    gate: Id
+    carrier: str
+    plate: str | None = None
+    driver: Id | None = None
+    window: tuple[datetime, datetime]
+    shipment: Id | None = None
+    trailer: str | None = None
+
+    @field_validator("window")
+    @classmethod
+    def _aware(cls, v: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
+        if v[0].tzinfo is None or v[1].tzinfo is None:
+            raise ValueError("window times need an offset (RFC 3339)")
+        if v[1] <= v[0]:
+            raise ValueError("window ends before it starts")
+        return v
+
+
+class Policy(Model):
+    require_signatures: list[Id] = Field(
+        default_factory=list, description="sources whose unsigned events are rejected"
+    )
+
+
+class SiteConfig(Model):
+    """One site: its layout, people, calendar and rules."""
+
+    site: Id
+    name: str
+    timezone: str
+    origin: str | None = Field(None, description="ledger origin line; default stockade/<site>")
+    hours: list[Hours] | None = Field(None, description="omit for 24/7")
+    change_windows: list[Window] = Field(default_factory=list)
+    walk_s_per_hop: float = Field(20, gt=0)
+    devices: Devices = Field(default_factory=lambda: Devices())
+    zones: list[Zone] = Field(min_length=1)
+    doors: list[DoorConfig] = Field(default_factory=list)
+    readers: list[Reader] = Field(default_factory=list)
+    cameras: list[Camera] = Field(default_factory=list)
+    sensors: list[SensorConfig] = Field(default_factory=list)
+    gates: list[GateConfig] = Field(default_factory=list)
+    roles: dict[Id, Role] = Field(default_factory=dict)
+    shifts: dict[Id, Shift] = Field(default_factory=dict)
+    people: list[Person] = Field(default_factory=list)
+    vendors: list[Vendor] = Field(default_factory=list)
+    skus: list[Sku] = Field(default_factory=list)
+    appointments: list[Appointment] = Field(default_factory=list)
+    policy: Policy = Field(default_factory=lambda: Policy())
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"unknown time zone {v!r}") from e
+        return v
+
+    @model_validator(mode="after")
+    def _references(self) -> SiteConfig:
+        problems = list(_reference_problems(self))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # --- lookups, built once -------------------------------------------------
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def zones_by_id(self) -> dict[str, Zone]:
+        return {z.id: z for z in self.zones}
+
+    @cached_property
+    def doors_by_id(self) -> dict[str, DoorConfig]:
+        return {d.id: d for d in self.doors}
+
+    @cached_property
+    def people_by_id(self) -> dict[str, Person]:
+        return {p.id: p for p in self.people}
+
+    @cached_property
+    def person_by_credential(self) -> dict[str, Person]:
+        return {c: p for p in self.people for c in p.credentials}
+
+    @cached_property
+    def vendors_by_id(self) -> dict[str, Vendor]:
+        return {v.id: v for v in self.vendors}
+
+    @cached_property
+    def skus_by_id(self) -> dict[str, Sku]:
+        return {s.sku: s for s in self.skus}
+
+    @cached_property
+    def device_ids(self) -> frozenset[str]:
+        return frozenset(
+            [r.id for r in self.readers] + [c.id for c in self.cameras]
+            + [s.id for s in self.sensors] + [g.id for g in self.gates]
+            + [d.id for d in self.doors]
+        )
+
+    @property
+    def ledger_origin(self) -> str:
+        return self.origin or f"stockade/{self.site}"
+
+    def zone(self, zone_id: str) -> Zone:
+        return self.zones_by_id[zone_id]
+
+
+def _duplicates(ids: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return sorted({i for i in ids if i in seen or seen.add(i)})  # type: ignore[func-returns-value]
+
+
+def _reference_problems(s: SiteConfig) -> list[str]:
+    zones = {z.id for z in s.zones}
+    doors = {d.id for d in s.doors}
+    vendors = {v.id for v in s.vendors}
+    out: list[str] = []
+
+    def zone_ref(path: str, zone: str) -> None:
+        if zone not in zones:
+            out.append(f"{path}: zone {zone!r} is not defined in zones")
+
+    for name, ids in (
+        ("zones", [z.id for z in s.zones]), ("doors", [d.id for d in s.doors]),
+        ("people", [p.id for p in s.people]), ("vendors", [v.id for v in s.vendors]),
+        ("skus", [k.sku for k in s.skus]), ("appointments", [a.id for a in s.appointments]),
+        ("devices", [r.id for r in s.readers] + [c.id for c in s.cameras]
+         + [x.id for x in s.sensors] + [g.id for g in s.gates]),
+        ("credentials", [c for p in s.people for c in p.credentials]),
+    ):
+        for dup in _duplicates(ids):
+            out.append(f"{name}: id {dup!r} appears more than once")
+    for i, d in enumerate(s.doors):
+        for j, z in enumerate(d.zones):
+            zone_ref(f"doors[{i}].zones[{j}]", z)
+        if d.zones[0] == d.zones[1]:
+            out.append(f"doors[{i}].zones: a door joins two different zones")
+    for i, r in enumerate(s.readers):
+        zone_ref(f"readers[{i}].zone", r.zone)
+    for i, c in enumerate(s.cameras):
+        for j, z in enumerate(c.zones):
+            zone_ref(f"cameras[{i}].zones[{j}]", z)
+        if c.door is not None and c.door not in doors:
+            out.append(f"cameras[{i}].door: door {c.door!r} is not defined in doors")
+    for i, x in enumerate(s.sensors):
+        zone_ref(f"sensors[{i}].zone", x.zone)
+    for i, g in enumerate(s.gates):
+        zone_ref(f"gates[{i}].zone", g.zone)
+    for name, role in s.roles.items():
+        if role.zones != "*":
+            for j, z in enumerate(role.zones):
+                zone_ref(f"roles.{name}.zones[{j}]", z)
+    for i, p in enumerate(s.people):
+        if p.role is not None and p.role not in s.roles:
+            out.append(f"people[{i}].role: role {p.role!r} of {p.id} is not defined in roles")
+        if p.shift is not None and p.shift not in s.shifts:
+            out.append(f"people[{i}].shift: shift {p.shift!r} of {p.id} is not defined in shifts")
+        if p.vendor is not None and p.vendor not in vendors:
+            out.append(f"people[{i}].vendor: vendor {p.vendor!r} of {p.id} is not defined")
+        if p.kind == "vendor" and p.vendor is None:
+            out.append(f"people[{i}].vendor: {p.id} is of kind vendor but names no vendor")
+        if p.kind != "driver" and p.role is None:
+            out.append(f"people[{i}].role: {p.id} needs a role (only drivers may have none)")
+    for i, v in enumerate(s.vendors):
+        for j, z in enumerate(v.contract.zones):
+            zone_ref(f"vendors[{i}].contract.zones[{j}]", z)
+    gates = {g.id for g in s.gates}
+    for i, a in enumerate(s.appointments):
+        if a.gate not in gates:
+            out.append(f"appointments[{i}].gate: gate {a.gate!r} is not defined in gates")
+    panel_zones = {x.zone for x in s.sensors if x.type == "panel"}
+    for i, z in enumerate(s.zones):
+        if z.armed_outside_hours and z.id not in panel_zones:
+            out.append(f"zones[{i}].armed_outside_hours: zone {z.id!r} has no panel sensor")
+    return out
+
+
+def _describe(err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        path = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = e["msg"].removeprefix("Value error, ")
+        lines.append(f"{path}: {msg}")
+    return "\n".join(lines)
+
+
+def parse_site(data: object, source: str = "<site>") -> SiteConfig:
+    """Validate an already-parsed YAML document."""
+    try:
+        return SiteConfig.model_validate(data)
+    except ValidationError as e:
+        raise SiteConfigError(source, _describe(e)) from e
+
+
+def load_site(path: str | Path) -> SiteConfig:
+    """Read and validate one site file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise SiteConfigError(str(p), f"cannot read: {e.strerror}") from e
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise SiteConfigError(str(p), f"not valid YAML: {e}") from e
+    return parse_site(data, str(p))
+
+
+def day_of(d: date) -> Day:
+    return DAYS[d.weekday()]
+
+
+def clock_of(t: time) -> int:
+    return t.hour * 60 + t.minute
