@@ -1,0 +1,14 @@
+"""``stockade`` command line. Each command group lives in its own module and
+registers itself on :data:`stockade.cli.app.app` when imported here."""
+
+from __future__ import annotations
+
+from stockade.cli import site as _site  # noqa: F401  (registers commands)
+from stockade.cli.app import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

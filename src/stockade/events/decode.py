@@ -61,7 +61,7 @@ def _join(prefix: str, name: str) -> str:
 def decode_event(data: bytes | str, *, now: datetime | None = None) -> Event:
     """Decode one SEF/1 event. With ``now``, reject a ``ts`` more than 5 minutes ahead."""
     try:
-        event = _decoder.decode(data)
+        event: Event = _decoder.decode(data)
     except msgspec.DecodeError as e:
         raise _translate(e) from e
     if now is not None and event.ts - now > MAX_FUTURE:

@@ -344,9 +344,9 @@ def _reference_problems(s: SiteConfig) -> list[str]:
         if a.gate not in gates:
             out.append(f"appointments[{i}].gate: gate {a.gate!r} is not defined in gates")
     panel_zones = {x.zone for x in s.sensors if x.type == "panel"}
-    for i, z in enumerate(s.zones):
-        if z.armed_outside_hours and z.id not in panel_zones:
-            out.append(f"zones[{i}].armed_outside_hours: zone {z.id!r} has no panel sensor")
+    for i, zone in enumerate(s.zones):
+        if zone.armed_outside_hours and zone.id not in panel_zones:
+            out.append(f"zones[{i}].armed_outside_hours: zone {zone.id!r} has no panel sensor")
     return out
 
 
