@@ -1,0 +1,6 @@
+"""The store: one interface (:class:`Store`), SQLite embedded and PostgreSQL behind it."""
+
+from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, Store, StoredEvent
+from stockade.store.errors import StoreError
+
+__all__ = ["ApiKeyRecord", "AppendResult", "EventQuery", "Store", "StoreError", "StoredEvent"]

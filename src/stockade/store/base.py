@@ -1,0 +1,109 @@
+"""The store interface: one per deployment, SQLite embedded or PostgreSQL.
+
+The store keeps each site's log in sequence order (the ledger's entries, as
+RFC 8785 bytes), an index of the entities each event names, API keys (hashed),
+and engine snapshots. It is the durable truth an acknowledgement waits for.
+
+    >>> store = SqliteStore.open(Path("stockade-data"))        # doctest: +SKIP
+    >>> results = store.append("dc-demo", [event])             # doctest: +SKIP
+    >>> results[0].status, results[0].seq                      # doctest: +SKIP
+    ('accepted', 1)
+
+``append`` is called by one writer per site (the sequencer); it deduplicates by
+(site, id), gives each new event the site's next sequence number and commits
+before returning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+import msgspec
+
+from stockade.events import Envelope, Event
+from stockade.events.entities import EntityType
+
+_event_decoder = msgspec.json.Decoder(Event)
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    status: Literal["accepted", "duplicate"]
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """One row of a site's log: its sequence number (1-based) and its canonical entry."""
+
+    site: str
+    seq: int
+    entry: bytes
+
+    @property
+    def event(self) -> Envelope:
+        decoded: Envelope = _event_decoder.decode(self.entry)
+        return decoded
+
+
+@dataclass(frozen=True, slots=True)
+class EventQuery:
+    site: str
+    since: datetime | None = None
+    until: datetime | None = None
+    kinds: tuple[str, ...] = ()
+    entity: tuple[EntityType, str] | None = None
+    after_seq: int = 0
+    limit: int = 100
+    newest_first: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyRecord:
+    """An API key as stored: only the hash of the secret is kept."""
+
+    key_id: str
+    secret_hash: str
+    scopes: tuple[str, ...]
+    site: str | None = None
+    sources: tuple[str, ...] = ()
+    label: str = ""
+    revoked: bool = False
+
+
+class Store(Protocol):
+    def append(self, site: str, events: Sequence[Envelope], entries: Sequence[bytes]) -> list[AppendResult]:
+        """Deduplicate, sequence and durably commit; one result per event, in order."""
+        ...
+
+    def get(self, site: str, event_id: str) -> StoredEvent | None: ...
+
+    def query(self, q: EventQuery) -> list[StoredEvent]: ...
+
+    def read(self, site: str, after_seq: int = 0, batch: int = 10_000) -> Iterator[StoredEvent]:
+        """Every row of a site's log after ``after_seq``, in order (for replay and audit)."""
+        ...
+
+    def last_seq(self, site: str) -> int: ...
+
+    def sites(self) -> list[str]: ...
+
+    def put_key(self, key: ApiKeyRecord) -> None: ...
+
+    def get_key(self, key_id: str) -> ApiKeyRecord | None: ...
+
+    def list_keys(self) -> list[ApiKeyRecord]: ...
+
+    def save_snapshot(self, site: str, seq: int, data: bytes) -> None: ...
+
+    def load_snapshot(self, site: str) -> tuple[int, bytes] | None: ...
+
+    def close(self) -> None: ...
+
+
+def ts_micros(ts: datetime) -> int:
+    """Event time as integer microseconds since the epoch (UTC), for range queries."""
+    return int(ts.timestamp() * 1_000_000)

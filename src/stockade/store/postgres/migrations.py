@@ -1,0 +1,51 @@
+"""Schema migrations of the PostgreSQL store; ``stockade_schema`` records the version.
+
+Same tables as the SQLite store, with PostgreSQL types. Never edit a shipped
+migration; append a new one.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+from stockade.store.errors import MigrationError
+
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE events (
+            site TEXT NOT NULL, seq BIGINT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL,
+            ts_us BIGINT NOT NULL, entry BYTEA NOT NULL, PRIMARY KEY (site, seq))""",
+        "CREATE UNIQUE INDEX events_by_id ON events (site, id)",
+        "CREATE INDEX events_by_time ON events (site, ts_us)",
+        "CREATE INDEX events_by_kind ON events (site, kind, seq)",
+        """CREATE TABLE entities (
+            site TEXT NOT NULL, etype TEXT NOT NULL, eid TEXT NOT NULL, seq BIGINT NOT NULL,
+            PRIMARY KEY (site, etype, eid, seq))""",
+        """CREATE TABLE api_keys (
+            key_id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, scopes TEXT NOT NULL,
+            site TEXT, sources TEXT NOT NULL, label TEXT NOT NULL, revoked BOOLEAN NOT NULL DEFAULT FALSE)""",
+        "CREATE TABLE snapshots (site TEXT PRIMARY KEY, seq BIGINT NOT NULL, data BYTEA NOT NULL)",
+    ],
+]
+
+
+def migrate(conn: psycopg.Connection[tuple[object, ...]]) -> int:
+    with conn.transaction():
+        conn.execute("CREATE TABLE IF NOT EXISTS stockade_schema (version INTEGER NOT NULL)")
+        conn.execute("LOCK TABLE stockade_schema IN EXCLUSIVE MODE")
+        row = conn.execute("SELECT version FROM stockade_schema").fetchone()
+        version = int(str(row[0])) if row else 0
+        if row is None:
+            conn.execute("INSERT INTO stockade_schema VALUES (0)")
+        if version > len(MIGRATIONS):
+            raise MigrationError(
+                f"database schema version {version} is newer than this Stockade ({len(MIGRATIONS)})"
+            )
+        try:
+            for number in range(version, len(MIGRATIONS)):
+                for statement in MIGRATIONS[number]:
+                    conn.execute(statement.encode())
+                conn.execute("UPDATE stockade_schema SET version = %s", (number + 1,))
+        except psycopg.Error as e:
+            raise MigrationError(f"migration failed: {e}") from e
+    return len(MIGRATIONS)

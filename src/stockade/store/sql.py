@@ -1,0 +1,81 @@
+"""SQL shared by the SQLite and PostgreSQL stores (same tables, different placeholders)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from stockade.events import Envelope
+from stockade.events.entities import entity_refs
+from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, ts_micros
+
+
+def query_sql(q: EventQuery, mark: str) -> tuple[str, list[object]]:
+    """The SELECT (seq, entry) for an EventQuery, with ``mark`` as the placeholder."""
+    where = [f"e.site = {mark}", f"e.seq > {mark}"]
+    params: list[object] = [q.site, q.after_seq]
+    source = "events e"
+    if q.entity is not None:
+        source = "entities x JOIN events e ON e.site = x.site AND e.seq = x.seq"
+        where += [f"x.site = {mark}", f"x.etype = {mark}", f"x.eid = {mark}"]
+        params += [q.site, q.entity[0], q.entity[1]]
+    if q.since is not None:
+        where.append(f"e.ts_us >= {mark}")
+        params.append(ts_micros(q.since))
+    if q.until is not None:
+        where.append(f"e.ts_us < {mark}")
+        params.append(ts_micros(q.until))
+    if q.kinds:
+        where.append(f"e.kind IN ({','.join([mark] * len(q.kinds))})")
+        params += list(q.kinds)
+    order = "DESC" if q.newest_first else "ASC"
+    sql = (f"SELECT e.seq, e.entry FROM {source} WHERE {' AND '.join(where)} "
+           f"ORDER BY e.seq {order} LIMIT {mark}")
+    params.append(q.limit)
+    return sql, params
+
+
+@dataclass
+class AppendPlan:
+    """What one ``append`` writes: per-event results, event rows and entity-index rows."""
+
+    results: list[AppendResult] = field(default_factory=list)
+    rows: list[tuple[str, int, str, str, int, bytes]] = field(default_factory=list)
+    index: list[tuple[str, str, str, int]] = field(default_factory=list)
+
+
+def plan_append(
+    site: str, events: Sequence[Envelope], entries: Sequence[bytes], existing: dict[str, int], last_seq: int
+) -> AppendPlan:
+    """Deduplicate by id (against ``existing`` and within the batch) and number new events."""
+    plan = AppendPlan()
+    seen = dict(existing)
+    next_seq = last_seq + 1
+    for event, entry in zip(events, entries, strict=True):
+        prior = seen.get(event.id)
+        if prior is not None:
+            plan.results.append(AppendResult("duplicate", prior))
+            continue
+        seq = next_seq
+        next_seq += 1
+        seen[event.id] = seq
+        plan.rows.append((site, seq, event.id, event.kind, ts_micros(event.ts), entry))
+        plan.index.extend((site, etype, eid, seq) for etype, eid in entity_refs(event))
+        plan.results.append(AppendResult("accepted", seq))
+    return plan
+
+
+def key_row(key: ApiKeyRecord) -> tuple[object, ...]:
+    return (key.key_id, key.secret_hash, ",".join(key.scopes), key.site, ",".join(key.sources),
+            key.label, bool(key.revoked))
+
+
+def key_from_row(row: Sequence[object]) -> ApiKeyRecord:
+    key_id, secret_hash, scopes, site, sources, label, revoked = row
+    return ApiKeyRecord(
+        key_id=str(key_id), secret_hash=str(secret_hash),
+        scopes=tuple(s for s in str(scopes).split(",") if s),
+        site=None if site is None else str(site),
+        sources=tuple(s for s in str(sources).split(",") if s),
+        label=str(label), revoked=bool(revoked),
+    )

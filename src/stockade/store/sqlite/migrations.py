@@ -1,0 +1,50 @@
+"""Schema migrations of the SQLite store, applied in order at open.
+
+Each migration is a list of statements; ``PRAGMA user_version`` records how many
+have run. Add a migration by appending to ``MIGRATIONS``; never edit one that
+has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from stockade.store.errors import MigrationError
+
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE events (
+            site TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL,
+            ts_us INTEGER NOT NULL, entry BLOB NOT NULL,
+            PRIMARY KEY (site, seq)) WITHOUT ROWID""",
+        "CREATE UNIQUE INDEX events_by_id ON events (site, id)",
+        "CREATE INDEX events_by_time ON events (site, ts_us)",
+        "CREATE INDEX events_by_kind ON events (site, kind, seq)",
+        """CREATE TABLE entities (
+            site TEXT NOT NULL, etype TEXT NOT NULL, eid TEXT NOT NULL, seq INTEGER NOT NULL,
+            PRIMARY KEY (site, etype, eid, seq)) WITHOUT ROWID""",
+        """CREATE TABLE api_keys (
+            key_id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, scopes TEXT NOT NULL,
+            site TEXT, sources TEXT NOT NULL, label TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)""",
+        """CREATE TABLE snapshots (
+            site TEXT PRIMARY KEY, seq INTEGER NOT NULL, data BLOB NOT NULL)""",
+    ],
+]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema up to date; return the version reached."""
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    if version > len(MIGRATIONS):
+        raise MigrationError(
+            f"database schema version {version} is newer than this Stockade ({len(MIGRATIONS)}); upgrade"
+        )
+    for number in range(version, len(MIGRATIONS)):
+        try:
+            with conn:
+                for statement in MIGRATIONS[number]:
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number + 1}")
+        except sqlite3.Error as e:
+            raise MigrationError(f"migration {number + 1} failed: {e}") from e
+    return len(MIGRATIONS)

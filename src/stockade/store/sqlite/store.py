@@ -1,0 +1,143 @@
+"""SQLite implementation of :class:`stockade.store.base.Store`.
+
+WAL mode with ``synchronous=FULL``: a commit has reached the disk when
+``append`` returns, so an acknowledged event survives a killed process and a
+power cut. One connection, guarded by a lock: SQLite has one writer anyway, and
+the sequencer batches.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from stockade.events import Envelope
+from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, StoredEvent
+from stockade.store.errors import StoreError
+from stockade.store.sql import key_from_row, key_row, plan_append, query_sql
+from stockade.store.sqlite.migrations import migrate
+
+_ID_CHUNK = 500
+
+
+class SqliteStore:
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self._lock = threading.RLock()
+        self.path = path
+
+    @classmethod
+    def open(cls, data_dir: Path, *, synchronous: str = "FULL") -> SqliteStore:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path = data_dir / "stockade.db"
+        try:
+            conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA synchronous={synchronous}")
+            conn.execute("PRAGMA foreign_keys=ON")
+            migrate(conn)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open the store at {path}: {e}") from e
+        return cls(conn, path)
+
+    # --- the log -------------------------------------------------------------
+
+    def append(self, site: str, events: Sequence[Envelope], entries: Sequence[bytes]) -> list[AppendResult]:
+        with self._lock:
+            conn = self._conn
+            plan = plan_append(site, events, entries, self._existing_ids(site, [e.id for e in events]),
+                               self.last_seq(site))
+            if plan.rows:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    conn.executemany("INSERT INTO events VALUES (?,?,?,?,?,?)", plan.rows)
+                    conn.executemany("INSERT OR IGNORE INTO entities VALUES (?,?,?,?)", plan.index)
+                    conn.execute("COMMIT")
+                except sqlite3.Error as e:
+                    conn.execute("ROLLBACK")
+                    raise StoreError(f"append to {site} failed: {e}") from e
+            return plan.results
+
+    def _existing_ids(self, site: str, ids: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for i in range(0, len(ids), _ID_CHUNK):
+            chunk = ids[i : i + _ID_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for eid, seq in self._conn.execute(
+                f"SELECT id, seq FROM events WHERE site=? AND id IN ({marks})", (site, *chunk)
+            ):
+                found[eid] = seq
+        return found
+
+    def get(self, site: str, event_id: str) -> StoredEvent | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT seq, entry FROM events WHERE site=? AND id=?", (site, event_id)
+            ).fetchone()
+        return StoredEvent(site, row[0], row[1]) if row else None
+
+    def query(self, q: EventQuery) -> list[StoredEvent]:
+        sql, params = query_sql(q, "?")
+        with self._lock:
+            rows = self._conn.execute(sql, params).fetchall()
+        return [StoredEvent(q.site, seq, entry) for seq, entry in rows]
+
+    def read(self, site: str, after_seq: int = 0, batch: int = 10_000) -> Iterator[StoredEvent]:
+        last = after_seq
+        while True:
+            with self._lock:
+                rows = self._conn.execute(
+                    "SELECT seq, entry FROM events WHERE site=? AND seq>? ORDER BY seq LIMIT ?",
+                    (site, last, batch),
+                ).fetchall()
+            if not rows:
+                return
+            for seq, entry in rows:
+                yield StoredEvent(site, seq, entry)
+            last = rows[-1][0]
+
+    def last_seq(self, site: str) -> int:
+        with self._lock:
+            (seq,) = self._conn.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM events WHERE site=?", (site,)
+            ).fetchone()
+        return int(seq)
+
+    def sites(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._conn.execute("SELECT DISTINCT site FROM events ORDER BY site")]
+
+    # --- keys and snapshots --------------------------------------------------
+
+    def put_key(self, key: ApiKeyRecord) -> None:
+        with self._lock:
+            self._conn.execute("INSERT OR REPLACE INTO api_keys VALUES (?,?,?,?,?,?,?)", key_row(key))
+
+    def get_key(self, key_id: str) -> ApiKeyRecord | None:
+        with self._lock:
+            row = self._conn.execute("SELECT * FROM api_keys WHERE key_id=?", (key_id,)).fetchone()
+        return key_from_row(row) if row else None
+
+    def list_keys(self) -> list[ApiKeyRecord]:
+        with self._lock:
+            return [key_from_row(r) for r in self._conn.execute("SELECT * FROM api_keys ORDER BY key_id")]
+
+    def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
+        with self._lock:
+            self._conn.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?)", (site, seq, data))
+
+    def load_snapshot(self, site: str) -> tuple[int, bytes] | None:
+        with self._lock:
+            row = self._conn.execute("SELECT seq, data FROM snapshots WHERE site=?", (site,)).fetchone()
+        return (int(row[0]), bytes(row[1])) if row else None
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def execute_raw(self, sql: str, params: Sequence[object] = ()) -> None:
+        """Run one statement as-is. For tamper tests and repairs only."""
+        with self._lock:
+            self._conn.execute(sql, params)
