@@ -1,0 +1,171 @@
+"""Correlation: alerts that share an entity within a window become one incident.
+
+The engine hands every alert to :meth:`Correlator.observe`, which answers with
+the incident versions the alert causes (none, or one). Event time only, no I/O,
+and incident ids are a hash of the site and the opening alert's id, so a replay
+of the same log gives the same incidents, versions and ids.
+
+    >>> c = Correlator(site)                                       # doctest: +SKIP
+    >>> c.observe(device_down)      # a lone medium alert opens an incident
+    [Incident(id='inc-3f2a…:1', pattern='device_tampering', severity='medium', …)]
+    >>> c.observe(door_forced)      # same zone, 4 minutes later: version 2
+    [Incident(id='inc-3f2a…:2', pattern='blind_and_grab', severity='high', …)]
+
+Rules (parameters in :class:`CorrelationParams`):
+
+- an alert joins the open incident with which it shares a key (see
+  ``correlation_keys``) seen within ``window_s`` (``long_window_s`` for EPCs,
+  shipments and trucks); with several candidates, the most severe wins;
+- an alert of ``open_severity`` or worse that joins nothing opens an incident,
+  absorbing the quieter alerts it is linked to;
+- ``low`` and ``info`` alerts alone wait: a ``low`` one opens an incident only
+  when linked alerts show ``repeat_n`` of the same signal or two distinct signals;
+- every join is a new version (event id ``<incident>:<n>``, status ``new``);
+  pattern and severity come from ``patterns``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from stockade.engine.correlation_incident import OpenIncident
+from stockade.engine.correlation_keys import LONG_KEYS, Key, KeyIndex
+from stockade.engine.patterns import rank
+from stockade.events.model import Alert, Incident, Severity
+from stockade.site import SiteConfig
+
+_PRUNE_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class CorrelationParams:
+    window_s: float = 1800.0
+    long_window_s: float = 86400.0
+    open_severity: Severity = "medium"
+    repeat_n: int = 3
+    source: str = "stockade/correlation"
+
+
+@dataclass(slots=True)
+class _Pending:
+    alert: Alert
+    keys: frozenset[Key]
+
+
+@dataclass
+class Correlator:
+    """Groups alerts into incidents; plain data, so it pickles with the engine's snapshot."""
+
+    site: SiteConfig | None = None
+    params: CorrelationParams = field(default_factory=CorrelationParams)
+    index: KeyIndex = field(init=False)
+    open: dict[str, OpenIncident] = field(init=False, default_factory=dict)
+    by_key: dict[Key, str] = field(init=False, default_factory=dict)
+    pending: deque[_Pending] = field(init=False, default_factory=deque)
+    now: datetime | None = field(init=False, default=None)
+    pruned: datetime | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.index = KeyIndex.of(self.site)
+
+    def window(self, key: Key) -> timedelta:
+        p = self.params
+        return timedelta(seconds=p.long_window_s if key[0] in LONG_KEYS else p.window_s)
+
+    def observe(self, alert: Alert) -> list[Incident]:
+        """Fold one alert in; return the incident version it causes, if any."""
+        if self.now is None or alert.ts > self.now:
+            self.now = alert.ts
+        keys = self.index.keys(alert)
+        target = self._candidate(alert, keys)
+        if target is not None:
+            return [self._join(target, alert, keys)]
+        linked = self._linked_pending(alert, keys)
+        if not self._opens(alert, linked):
+            self.pending.append(_Pending(alert, frozenset(keys)))
+            self._prune()
+            return []
+        for p in linked:
+            self.pending.remove(p)
+        return [self._open(alert, keys, [p.alert for p in linked])]
+
+    # --- joining -------------------------------------------------------------
+
+    def _near(self, key: Key, then: datetime, ts: datetime) -> bool:
+        return abs(ts - then) <= self.window(key)
+
+    def _candidate(self, alert: Alert, keys: list[Key]) -> OpenIncident | None:
+        best: OpenIncident | None = None
+        for key in keys:
+            inc_id = self.by_key.get(key)
+            inc = self.open.get(inc_id) if inc_id else None
+            if inc is None or not self._near(key, inc.key_seen[key], alert.ts):
+                continue
+            if best is None or (rank(inc.severity), inc.end, inc.incident) > (
+                rank(best.severity), best.end, best.incident
+            ):
+                best = inc
+        return best
+
+    def _join(self, inc: OpenIncident, alert: Alert, keys: list[Key]) -> Incident:
+        inc.add(alert, self.index.zones_of(alert))
+        self._claim(inc, alert, keys)
+        return inc.version(alert.ts, self.params.source, self.params.repeat_n)
+
+    def _claim(self, inc: OpenIncident, alert: Alert, keys: list[Key]) -> None:
+        for key in keys:
+            self.by_key[key] = inc.incident
+            seen = inc.key_seen.get(key)
+            inc.key_seen[key] = alert.ts if seen is None or alert.ts > seen else seen
+
+    # --- opening -------------------------------------------------------------
+
+    def _linked_pending(self, alert: Alert, keys: list[Key]) -> list[_Pending]:
+        wanted = set(keys)
+        return [
+            p for p in self.pending
+            if any(k in wanted and self._near(k, p.alert.ts, alert.ts) for k in p.keys)
+        ]
+
+    def _opens(self, alert: Alert, linked: list[_Pending]) -> bool:
+        if rank(alert.severity) >= rank(self.params.open_severity):
+            return True
+        if alert.severity == "info":
+            return False
+        signals = [a for a in (*(p.alert for p in linked), alert) if a.severity != "info"]
+        if len({a.detector for a in signals}) >= 2:
+            return True
+        return sum(a.detector == alert.detector for a in signals) >= self.params.repeat_n
+
+    def _open(self, alert: Alert, keys: list[Key], earlier: list[Alert]) -> Incident:
+        digest = hashlib.sha256(f"{alert.site}\x00{alert.id}".encode()).hexdigest()[:16]
+        inc = OpenIncident(incident=f"inc-{digest}", site=alert.site, opened=alert.ts,
+                           start=alert.ts, end=alert.ts)
+        for a in sorted(earlier, key=lambda a: (a.ts, a.id)):
+            inc.add(a, self.index.zones_of(a))
+            self._claim(inc, a, self.index.keys(a))
+        inc.add(alert, self.index.zones_of(alert))
+        self._claim(inc, alert, keys)
+        self.open[inc.incident] = inc
+        self._prune()
+        return inc.version(alert.ts, self.params.source, self.params.repeat_n)
+
+    # --- forgetting ------------------------------------------------------------
+
+    def _prune(self) -> None:
+        """Forget what no future alert can join: beyond the longest window behind ``now``."""
+        if self.now is None or (self.pruned is not None and self.now - self.pruned < _PRUNE_EVERY):
+            return
+        self.pruned = self.now
+        horizon = self.now - timedelta(seconds=max(self.params.window_s, self.params.long_window_s))
+        while self.pending and self.pending[0].alert.ts < horizon:
+            self.pending.popleft()
+        stale = [i for i, inc in self.open.items() if inc.end < horizon]
+        for inc_id in stale:
+            inc = self.open.pop(inc_id)
+            for key in inc.key_seen:
+                if self.by_key.get(key) == inc_id:
+                    del self.by_key[key]
