@@ -16,6 +16,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_SITE = ROOT / "examples" / "sites" / "dc-demo.yaml"
 
+pytest_plugins = ["tests.node_fixtures"]
+
 SERVICES = {"postgres": 5432, "mqtt": 1883, "nats": 4222}
 _missing: dict[str, str] = {}
 

@@ -1,0 +1,43 @@
+"""The app factory: a FastAPI app for one :class:`Node`.
+
+    >>> node = Node.open(Settings(data_dir=tmp))         # doctest: +SKIP
+    >>> app = create_app(node)                            # doctest: +SKIP
+
+The node is provided to the routes through ``get_node``; nothing is read from
+the environment here. OpenAPI is served at ``/docs`` and ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from stockade import __version__
+from stockade.api.deps import get_node
+from stockade.api.routers import events, outputs, stream, system
+from stockade.node.runtime import Node
+
+DESCRIPTION = """Stockade joins door access, cameras, sensors, RFID and the WMS into one ordered,
+tamper-evident log per site, detects theft as it happens and proves it.
+
+Authenticate with `Authorization: Bearer stk_<id>_<secret>`. Only `/healthz` is open."""
+
+
+def create_app(node: Node, *, start_node: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if start_node:
+            node.start()
+        try:
+            yield
+        finally:
+            if start_node:
+                node.stop()
+
+    app = FastAPI(title="Stockade", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.dependency_overrides[get_node] = lambda: node
+    for module in (system, events, outputs, stream):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,54 @@
+"""``GET /v1/stream``: server-sent events of what a site's log receives, live.
+
+    curl -N -H "Authorization: Bearer $KEY" "http://127.0.0.1:8700/v1/stream?site=dc-demo&kind=alert"
+
+Each message is ``event: <kind>``, ``id: <site>:<seq>``, ``data: <event JSON>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import msgspec
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+
+from stockade.api.auth import require_scope
+from stockade.api.deps import NodeDep
+from stockade.store import ApiKeyRecord
+
+router = APIRouter(prefix="/v1", tags=["stream"])
+KEEPALIVE_S = 15.0
+
+
+@router.get("/stream", summary="Server-sent events of a site's log (filter by kind)")
+async def stream(
+    node: NodeDep,
+    _key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
+    site: Annotated[list[str] | None, Query(description="sites to follow; all when omitted")] = None,
+    kind: Annotated[list[str] | None, Query(description="kinds to follow; all when omitted")] = None,
+    limit: Annotated[int | None, Query(ge=1, description="close after this many events")] = None,
+) -> StreamingResponse:
+    sub = node.broadcast.subscribe(asyncio.get_running_loop(), set(site or ()), set(kind or ()))
+
+    async def messages() -> AsyncIterator[bytes]:
+        sent = 0
+        try:
+            yield b": stockade stream\n\n"
+            while limit is None or sent < limit:
+                try:
+                    seq, event = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_S)
+                except TimeoutError:
+                    yield b": keepalive\n\n"
+                    continue
+                data = msgspec.json.encode(event)
+                yield b"event: %s\nid: %s:%d\ndata: %s\n\n" % (
+                    event.kind.encode(), event.site.encode(), seq, data)
+                sent += 1
+        finally:
+            node.broadcast.unsubscribe(sub)
+
+    return StreamingResponse(messages(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,162 @@
+"""``stockade init``, ``serve``, ``ingest`` and ``apikey``: running a node."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from stockade.cli.app import app
+from stockade.cli.common import DataDir, console, err, fail, settings_for
+from stockade.node.ingest import Principal
+from stockade.node.keys import SCOPES, new_key, revoked
+from stockade.node.runtime import Node, open_store
+from stockade.site import SiteConfigError, load_site
+from stockade.store import StoreError
+
+CONFIG_TEMPLATE = """# Stockade node settings; every key can also be set as STOCKADE_<KEY> in the environment.
+data_dir = "{data_dir}"
+host = "127.0.0.1"
+port = 8700
+# postgres_dsn = "host=127.0.0.1 port=5432 user=postgres dbname=stockade"
+"""
+
+
+@app.command()
+def init(
+    data_dir: DataDir = None,
+    site: Annotated[list[Path] | None, typer.Option(help="site files to install")] = None,
+    config: Annotated[Path, typer.Option(help="settings file to write")] = Path("stockade.toml"),
+) -> None:
+    """Create the settings file, the data directory and a first admin API key (printed once)."""
+    settings = settings_for(data_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if not config.exists():
+        config.write_text(CONFIG_TEMPLATE.format(data_dir=settings.data_dir), encoding="utf-8")
+        console.print(f"wrote {config}")
+    for path in site or ():
+        try:
+            s = load_site(path)
+        except SiteConfigError as e:
+            raise fail(str(e)) from e
+        target = settings.data_dir / "sites" / f"{s.site}.yaml"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+        console.print(f"installed site {s.site} -> {target}")
+    store = open_store(settings)
+    token, record = new_key(("admin",), label="first admin key (stockade init)")
+    store.put_key(record)
+    store.close()
+    console.print(f"data directory: {settings.data_dir}")
+    console.print("admin API key (shown once, store it now):")
+    console.print(token, style="bold", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def serve(
+    data_dir: DataDir = None,
+    host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+) -> None:
+    """Run the node: HTTP API, engine and ledger, until interrupted."""
+    from stockade.api.app import create_app
+
+    settings = settings_for(data_dir, host=host, port=port)
+    try:
+        node = Node.open(settings)
+    except (StoreError, SiteConfigError) as e:
+        raise fail(str(e)) from e
+    console.print(f"serving {', '.join(sorted(node.sites)) or 'no sites yet'} on "
+                  f"http://{settings.host}:{settings.port} (API docs at /docs)")
+    uvicorn.run(create_app(node), host=settings.host, port=settings.port, log_level="warning")
+
+
+def _lines(path: str) -> Iterator[bytes]:
+    if path == "-":
+        yield from (line.rstrip(b"\n") for line in sys.stdin.buffer)
+        return
+    with open(path, "rb") as f:
+        for line in f:
+            yield line.rstrip(b"\n")
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[str], typer.Argument(help="NDJSON files of SEF/1 events; - for stdin")],
+    data_dir: DataDir = None,
+    quiet: Annotated[bool, typer.Option(help="only the summary")] = False,
+) -> None:
+    """Ingest event files into the local node (same validation as POST /v1/events), then run detection."""
+    try:
+        node = Node.open(settings_for(data_dir))
+    except (StoreError, SiteConfigError) as e:
+        raise fail(str(e)) from e
+    node.recover()
+    totals = {"accepted": 0, "duplicate": 0, "rejected": 0}
+    for path in files:
+        try:
+            report = node.ingestor.ingest_lines(_lines(path), Principal.unrestricted("cli"))
+        except OSError as e:
+            node.stop()
+            raise fail(f"cannot read {path}: {e.strerror}") from e
+        for r in report.results:
+            totals[r.status] += 1
+            if r.status == "rejected" and not quiet:
+                err.print(f"{path}:{r.line}: rejected: {r.field or '(line)'}: {r.reason}")
+        node.drain()
+    node.stop()
+    console.print(f"accepted {totals['accepted']}, duplicate {totals['duplicate']}, "
+                  f"rejected {totals['rejected']}")
+    if totals["rejected"]:
+        raise typer.Exit(2)
+
+
+apikey_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+app.add_typer(apikey_app, name="apikey")
+
+
+@apikey_app.command("create")
+def apikey_create(
+    scope: Annotated[list[str], typer.Option(help=f"scopes: {', '.join(SCOPES)}")],
+    site: Annotated[str | None, typer.Option(help="site an ingest key is bound to")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="sources an ingest key may post for")] = None,
+    label: Annotated[str, typer.Option(help="what the key is for")] = "",
+    data_dir: DataDir = None,
+) -> None:
+    """Create a key; the token is printed once and only its hash is stored."""
+    try:
+        token, record = new_key(tuple(scope), site=site, sources=tuple(source or ()), label=label)
+    except ValueError as e:
+        raise fail(str(e)) from e
+    store = open_store(settings_for(data_dir))
+    store.put_key(record)
+    store.close()
+    console.print(token, highlight=False, soft_wrap=True)
+
+
+@apikey_app.command("list")
+def apikey_list(data_dir: DataDir = None) -> None:
+    """List keys (never their secrets)."""
+    store = open_store(settings_for(data_dir))
+    for k in store.list_keys():
+        state = "revoked" if k.revoked else "active"
+        console.print(f"{k.key_id}  {state:8} {','.join(k.scopes):20} site={k.site or '*'} "
+                      f"sources={','.join(k.sources) or '*'}  {k.label}")
+    store.close()
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(key_id: str, data_dir: DataDir = None) -> None:
+    """Revoke a key: it answers 401 from then on."""
+    store = open_store(settings_for(data_dir))
+    record = store.get_key(key_id)
+    if record is None:
+        store.close()
+        raise fail(f"no key {key_id!r}")
+    store.put_key(revoked(record))
+    store.close()
+    console.print(f"revoked {key_id}")

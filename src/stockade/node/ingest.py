@@ -1,0 +1,194 @@
+"""Ingest: bulk lines in, one result per line out; valid events sequenced and committed.
+
+    >>> report = ingestor.ingest_body(body, principal=Principal.unrestricted())   # doctest: +SKIP
+    >>> [r.status for r in report.results]                                       # doctest: +SKIP
+    ['accepted', 'rejected', 'duplicate']
+
+A line is rejected with the field and the reason (bad JSON, wrong type,
+unknown field or kind, unknown site, future time, an output kind, a site or
+source the key is not bound to, a missing or bad device signature); every
+other line is kept. A site's events are committed to the store, appended to
+its ledger and published to the engine under that site's lock, so log order is
+acceptance order. The call returns only after the commit: that is the
+acknowledgement.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Literal, Protocol
+
+import msgspec
+
+from stockade.events import Envelope, EventError, canonical_event, decode_event, split_body
+from stockade.events.model import INPUT_KINDS
+from stockade.pipeline.bus import Bus
+from stockade.site import SiteConfig
+from stockade.store import Store
+
+Status = Literal["accepted", "duplicate", "rejected"]
+
+
+@dataclass(frozen=True, slots=True)
+class LineResult:
+    line: int
+    status: Status
+    id: str | None = None
+    seq: int | None = None
+    field: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class IngestReport:
+    results: list[LineResult] = field(default_factory=list)
+    accepted_by_kind: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is ingesting: an ``ingest`` key is bound to one site and a set of sources."""
+
+    key_id: str
+    site: str | None
+    sources: frozenset[str]
+
+    @classmethod
+    def unrestricted(cls, key_id: str = "local") -> Principal:
+        return cls(key_id, None, frozenset())
+
+    def forbids(self, event: Envelope) -> tuple[str, str] | None:
+        if self.site is not None and event.site != self.site:
+            return "site", f"forbidden: key {self.key_id} may only post for site {self.site}"
+        if self.sources and event.source not in self.sources:
+            return "source", f"forbidden: key {self.key_id} may not post for source {event.source!r}"
+        return None
+
+
+class SignatureCheck(Protocol):
+    """Checks a device signature over the event as sent; None means valid."""
+
+    def __call__(self, site: SiteConfig, event: Envelope, raw: bytes) -> tuple[str, str] | None: ...
+
+
+class Ledgers(Protocol):
+    def append(self, site: str, entries: Sequence[bytes]) -> None: ...
+
+
+@dataclass(slots=True)
+class _Pending:
+    line: int
+    event: Envelope
+    entry: bytes
+
+
+_raw_decoder = msgspec.json.Decoder(dict[str, object])
+
+
+class Ingestor:
+    def __init__(
+        self,
+        store: Store,
+        sites: Mapping[str, SiteConfig],
+        bus: Bus,
+        ledgers: Ledgers | None = None,
+        *,
+        check_signature: SignatureCheck | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        max_future: timedelta = timedelta(minutes=5),
+        on_committed: Callable[[str, Sequence[tuple[int, Envelope]]], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.sites = sites
+        self.bus = bus
+        self.ledgers = ledgers
+        self._check_signature = check_signature
+        self._clock = clock
+        self._max_future = max_future
+        self._on_committed = on_committed
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    def _lock(self, site: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(site, threading.Lock())
+
+    # --- input from devices and systems ------------------------------------
+
+    def ingest_body(self, body: bytes, principal: Principal) -> IngestReport:
+        """NDJSON or a JSON array; raises EventError only if the body is unreadable as a whole."""
+        return self.ingest_lines(split_body(body), principal)
+
+    def ingest_lines(self, lines: Iterable[bytes], principal: Principal) -> IngestReport:
+        now = self._clock()
+        report = IngestReport()
+        slots: list[LineResult | None] = []
+        by_site: dict[str, list[_Pending]] = {}
+        for number, raw in enumerate(lines, start=1):
+            try:
+                event = self._validate(raw, now, principal)
+            except EventError as e:
+                slots.append(LineResult(number, "rejected", field=e.field, reason=e.reason))
+                continue
+            slots.append(None)
+            by_site.setdefault(event.site, []).append(_Pending(number, event, canonical_event(event)))
+        for site, pending in by_site.items():
+            for p, result in zip(pending, self.commit(site, [p.event for p in pending],
+                                                      [p.entry for p in pending]), strict=True):
+                slots[p.line - 1] = LineResult(p.line, result[0], id=p.event.id, seq=result[1])
+                if result[0] == "accepted":
+                    key = (site, p.event.kind)
+                    report.accepted_by_kind[key] = report.accepted_by_kind.get(key, 0) + 1
+        report.results = [s for s in slots if s is not None]
+        return report
+
+    def _validate(self, raw: bytes, now: datetime, principal: Principal) -> Envelope:
+        event = decode_event(raw)
+        if event.ts - now > self._max_future:
+            raise EventError("ts", f"{event.ts.isoformat()} is more than 5 minutes ahead of the server")
+        if event.kind not in INPUT_KINDS:
+            raise EventError("kind", f"{event.kind!r} events are written by Stockade only")
+        site = self.sites.get(event.site)
+        if site is None:
+            raise EventError("site", f"unknown site {event.site!r}; load it with `stockade site load`")
+        if (forbidden := principal.forbids(event)) is not None:
+            raise EventError(*forbidden)
+        if event.sig is not None or event.source in site.policy.require_signatures:
+            if self._check_signature is None:
+                raise EventError("sig", "this node has no device key registry to check signatures")
+            if (bad := self._check_signature(site, event, raw)) is not None:
+                raise EventError(*bad)
+        return event
+
+    # --- sequencing: shared by input and Stockade's own outputs --------------
+
+    def commit(
+        self, site: str, events: Sequence[Envelope], entries: Sequence[bytes]
+    ) -> list[tuple[Status, int]]:
+        """Dedupe, sequence and commit one site's events; append to its ledger; publish."""
+        with self._lock(site):
+            results = self.store.append(site, events, entries)
+            accepted = [(r.seq, e, entry) for r, e, entry in zip(results, events, entries, strict=True)
+                        if r.status == "accepted"]
+            if accepted:
+                if self.ledgers is not None:
+                    self.ledgers.append(site, [entry for _, _, entry in accepted])
+                committed = [(seq, e) for seq, e, _ in accepted]
+                self.bus.publish(site, [(s, e) for s, e in committed if e.kind in _ENGINE_INPUT])
+                if self._on_committed is not None:
+                    self._on_committed(site, committed)
+        return [(r.status, r.seq) for r in results]
+
+    def write_outputs(self, site: str, events: Sequence[Envelope]) -> None:
+        """Append what Stockade decided (alerts, incidents, actions) to the site's log."""
+        self.commit(site, events, [canonical_event(e) for e in events])
+
+
+# Decisions are inputs to detection; alerts and incidents are its outputs.
+_ENGINE_INPUT = INPUT_KINDS | {"decision"}

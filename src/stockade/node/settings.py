@@ -1,0 +1,52 @@
+"""Node settings: ``stockade.toml`` in the working directory, then ``STOCKADE_*`` variables.
+
+    >>> s = Settings(data_dir=Path("/var/lib/stockade"))      # doctest: +SKIP
+    >>> s.store_path                                           # doctest: +SKIP
+
+Nothing is read at import time: ``Settings()`` reads the file and the
+environment when it is built, and the app factory takes the object.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="STOCKADE_", toml_file="stockade.toml", extra="forbid", frozen=True
+    )
+
+    data_dir: Path = Field(Path("stockade-data"), description="where the store, ledger tiles and keys live")
+    host: str = Field("127.0.0.1", description="address `stockade serve` listens on")
+    port: int = Field(8700, ge=1, le=65535, description="port `stockade serve` listens on")
+    role: Literal["all", "api", "worker"] = Field("all", description="embedded: all; cluster: api or worker")
+    postgres_dsn: str | None = Field(None, description="use PostgreSQL instead of the embedded SQLite store")
+    sites: list[Path] = Field(default_factory=list, description="site files loaded at start")
+    max_body_bytes: int = Field(16 * 1024 * 1024, gt=0, description="larger request bodies get 413")
+    max_future_s: int = Field(300, ge=0, description="events further ahead of the clock are rejected")
+    snapshot_every: int = Field(50_000, gt=0, description="engine snapshot period, in events per site")
+    checkpoint_interval_s: float = Field(1.0, gt=0, description="checkpoint period while entries arrive")
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
+        "FULL", description="FULL survives power loss; NORMAL survives a killed process only"
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))

@@ -1,0 +1,62 @@
+"""The bus between ingest and the engine.
+
+Ingest publishes each event after it is committed, with its site sequence
+number; the engine loop consumes them in that order. The embedded deployment
+uses :class:`InProcessBus`; a cluster fills the same protocol with NATS
+JetStream (``stockade.connectors.nats``).
+
+    >>> bus = InProcessBus()
+    >>> bus.publish("dc-demo", [(1, event)])       # doctest: +SKIP
+    >>> bus.get(timeout=0.1)                        # doctest: +SKIP
+    Delivery(site='dc-demo', seq=1, event=...)
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from stockade.events import Envelope
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    site: str
+    seq: int
+    event: Envelope
+
+
+class Bus(Protocol):
+    def publish(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
+        """Hand committed events, in site order, to the engine."""
+        ...
+
+    def get(self, timeout: float) -> Delivery | None:
+        """The next delivery, or None when nothing arrived within ``timeout`` seconds."""
+        ...
+
+    def depth(self) -> int:
+        """Deliveries waiting; exported as a metric."""
+        ...
+
+
+class InProcessBus:
+    """A FIFO queue: one process owns every site, so one queue keeps each site's order."""
+
+    def __init__(self, maxsize: int = 0) -> None:
+        self._queue: queue.Queue[Delivery] = queue.Queue(maxsize)
+
+    def publish(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
+        for seq, event in events:
+            self._queue.put(Delivery(site, seq, event))
+
+    def get(self, timeout: float) -> Delivery | None:
+        try:
+            return self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def depth(self) -> int:
+        return self._queue.qsize()
