@@ -1,0 +1,361 @@
+"""One site's append-only Merkle log on disk, laid out as a C2SP tlog-tiles log.
+
+``<data>/ledger/<site>/`` holds ``checkpoint`` and ``tile/...`` at exactly the
+tlog-tiles paths, so the directory can be served or mirrored as it is, plus
+``checkpoints/<size>``: older signed checkpoints kept for auditors (at most one
+a minute by default, and every one asked for with ``keep=True``).
+
+    >>> signer = keys.signer("stockade/dc-1")                                   # doctest: +SKIP
+    >>> log = SiteLog.open(Path("/tmp/doc-log"), "stockade/dc-1", signer)
+    >>> log.append([b'{"id":"e1",...}', b'{"id":"e2",...}'])
+    2
+    >>> note = log.checkpoint()              # writes partial tiles, signs, returns the note
+    >>> log.inclusion_proof(1)               # RFC 9162 §2.1.3.1, siblings bottom-up
+
+Speed: the right edge of the tree (the hashes of the partial tile at every
+level) lives in memory; a full tile or entry bundle is written once, when it
+completes; partial ones only at checkpoint time. Full tiles are written in
+place, without a rename, because on reopen a short or missing full tile is
+recomputed from the level below (or the entries), so a crash cannot leave a
+wrong one behind. Proofs read a few tiles: heights ≥ 8 come from level-1+
+tiles (cached), heights 6–7 of level-0 tiles from a small in-memory index
+(4 hashes per 256 entries), and only heights 0–5 are hashed from the level-0
+tile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from stockade.ledger.checkpoint import Checkpoint, CheckpointSigner, parse_checkpoint
+from stockade.ledger.errors import LedgerError, LogStateError, NoteError, TileError
+from stockade.ledger.merkle import (
+    EMPTY_ROOT,
+    consistency_path,
+    fold_right,
+    inclusion_path,
+    level_up,
+    perfect_root,
+    range_hash,
+)
+from stockade.ledger.note import Signature, add_signatures, parse_note
+from stockade.ledger.source import DirSource
+from stockade.ledger.tiles import (
+    FULL_TILE_BYTES,
+    MAX_ENTRY,
+    TILE_WIDTH,
+    decode_bundle,
+    encode_bundle,
+    entries_path,
+    full_count,
+    levels,
+    partial_width,
+    split_hashes,
+    tile_path,
+)
+
+_sha256 = hashlib.sha256
+_MID = 6  # height of the per-tile index kept in memory: 256 >> 6 = 4 hashes per level-0 tile
+
+
+def ledger_dir(data_dir: Path, site: str) -> Path:
+    """Where a site's log lives: ``<data>/ledger/<site>``."""
+    return data_dir / "ledger" / site
+
+
+def _expand(hashes: Sequence[bytes]) -> list[list[bytes]]:
+    out = [list(hashes)]
+    while len(out[-1]) > 1:
+        out.append(level_up(out[-1]))
+    return out
+
+
+class SiteLog:
+    """The append-only log of one site. One writer; every method is thread-safe."""
+
+    def __init__(self, directory: Path, origin: str, signer: CheckpointSigner, *,
+                 keep_every_s: float = 60.0, clock: Callable[[], float] = time.time) -> None:
+        self.directory = directory
+        self.origin = origin
+        self.signer = signer
+        self.files = DirSource(directory)
+        self.keep_every_s = keep_every_s
+        self._clock = clock
+        self._lock = threading.RLock()
+        self.size = 0
+        self._edge: list[list[bytes]] = [[]]   # per tile level: hashes of the partial tile
+        self._full: list[int] = [0]             # per tile level: number of full tiles written
+        self._bundle: list[bytes] = []          # entries of the partial entry bundle
+        self._mid: list[bytes] = []             # per full level-0 tile: its 4 height-6 hashes, joined
+        self._tiles: OrderedDict[tuple[int, int], list[list[bytes]]] = OrderedDict()
+        self._bundles: OrderedDict[int, list[bytes]] = OrderedDict()
+        self._leaf_tiles: OrderedDict[int, list[bytes]] = OrderedDict()
+        self._edge_cache: dict[int, tuple[int, int, list[list[bytes]]]] = {}
+        self._cp_size = -1
+        self._cp_note = b""
+        self._kept_at = float("-inf")
+
+    # ---------------------------------------------------------------- open
+    @classmethod
+    def open(cls, directory: Path, origin: str, signer: CheckpointSigner, *,
+             keep_every_s: float = 60.0, clock: Callable[[], float] = time.time) -> SiteLog:
+        """Create the log, or reopen it and rebuild the right edge from the tiles on disk."""
+        if signer.origin != origin:
+            raise LogStateError(f"signer is for {signer.origin!r}, log is {origin!r}")
+        log = cls(directory, origin, signer, keep_every_s=keep_every_s, clock=clock)
+        directory.mkdir(parents=True, exist_ok=True)
+        log._recover()
+        return log
+
+    def _recover(self) -> None:
+        raw = self.files.read("checkpoint")
+        cp: Checkpoint | None = None
+        if raw is not None:
+            try:
+                cp = parse_checkpoint(parse_note(raw).text)
+            except NoteError as e:
+                raise LogStateError(f"{self.files.describe('checkpoint')} is not a checkpoint: {e}") from e
+            if cp.origin != self.origin:
+                raise LogStateError(f"{self.directory} holds the log of {cp.origin!r}, not {self.origin!r}")
+        size = cp.size if cp else 0
+        n = size // TILE_WIDTH  # full tiles written after the last checkpoint extend the log
+        while self._complete_bundle(n) is not None:
+            n += 1
+        self.size = max(size, n * TILE_WIDTH)
+        top = max(levels(self.size), 1)
+        self._full = [full_count(self.size, lv) for lv in range(top)]
+        self._edge = [self._partial_hashes(lv, partial_width(self.size, lv)) for lv in range(top)]
+        w0 = partial_width(self.size, 0)
+        if w0:
+            data = self.files.read(entries_path(self._full[0], w0))
+            if data is None:
+                raise LogStateError(f"missing partial entry bundle {entries_path(self._full[0], w0)}")
+            self._bundle = decode_bundle(data)
+        self._mid = [b""] * self._full[0]  # filled lazily, one tile at a time
+        if cp is not None:
+            got = self.root() if self.size == cp.size else range_hash(0, cp.size, self._node)
+            if got != cp.root:
+                raise LogStateError(f"the tiles in {self.directory} do not match its checkpoint "
+                                    f"(size {cp.size}); run `stockade ledger verify` to find the damage")
+            self._cp_size, self._cp_note = (cp.size, raw) if self.size == cp.size and raw else (-1, b"")
+
+    def _complete_bundle(self, n: int) -> list[bytes] | None:
+        data = self.files.read(entries_path(n))
+        if data is None:
+            return None
+        try:
+            entries = decode_bundle(data)
+        except TileError:
+            return None
+        return entries if len(entries) == TILE_WIDTH else None
+
+    def _full_tile(self, level: int, n: int) -> list[bytes]:
+        """Hashes of a full tile; a missing or short one (crash mid-write) is rebuilt from below."""
+        data = self.files.read(tile_path(level, n))
+        if data is not None and len(data) == FULL_TILE_BYTES:
+            return split_hashes(data)
+        if level == 0:
+            entries = self._complete_bundle(n)
+            if entries is None:
+                raise LogStateError(f"full tile {tile_path(0, n)} and its entry bundle are missing")
+            hashes = [_sha256(b"\x00" + e).digest() for e in entries]
+        else:
+            hashes = [perfect_root(self._full_tile(level - 1, n * TILE_WIDTH + i)) for i in range(TILE_WIDTH)]
+        self.files.write(tile_path(level, n), b"".join(hashes))
+        return hashes
+
+    def _partial_hashes(self, level: int, width: int) -> list[bytes]:
+        if not width:
+            return []
+        n = full_count(self.size, level)
+        data = self.files.read(tile_path(level, n, width))
+        if data is not None and len(data) == width * 32:
+            return split_hashes(data)
+        if level == 0:
+            bundle = self.files.read(entries_path(n, width))
+            if bundle is None:
+                raise LogStateError(f"missing partial tile {tile_path(0, n, width)} and its entries")
+            return [_sha256(b"\x00" + e).digest() for e in decode_bundle(bundle)]
+        return [perfect_root(self._full_tile(level - 1, n * TILE_WIDTH + i)) for i in range(width)]
+
+    # -------------------------------------------------------------- append
+    def append(self, entries: Sequence[bytes]) -> int:
+        """Append entries in order; returns the new size. Full tiles and bundles are written as they fill."""
+        if not entries:
+            return self.size
+        if max(map(len, entries)) > MAX_ENTRY:
+            raise LedgerError(f"an entry longer than {MAX_ENTRY} bytes cannot go in a tlog-tiles bundle")
+        hashes = [_sha256(b"\x00" + e).digest() for e in entries]
+        with self._lock:
+            edge, bundle = self._edge[0], self._bundle
+            i, n = 0, len(hashes)
+            while i < n:
+                take = min(TILE_WIDTH - len(edge), n - i)
+                edge.extend(hashes[i:i + take])
+                bundle.extend(entries[i:i + take])
+                i += take
+                if len(edge) == TILE_WIDTH:
+                    self.files.write(entries_path(self._full[0]), encode_bundle(bundle))
+                    self._tile_done(0, edge)
+                    edge = self._edge[0] = []
+                    bundle = self._bundle = []
+            self.size += n
+            return self.size
+
+    def _tile_done(self, level: int, hashes: list[bytes]) -> None:
+        n = self._full[level]
+        self.files.write(tile_path(level, n), b"".join(hashes))
+        expanded = _expand(hashes)
+        if level == 0:
+            self._mid.append(b"".join(expanded[_MID]))
+        else:
+            self._cache_tile((level, n), expanded)
+        self._full[level] = n + 1
+        if level + 1 == len(self._edge):
+            self._edge.append([])
+            self._full.append(0)
+        up = self._edge[level + 1]
+        up.append(expanded[-1][0])
+        if len(up) == TILE_WIDTH:
+            self._tile_done(level + 1, up)
+            self._edge[level + 1] = []
+
+    # ---------------------------------------------------------- read side
+    def root(self, size: int | None = None) -> bytes:
+        """MTH of the first ``size`` entries (default: all)."""
+        with self._lock:
+            if size is not None and size != self.size:
+                self._check_size(size)
+                return range_hash(0, size, self._node) if size else EMPTY_ROOT
+            parts: list[bytes] = []
+            for lv in range(len(self._edge) - 1, -1, -1):
+                hashes, start, w = self._edge[lv], 0, len(self._edge[lv])
+                for bit in range(7, -1, -1):
+                    if w & (1 << bit):
+                        parts.append(perfect_root(hashes[start:start + (1 << bit)]))
+                        start += 1 << bit
+            return fold_right(parts)
+
+    def _check_size(self, size: int) -> None:
+        if not 0 <= size <= self.size:
+            raise LedgerError(f"size {size} is outside the log (its size is {self.size})")
+
+    def _cache_tile(self, key: tuple[int, int], expanded: list[list[bytes]]) -> None:
+        self._tiles[key] = expanded
+        if len(self._tiles) > 512:
+            self._tiles.popitem(last=False)
+
+    def _expanded(self, level: int, n: int) -> list[list[bytes]]:
+        key = (level, n)
+        hit = self._tiles.get(key)
+        if hit is not None:
+            self._tiles.move_to_end(key)
+            return hit
+        expanded = _expand(self._full_tile(level, n))
+        self._cache_tile(key, expanded)
+        return expanded
+
+    def _node(self, height: int, k: int) -> bytes:
+        """Hash of the complete subtree of 2**height leaves at position k (a merkle.NodeReader)."""
+        level, r = divmod(height, 8)
+        first = k << r
+        n, j = first >> 8, (first & 0xFF) >> r
+        if n == self._full[level]:
+            return self._edge_expanded(level)[r][j]
+        if level > 0:
+            return self._expanded(level, n)[r][j]
+        if r >= _MID:
+            mid = self._mid[n] or self._fill_mid(n)
+            pair = [mid[i:i + 32] for i in range(0, 128, 32)]
+            return pair[j] if r == _MID else _sha256(b"\x01" + pair[2 * j] + pair[2 * j + 1]).digest()
+        hashes = self._leaf_tiles.get(n)
+        if hashes is None:
+            hashes = self._leaf_tiles[n] = self._full_tile(0, n)
+            if len(self._leaf_tiles) > 64:
+                self._leaf_tiles.popitem(last=False)
+        return perfect_root(hashes[j << r:(j + 1) << r])
+
+    def _edge_expanded(self, level: int) -> list[list[bytes]]:
+        # (full count, width) names the partial tile's content exactly, so the memo cannot go stale
+        key = (self._full[level], len(self._edge[level]))
+        hit = self._edge_cache.get(level)
+        if hit is None or hit[:2] != key:
+            hit = (*key, _expand(self._edge[level]))
+            self._edge_cache[level] = hit
+        return hit[2]
+
+    def _fill_mid(self, n: int) -> bytes:
+        expanded = _expand(self._full_tile(0, n))
+        self._mid[n] = b"".join(expanded[_MID])
+        return self._mid[n]
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        with self._lock:
+            size = self.size if size is None else size
+            self._check_size(size)
+            return inclusion_path(index, size, self._node)
+
+    def consistency_proof(self, old: int, new: int | None = None) -> list[bytes]:
+        with self._lock:
+            new = self.size if new is None else new
+            self._check_size(new)
+            return consistency_path(old, new, self._node)
+
+    def entry(self, index: int) -> bytes:
+        with self._lock:
+            if not 0 <= index < self.size:
+                raise LedgerError(f"no entry {index}: the log has {self.size}")
+            n = index >> 8
+            if n == self._full[0]:
+                return self._bundle[index & 0xFF]
+            bundle = self._bundles.get(n)
+            if bundle is None:
+                bundle = self._complete_bundle(n)
+                if bundle is None:
+                    raise LogStateError(f"entry bundle {entries_path(n)} is missing or damaged")
+                self._bundles[n] = bundle
+                if len(self._bundles) > 16:
+                    self._bundles.popitem(last=False)
+            return bundle[index & 0xFF]
+
+    # ---------------------------------------------------------- checkpoint
+    def checkpoint(self, keep: bool = False) -> bytes:
+        """Write the partial tiles and a signed checkpoint; returns the note. Cheap when nothing changed."""
+        with self._lock:
+            if self.size == self._cp_size and not keep:
+                return self._cp_note
+            for lv, hashes in enumerate(self._edge):
+                if hashes:
+                    self.files.write(tile_path(lv, self._full[lv], len(hashes)), b"".join(hashes))
+            if self._bundle:
+                self.files.write(entries_path(self._full[0], len(self._bundle)), encode_bundle(self._bundle))
+            note = self.signer.sign(Checkpoint(self.origin, self.size, self.root()))
+            self.files.write_atomic("checkpoint", note)
+            now = self._clock()
+            if keep or (self.size != self._cp_size and now - self._kept_at >= self.keep_every_s):
+                self.files.write_atomic(f"checkpoints/{self.size}", note)
+                self._kept_at = now
+            self._cp_size, self._cp_note = self.size, note
+            return note
+
+    def latest_checkpoint(self) -> bytes | None:
+        """The checkpoint file as it is now (with any witness cosignatures)."""
+        return self.files.read("checkpoint")
+
+    def add_cosignatures(self, note: bytes, cosignatures: Sequence[Signature]) -> bytes:
+        """Attach verified witness cosignatures to ``note`` and, if it is still the latest, to the file."""
+        with self._lock:
+            signed = add_signatures(note, cosignatures)
+            current = self.files.read("checkpoint")
+            if current is not None and parse_note(current).text == parse_note(note).text:
+                signed = add_signatures(current, cosignatures)
+                self.files.write_atomic("checkpoint", signed)
+                if self.files.exists(f"checkpoints/{self.size}"):
+                    self.files.write_atomic(f"checkpoints/{self.size}", signed)
+                self._cp_note = signed
+            return signed
