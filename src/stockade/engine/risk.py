@@ -1,7 +1,8 @@
 """Risk scores from 0 to 100 for every person, credential, zone, device and vendor.
 
 Each alert adds weight (by severity) to every entity it names, and to the ones
-they imply: a credential's holder, a person's vendor. Anomaly scores from
+they imply: a credential's holder, a person's vendor, the zones its devices
+watch and its doors lead into. Anomaly scores from
 STK-ANO-001 add weight in proportion to the score. Weight decays exponentially
 on event time with a half-life; the score maps accumulated weight onto 0–100
 with ``100 · (1 − e^(−weight / scale))``, so it saturates instead of overflowing.
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from stockade.engine.correlation_keys import KeyIndex
 from stockade.events.model import Alert, Severity
 from stockade.site import SiteConfig
 
@@ -53,6 +55,10 @@ class RiskModel:
     # (entity type, id) -> (weight, event time it was last brought up to)
     weights: dict[tuple[str, str], tuple[float, datetime]] = field(default_factory=dict)
     updates: int = 0
+    index: KeyIndex = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.index = KeyIndex.of(self.site)
 
     def observe(self, alert: Alert) -> None:
         """Add an alert's weight to every entity it names and implies."""
@@ -78,7 +84,7 @@ class RiskModel:
                 v for p in people if p in known and (v := known[p].vendor) is not None
             ))
         refs = [("person", p) for p in people] + [("credential", c) for c in e.credentials]
-        refs += [("zone", z) for z in e.zones] + [("device", d) for d in e.devices]
+        refs += [("zone", z) for z in self.index.zones_of(alert)] + [("device", d) for d in e.devices]
         refs += [("vendor", v) for v in vendors]
         return refs
 

@@ -2,13 +2,19 @@
 
 The one place the live node, ``stockade analyze`` and ``stockade eval`` get
 their engine from, so all three run the same detection.
+
+    >>> engine = build_engine(site)                       # doctest: +SKIP
+    >>> engine.step(event)                                # doctest: +SKIP
+    [Alert(detector='STK-DOR-001', …), Incident(pattern='forced_entry', …)]
 """
 
 from __future__ import annotations
 
+from stockade.engine.correlation import Correlator
 from stockade.engine.engine import SiteEngine
+from stockade.engine.risk import RiskModel
 from stockade.site import SiteConfig
 
 
 def build_engine(site: SiteConfig) -> SiteEngine:
-    return SiteEngine(site, detectors=[])
+    return SiteEngine(site, detectors=[], correlator=Correlator(site), risk=RiskModel(site))
