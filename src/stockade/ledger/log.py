@@ -36,6 +36,7 @@ from stockade.ledger.checkpoint import Checkpoint, CheckpointSigner, parse_check
 from stockade.ledger.errors import LedgerError, LogStateError, NoteError, TileError
 from stockade.ledger.merkle import (
     EMPTY_ROOT,
+    RangeCache,
     consistency_path,
     fold_right,
     inclusion_path,
@@ -94,7 +95,8 @@ class SiteLog:
         self._mid: list[bytes] = []             # per full level-0 tile: its 4 height-6 hashes, joined
         self._tiles: OrderedDict[tuple[int, int], list[list[bytes]]] = OrderedDict()
         self._bundles: OrderedDict[int, list[bytes]] = OrderedDict()
-        self._leaf_tiles: OrderedDict[int, list[bytes]] = OrderedDict()
+        self._leaf_tiles: OrderedDict[int, bytes] = OrderedDict()
+        self._ranges: RangeCache = {}
         self._edge_cache: dict[int, tuple[int, int, list[list[bytes]]]] = {}
         self._cp_size = -1
         self._cp_note = b""
@@ -231,7 +233,7 @@ class SiteLog:
         with self._lock:
             if size is not None and size != self.size:
                 self._check_size(size)
-                return range_hash(0, size, self._node) if size else EMPTY_ROOT
+                return range_hash(0, size, self._node, self._ranges) if size else EMPTY_ROOT
             parts: list[bytes] = []
             for lv in range(len(self._edge) - 1, -1, -1):
                 hashes, start, w = self._edge[lv], 0, len(self._edge[lv])
@@ -273,12 +275,16 @@ class SiteLog:
             mid = self._mid[n] or self._fill_mid(n)
             pair = [mid[i:i + 32] for i in range(0, 128, 32)]
             return pair[j] if r == _MID else _sha256(b"\x01" + pair[2 * j] + pair[2 * j + 1]).digest()
-        hashes = self._leaf_tiles.get(n)
-        if hashes is None:
-            hashes = self._leaf_tiles[n] = self._full_tile(0, n)
+        raw = self._leaf_tiles.get(n)
+        if raw is None:
+            raw = self.files.read(tile_path(0, n))
+            if raw is None or len(raw) != FULL_TILE_BYTES:
+                raw = b"".join(self._full_tile(0, n))
+            self._leaf_tiles[n] = raw
             if len(self._leaf_tiles) > 64:
                 self._leaf_tiles.popitem(last=False)
-        return perfect_root(hashes[j << r:(j + 1) << r])
+        chunk = raw[(j << r) * 32:((j + 1) << r) * 32]  # split only the 2**r hashes needed
+        return perfect_root([chunk[i:i + 32] for i in range(0, len(chunk), 32)])
 
     def _edge_expanded(self, level: int) -> list[list[bytes]]:
         # (full count, width) names the partial tile's content exactly, so the memo cannot go stale
@@ -298,13 +304,13 @@ class SiteLog:
         with self._lock:
             size = self.size if size is None else size
             self._check_size(size)
-            return inclusion_path(index, size, self._node)
+            return inclusion_path(index, size, self._node, self._ranges)
 
     def consistency_proof(self, old: int, new: int | None = None) -> list[bytes]:
         with self._lock:
             new = self.size if new is None else new
             self._check_size(new)
-            return consistency_path(old, new, self._node)
+            return consistency_path(old, new, self._node, self._ranges)
 
     def entry(self, index: int) -> bytes:
         with self._lock:

@@ -93,15 +93,32 @@ def _perfect_subtrees(hashes: list[bytes]) -> list[bytes]:
     return out
 
 
-def range_hash(start: int, end: int, node: NodeReader) -> bytes:
+RangeCache = dict[tuple[int, int], bytes]
+"""Optional memo of ``range_hash`` results: a range's hash never changes once the log has it."""
+
+
+def range_hash(start: int, end: int, node: NodeReader, cache: RangeCache | None = None) -> bytes:
     """MTH(D[start:end]) where ``start`` is aligned to a power of two ≥ ``end - start``.
 
     Every subtree RFC 9162's PATH and SUBPROOF ask for has that shape, so it is
-    a fold of at most 64 complete subtrees read through ``node``.
+    a fold of at most 64 complete subtrees read through ``node``. Only ranges
+    ending at a tree's right edge are not perfect; they are the same for every
+    proof at one size, hence the optional ``cache``.
     """
+    n = end - start
+    if n <= 0:
+        return EMPTY_ROOT
+    if n & (n - 1) == 0:
+        return node(n.bit_length() - 1, start >> (n.bit_length() - 1))
+    if cache is not None:
+        hit = cache.get((start, end))
+        if hit is None:
+            hit = cache[(start, end)] = range_hash(start, end, node)
+            if len(cache) > 4096:
+                cache.clear()
+        return hit
     parts: list[bytes] = []
     pos = start
-    n = end - start
     for bit in range(n.bit_length() - 1, -1, -1):
         if n & (1 << bit):
             parts.append(node(bit, pos >> bit))
@@ -109,7 +126,7 @@ def range_hash(start: int, end: int, node: NodeReader) -> bytes:
     return fold_right(parts)
 
 
-def inclusion_path(index: int, size: int, node: NodeReader) -> list[bytes]:
+def inclusion_path(index: int, size: int, node: NodeReader, cache: RangeCache | None = None) -> list[bytes]:
     """PATH(m, D[n]) — RFC 9162 §2.1.3.1; leaf's sibling first, root's child last."""
     if not 0 <= index < size:
         raise ProofError(f"index {index} is outside a tree of size {size}")
@@ -119,7 +136,7 @@ def inclusion_path(index: int, size: int, node: NodeReader) -> list[bytes]:
     while hi - lo > 1:
         k = split_point(hi - lo)
         if m < k:
-            path.append(range_hash(lo + k, hi, node))
+            path.append(range_hash(lo + k, hi, node, cache))
             hi = lo + k
         else:
             path.append(node((k.bit_length() - 1), lo >> (k.bit_length() - 1)))
@@ -128,7 +145,7 @@ def inclusion_path(index: int, size: int, node: NodeReader) -> list[bytes]:
     return path
 
 
-def consistency_path(old: int, new: int, node: NodeReader) -> list[bytes]:
+def consistency_path(old: int, new: int, node: NodeReader, cache: RangeCache | None = None) -> list[bytes]:
     """PROOF(m, D[n]) = SUBPROOF(m, D[n], true) — RFC 9162 §2.1.4.1."""
     if not 0 < old <= new:
         raise ProofError(f"no consistency proof from size {old} to size {new}")
@@ -137,13 +154,13 @@ def consistency_path(old: int, new: int, node: NodeReader) -> list[bytes]:
     while m != hi - lo:
         k = split_point(hi - lo)
         if m <= k:
-            path.append(range_hash(lo + k, hi, node))
+            path.append(range_hash(lo + k, hi, node, cache))
             hi = lo + k
         else:
             path.append(node(k.bit_length() - 1, lo >> (k.bit_length() - 1)))
             lo, m, complete = lo + k, m - k, False
     if not complete:
-        path.append(range_hash(lo, hi, node))
+        path.append(range_hash(lo, hi, node, cache))
     path.reverse()
     return path
 
