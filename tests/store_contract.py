@@ -21,6 +21,8 @@ def grant(i: int, person: str, site: str = "s1") -> Access:
 
 def append(store: Store, site: str, events: list[Envelope]) -> list[tuple[str, int]]:
     res = store.append(site, events, [canonical_event(e) for e in events])
+    accepted = [(r.seq, e) for r, e in zip(res, events, strict=True) if r.status == "accepted"]
+    store.index_entities(site, accepted)
     return [(r.status, r.seq) for r in res]
 
 
@@ -54,6 +56,8 @@ def check_queries(store: Store) -> None:
     assert [s.event.id for s in by_door] == ["d3"]
     newest = store.query(EventQuery("s1", limit=1, newest_first=True))
     assert [s.seq for s in newest] == [4]
+    assert store.indexed_seq("s1") == 4
+    store.index_entities("s1", [(4, got.event)])  # idempotent
 
 
 def check_keys_and_snapshots(store: Store) -> None:

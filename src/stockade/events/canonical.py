@@ -15,6 +15,7 @@ Timestamps are encoded as msgspec writes a ``datetime`` (RFC 3339, offset kept,
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -27,36 +28,51 @@ _encoder = msgspec.json.Encoder(order="sorted")
 
 
 def _fast_path_safe(value: Any) -> bool:
-    """True when msgspec's sorted output equals RFC 8785 for ``value``."""
+    """True when msgspec's sorted output equals RFC 8785 for ``value``.
+
+    Strings, integers, booleans and timestamps always match (checked against the
+    reference in the tests); floats match unless integral or in exponent form; and
+    object keys must be ASCII, where code-point and UTF-16 orders agree.
+    """
     if isinstance(value, float):
         return math.isfinite(value) and not value.is_integer() and 1e-6 <= abs(value) < 1e21
-    if isinstance(value, str | int | bool) or value is None:
-        return True
     if isinstance(value, dict):
         return all(k.isascii() and _fast_path_safe(v) for k, v in value.items())
     if isinstance(value, list | tuple):
         return all(_fast_path_safe(v) for v in value)
-    return isinstance(value, msgspec.Struct)  # nested structs are checked by the caller
-
-
-def _struct_safe(event: msgspec.Struct) -> bool:
-    for name in event.__struct_fields__:
-        v = getattr(event, name)
-        if isinstance(v, msgspec.Struct):
-            if not _struct_safe(v):
-                return False
-        elif not _fast_path_safe(v):
-            return False
+    if isinstance(value, msgspec.Struct):
+        return _struct_safe(value)
     return True
+
+
+def _may_hold_float(t: msgspec.inspect.Type) -> bool:
+    if isinstance(t, msgspec.inspect.FloatType | msgspec.inspect.AnyType):
+        return True
+    if isinstance(t, msgspec.inspect.UnionType):
+        return any(_may_hold_float(x) for x in t.types)
+    if isinstance(t, msgspec.inspect.ListType | msgspec.inspect.TupleType | msgspec.inspect.VarTupleType):
+        items = getattr(t, "item_type", None)
+        return items is None or _may_hold_float(items)
+    if isinstance(t, msgspec.inspect.DictType):
+        return True
+    return isinstance(t, msgspec.inspect.StructType)
+
+
+@functools.cache
+def _risky_fields(cls: type[msgspec.Struct]) -> tuple[str, ...]:
+    """Fields of ``cls`` whose values can differ between msgspec and RFC 8785."""
+    info = msgspec.inspect.type_info(cls)
+    assert isinstance(info, msgspec.inspect.StructType)
+    return tuple(f.name for f in info.fields if _may_hold_float(f.type))
+
+
+def _struct_safe(value: msgspec.Struct) -> bool:
+    return all(_fast_path_safe(getattr(value, name)) for name in _risky_fields(type(value)))
 
 
 def canonical_json(value: Any) -> bytes:
     """RFC 8785 bytes of any JSON-compatible value or msgspec struct."""
-    if isinstance(value, msgspec.Struct):
-        if _struct_safe(value):
-            return _encoder.encode(value)
-        value = msgspec.to_builtins(value)
-    elif _fast_path_safe(value):
+    if _fast_path_safe(value):
         return _encoder.encode(value)
     return bytes(rfc8785.dumps(msgspec.to_builtins(value)))
 

@@ -180,7 +180,7 @@ class Ingestor:
                 if self.ledgers is not None:
                     self.ledgers.append(site, [entry for _, _, entry in accepted])
                 committed = [(seq, e) for seq, e, _ in accepted]
-                self.bus.publish(site, [(s, e) for s, e in committed if e.kind in _ENGINE_INPUT])
+                self.bus.publish(site, committed)
                 if self._on_committed is not None:
                     self._on_committed(site, committed)
         return [(r.status, r.seq) for r in results]
@@ -189,6 +189,3 @@ class Ingestor:
         """Append what Stockade decided (alerts, incidents, actions) to the site's log."""
         self.commit(site, events, [canonical_event(e) for e in events])
 
-
-# Decisions are inputs to detection; alerts and incidents are its outputs.
-_ENGINE_INPUT = INPUT_KINDS | {"decision"}

@@ -2,7 +2,7 @@
 
     stockade_events_total{site, kind, result}   accepted / duplicate / rejected lines
     stockade_ingest_seconds                     time to validate, commit and acknowledge one request
-    stockade_queue_depth                        events waiting for the engine
+    stockade_queue_depth                        committed batches waiting for the engine
     stockade_outputs_total{site, kind}          alerts, incidents, decisions written by Stockade
 """
 
@@ -29,7 +29,9 @@ class NodeMetrics:
             "stockade_outputs", "Events written by Stockade by site and kind",
             ["site", "kind"], registry=self.registry,
         )
-        depth = Gauge("stockade_queue_depth", "Events waiting for the engine", registry=self.registry)
+        depth = Gauge(
+            "stockade_queue_depth", "Committed batches waiting for the engine", registry=self.registry
+        )
         depth.set_function(lambda: float(queue_depth()))
 
     def render(self) -> bytes:

@@ -85,13 +85,29 @@ class Node:
     # --- lifecycle -----------------------------------------------------------
 
     def recover(self) -> int:
-        """Resume every site's engine from its snapshot and replay the log's tail."""
+        """Resume every site's engine from its snapshot, replay the log's tail into it and
+        into the entity index (both are projections of the log)."""
         replayed = 0
         for site in self.sites:
             self.loop.engine(site)
-            tail = ((row.seq, row.event) for row in self.store.read(site, self.loop.last_seq[site]))
-            replayed += self.loop.replay(site, tail)
+            start = min(self.loop.last_seq[site], self.store.indexed_seq(site))
+            batch: list[tuple[int, Envelope]] = []
+            for row in self.store.read(site, start):
+                batch.append((row.seq, row.event))
+                if len(batch) == 5_000:
+                    replayed += self._project(site, batch)
+                    batch = []
+            replayed += self._project(site, batch)
         return replayed
+
+    def _project(self, site: str, events: Sequence[tuple[int, Envelope]]) -> int:
+        """Apply committed events to the engine and the entity index."""
+        if not events:
+            return 0
+        self.store.index_entities(site, events)
+        for seq, event in events:
+            self.loop.apply(site, seq, event)
+        return len(events)
 
     def start(self) -> None:
         replayed = self.recover()
@@ -105,11 +121,14 @@ class Node:
         while not self._stop.is_set():
             delivery = self.bus.get(timeout=0.1)
             if delivery is not None:
-                self.loop.apply(delivery.site, delivery.seq, delivery.event)
+                self._project(delivery.site, delivery.events)
 
     def drain(self) -> int:
         """Apply everything waiting on the bus now (for the CLI and tests; no thread needed)."""
-        return self.loop.drain(self.bus, timeout=0.0)
+        n = 0
+        while (delivery := self.bus.get(timeout=0.0)) is not None:
+            n += self._project(delivery.site, delivery.events)
+        return n
 
     def stop(self) -> None:
         self._stop.set()

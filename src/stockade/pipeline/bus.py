@@ -8,7 +8,7 @@ JetStream (``stockade.connectors.nats``).
     >>> bus = InProcessBus()
     >>> bus.publish("dc-demo", [(1, event)])       # doctest: +SKIP
     >>> bus.get(timeout=0.1)                        # doctest: +SKIP
-    Delivery(site='dc-demo', seq=1, event=...)
+    Delivery(site='dc-demo', events=[(1, ...)])
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from stockade.events import Envelope
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
+    """One committed batch of a site: (site sequence number, event) pairs in order."""
+
     site: str
-    seq: int
-    event: Envelope
+    events: Sequence[tuple[int, Envelope]]
 
 
 class Bus(Protocol):
@@ -38,7 +39,7 @@ class Bus(Protocol):
         ...
 
     def depth(self) -> int:
-        """Deliveries waiting; exported as a metric."""
+        """Batches waiting; exported as a metric."""
         ...
 
 
@@ -49,8 +50,8 @@ class InProcessBus:
         self._queue: queue.Queue[Delivery] = queue.Queue(maxsize)
 
     def publish(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
-        for seq, event in events:
-            self._queue.put(Delivery(site, seq, event))
+        if events:
+            self._queue.put(Delivery(site, events))
 
     def get(self, timeout: float) -> Delivery | None:
         try:

@@ -17,7 +17,6 @@ from typing import Protocol
 from stockade.engine.engine import SiteEngine
 from stockade.events import Envelope
 from stockade.events.model import OUTPUT_KINDS
-from stockade.pipeline.bus import Bus
 from stockade.site import SiteConfig
 
 # Outputs Stockade writes itself are not fed back, except decisions: they are
@@ -93,13 +92,5 @@ class EngineLoop:
         n = 0
         for seq, event in events:
             self.apply(site, seq, event)
-            n += 1
-        return n
-
-    def drain(self, bus: Bus, timeout: float = 0.05) -> int:
-        """Apply deliveries until the bus is empty for ``timeout`` seconds; returns how many."""
-        n = 0
-        while (d := bus.get(timeout)) is not None:
-            self.apply(d.site, d.seq, d.event)
             n += 1
         return n

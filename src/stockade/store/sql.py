@@ -37,11 +37,10 @@ def query_sql(q: EventQuery, mark: str) -> tuple[str, list[object]]:
 
 @dataclass
 class AppendPlan:
-    """What one ``append`` writes: per-event results, event rows and entity-index rows."""
+    """What one ``append`` writes: per-event results and event rows."""
 
     results: list[AppendResult] = field(default_factory=list)
     rows: list[tuple[str, int, str, str, int, bytes]] = field(default_factory=list)
-    index: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
 def plan_append(
@@ -60,9 +59,13 @@ def plan_append(
         next_seq += 1
         seen[event.id] = seq
         plan.rows.append((site, seq, event.id, event.kind, ts_micros(event.ts), entry))
-        plan.index.extend((site, etype, eid, seq) for etype, eid in entity_refs(event))
         plan.results.append(AppendResult("accepted", seq))
     return plan
+
+
+def entity_rows(site: str, events: Sequence[tuple[int, Envelope]]) -> list[tuple[str, str, str, int]]:
+    """Rows of the entity index (a projection, written after the commit that acknowledges)."""
+    return [(site, etype, eid, seq) for seq, event in events for etype, eid in entity_refs(event)]
 
 
 def key_row(key: ApiKeyRecord) -> tuple[object, ...]:

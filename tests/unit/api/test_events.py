@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from tests.node_fixtures import Api, door_line, now_iso
+from tests.node_fixtures import Api, door_line, now_iso, wait_projected
 
 
 def post(api: Api, body: bytes, key: str = "ingest") -> tuple[int, dict[str, object]]:
@@ -109,6 +109,7 @@ def test_output_kinds_are_refused_from_devices(api: Api) -> None:
 
 def test_queries_by_kind_time_and_entity(api: Api) -> None:
     post(api, b"\n".join([door_line("q1"), door_line("q2", door="D-FLOOR")]))
+    wait_projected(api.node, "dc-demo")
     r = api.client.get("/v1/events", params={"site": "dc-demo", "entity_type": "door", "entity": "D-FLOOR"},
                        headers=api.auth("read"))
     assert r.status_code == 200

@@ -16,7 +16,7 @@ from stockade.events import Envelope
 from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, StoredEvent
 from stockade.store.errors import StoreError
 from stockade.store.postgres.migrations import migrate
-from stockade.store.sql import key_from_row, key_row, plan_append, query_sql
+from stockade.store.sql import entity_rows, key_from_row, key_row, plan_append, query_sql
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
@@ -47,16 +47,23 @@ class PostgresStore:
                             "SELECT id, seq FROM events WHERE site=%s AND id = ANY(%s)", (site, ids))
                     }
                     plan = plan_append(site, events, entries, existing, self._last_seq(site))
-                    with self._conn.cursor() as cur:
-                        if plan.rows:
+                    if plan.rows:
+                        with self._conn.cursor() as cur:
                             cur.executemany("INSERT INTO events VALUES (%s,%s,%s,%s,%s,%s)", plan.rows)
-                        if plan.index:
-                            cur.executemany(
-                                "INSERT INTO entities VALUES (%s,%s,%s,%s) ON CONFLICT DO NOTHING", plan.index
-                            )
             except psycopg.Error as e:
                 raise StoreError(f"append to {site} failed: {e}") from e
         return plan.results
+
+    def index_entities(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
+        rows = entity_rows(site, events)
+        with self._lock, self._conn.transaction(), self._conn.cursor() as cur:
+            cur.executemany("INSERT INTO entities VALUES (%s,%s,%s,%s) ON CONFLICT DO NOTHING", rows)
+
+    def indexed_seq(self, site: str) -> int:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM entities WHERE site=%s", (site,)).fetchone()
+        return int(str(row[0])) if row else 0
 
     def _last_seq(self, site: str) -> int:
         row = self._conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events WHERE site=%s", (site,)).fetchone()

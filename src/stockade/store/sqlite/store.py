@@ -16,7 +16,7 @@ from pathlib import Path
 from stockade.events import Envelope
 from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, StoredEvent
 from stockade.store.errors import StoreError
-from stockade.store.sql import key_from_row, key_row, plan_append, query_sql
+from stockade.store.sql import entity_rows, key_from_row, key_row, plan_append, query_sql
 from stockade.store.sqlite.migrations import migrate
 
 _ID_CHUNK = 500
@@ -53,12 +53,25 @@ class SqliteStore:
                 try:
                     conn.execute("BEGIN IMMEDIATE")
                     conn.executemany("INSERT INTO events VALUES (?,?,?,?,?,?)", plan.rows)
-                    conn.executemany("INSERT OR IGNORE INTO entities VALUES (?,?,?,?)", plan.index)
                     conn.execute("COMMIT")
                 except sqlite3.Error as e:
                     conn.execute("ROLLBACK")
                     raise StoreError(f"append to {site} failed: {e}") from e
             return plan.results
+
+    def index_entities(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
+        rows = entity_rows(site, events)
+        with self._lock:
+            self._conn.execute("BEGIN")
+            self._conn.executemany("INSERT OR IGNORE INTO entities VALUES (?,?,?,?)", rows)
+            self._conn.execute("COMMIT")
+
+    def indexed_seq(self, site: str) -> int:
+        with self._lock:
+            (seq,) = self._conn.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM entities WHERE site=?", (site,)
+            ).fetchone()
+        return int(seq)
 
     def _existing_ids(self, site: str, ids: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}

@@ -1,0 +1,1 @@
+"""Stockade's benchmarks: ``make bench`` (or ``python -m bench [NAME…]``) prints tables and writes JSON."""

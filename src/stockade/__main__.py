@@ -1,0 +1,5 @@
+"""``python -m stockade`` runs the command line."""
+
+from stockade.cli import main
+
+main()
