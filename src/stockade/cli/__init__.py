@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from stockade.cli import analyze as _analyze  # noqa: F401  (registers commands)
 from stockade.cli import node as _node  # noqa: F401
+from stockade.cli import policy as _policy  # noqa: F401
 from stockade.cli import site as _site  # noqa: F401
 from stockade.cli.app import app
 

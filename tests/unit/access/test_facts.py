@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from stockade.access.facts import Facts
+from stockade.events.model import Access, Admin, Decision, Device
+from stockade.site import SiteConfig
+
+from .conftest import MONDAY_9
+
+H = timedelta(hours=1)
+
+
+def admin(action: str, target: str, **kw: Any) -> Admin:
+    return Admin(id="a", ts=kw.pop("ts", MONDAY_9), site="dc-demo", source="api", actor="it-01",
+                 action=action, target=target, **kw)
+
+
+def access(door: str, direction: str, result: str = "granted", **kw: Any) -> Access:
+    return Access(id="x", ts=MONDAY_9, site="dc-demo", source="ctl", door=door, result=result,  # type: ignore[arg-type]
+                  factors=["badge"], direction=direction, **kw)  # type: ignore[arg-type]
+
+
+def test_grant_covers_its_window_and_zone(site: SiteConfig) -> None:
+    f = Facts(site)
+    f.observe(admin("grant_access", "emp-1001", zone="hv-cage", start=MONDAY_9, end=MONDAY_9 + H))
+    assert f.grant("emp-1001", "hv-cage", MONDAY_9)
+    assert not f.grant("emp-1001", "hv-cage", MONDAY_9 + H)
+    assert not f.grant("emp-1001", "server-room", MONDAY_9)
+    assert not f.grant("emp-1002", "hv-cage", MONDAY_9)
+
+
+def test_grant_by_credential_open_ended_and_revoked(site: SiteConfig) -> None:
+    f = Facts(site)
+    f.observe(admin("grant_access", "badge:1001", zone="hv-cage"))
+    f.observe(admin("grant_access", "emp-1001", zone="returns"))
+    assert f.grant("emp-1001", "hv-cage", MONDAY_9 + 100 * H)
+    assert not f.grant("emp-1001", "hv-cage", MONDAY_9 - H)  # starts at the event's time
+    f.observe(admin("revoke_access", "emp-1001", zone="hv-cage"))
+    assert not f.grant("emp-1001", "hv-cage", MONDAY_9)
+    assert f.grant("emp-1001", "returns", MONDAY_9)
+    f.observe(admin("revoke_access", "emp-1001"))
+    assert not f.grant("emp-1001", "returns", MONDAY_9)
+
+
+def test_grant_without_a_zone_grants_nothing(site: SiteConfig) -> None:
+    f = Facts(site)
+    f.observe(admin("grant_access", "emp-1001"))
+    assert not f.grant("emp-1001", "hv-cage", MONDAY_9)
+
+
+def test_override_lasts_twelve_hours_without_an_end(site: SiteConfig) -> None:
+    f = Facts(site)
+    f.observe(admin("schedule_override", "emp-1023", start=MONDAY_9))
+    assert f.schedule_override("emp-1023", "storage", MONDAY_9 + 11 * H)
+    assert not f.schedule_override("emp-1023", "storage", MONDAY_9 + 12 * H)
+    f.observe(admin("schedule_override", "emp-1024", zone="pack", start=MONDAY_9, end=MONDAY_9 + H))
+    assert f.schedule_override("emp-1024", "pack", MONDAY_9)
+    assert not f.schedule_override("emp-1024", "storage", MONDAY_9)
+
+
+def test_flagging_credentials(site: SiteConfig) -> None:
+    f = Facts(site)
+    f.observe(admin("flag_credential", "badge:1001"))
+    f.observe(admin("revoke_access", "badge:1002"))
+    assert f.flagged("badge:1001")
+    assert f.flagged("badge:1002")
+    f.observe(admin("unflag_credential", "badge:1001"))
+    assert not f.flagged("badge:1001")
+
+
+def test_location_follows_granted_entries_and_exits(site: SiteConfig) -> None:
+    f = Facts(site)
+    f.observe(access("D-FLOOR", "in", credential="badge:1001"))
+    assert f.location("emp-1001") == "storage"
+    f.observe(access("D-PACK", "in", result="denied", subject="emp-1001"))
+    assert f.location("emp-1001") == "storage"
+    f.observe(access("D-FLOOR", "out", subject="emp-1001"))
+    assert f.location("emp-1001") == "lockers"
+    f.observe(admin("reset_passback", "emp-1001"))
+    assert f.location("emp-1001") is None
+
+
+def test_tamper_holds_until_online_and_other_sites_are_ignored(site: SiteConfig) -> None:
+    f = Facts(site)
+    f.observe(Device(id="d", ts=MONDAY_9, site="dc-demo", source="ctl", device="D-HV", status="tamper"))
+    f.observe(Device(id="d", ts=MONDAY_9, site="other", source="ctl", device="D-HV", status="online"))
+    f.observe(Decision(id="d", ts=MONDAY_9, site="dc-demo", source="pdp", door="D-HV", result="allow",
+                       reasons=(), policies=(), policy_hash="h"))
+    assert f.tampered("D-HV")
+    f.observe(Device(id="d", ts=MONDAY_9, site="dc-demo", source="ctl", device="D-HV", status="online"))
+    assert not f.tampered("D-HV")
