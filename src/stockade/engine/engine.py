@@ -1,13 +1,17 @@
 """The engine: a fold over one site's ordered log.
 
 ``SiteEngine.step(event)`` applies one event on event time and returns the
-events Stockade writes in answer (alerts, incidents). It reads no clock and
-does no I/O, so replaying a log gives the same outputs, and a snapshot plus the
-log's tail rebuilds the same state.
+events Stockade writes in answer (alerts, then incidents). It reads no clock
+and does no I/O, so replaying a log gives the same outputs, and a snapshot plus
+the log's tail rebuilds the same state.
 
-    >>> engine = SiteEngine(site, detectors=[])           # doctest: +SKIP
-    >>> outputs = engine.step(event)                        # doctest: +SKIP
+    >>> engine = SiteEngine(site, detectors=all_detectors())   # doctest: +SKIP
+    >>> outputs = engine.step(event)                            # doctest: +SKIP
 
+One step: (1) advance event time and expire heartbeats, (2) the detectors that
+read this kind (or ``"*"``, every kind) look at the event against the state as
+it stood before it, (3) the state folds the event in, once, (4) each alert goes
+to the correlator and the risk model, and anomaly scores to the risk model.
 Detectors are passed in (the registry lives in ``stockade.detectors``, below
 the engine in the import order).
 """
@@ -19,57 +23,93 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar, Protocol
 
-from stockade.events import Envelope
+from stockade.engine.state import SiteState
+from stockade.events import Alert, Envelope, Incident
 from stockade.site import SiteConfig
+
+EVERY_KIND = "*"
 
 
 class Detector(Protocol):
     """A rule that turns events into alerts. One class per file in ``stockade.detectors``."""
 
     id: ClassVar[str]
-    kinds: ClassVar[frozenset[str]]
+    kinds: ClassVar[frozenset[str]]  # event kinds it reads; "*" for every event (timeouts)
 
-    def observe(self, state: SiteState, event: Envelope) -> list[Envelope]: ...
+    def observe(self, state: SiteState, event: Envelope) -> list[Alert]: ...
 
 
-class SiteState:
-    """Everything the detectors know about a site, kept by the fold."""
+class Correlator(Protocol):
+    """Joins alerts into incidents; returns the incident versions an alert creates or changes."""
 
-    def __init__(self, site: SiteConfig) -> None:
-        self.site = site
-        self.now: datetime | None = None
-        self.events_seen = 0
-        self.last_seq = 0
+    def observe(self, alert: Alert) -> list[Incident]: ...
+
+
+class RiskModel(Protocol):
+    """Risk scores 0-100 per entity, from alerts and anomaly scores."""
+
+    def observe(self, alert: Alert) -> None: ...
+
+    def observe_anomaly(self, entity_type: str, entity_id: str, score: float, ts: datetime) -> None: ...
 
 
 class SiteEngine:
-    def __init__(self, site: SiteConfig, detectors: Sequence[Detector]) -> None:
+    def __init__(
+        self,
+        site: SiteConfig,
+        detectors: Sequence[Detector],
+        correlator: Correlator | None = None,
+        risk: RiskModel | None = None,
+    ) -> None:
         self.state = SiteState(site)
         self.detectors = list(detectors)
-        self._by_kind: dict[str, list[Detector]] = {}
-        for d in self.detectors:
-            for kind in d.kinds:
-                self._by_kind.setdefault(kind, []).append(d)
+        self.correlator = correlator
+        self.risk = risk
+        self._index()
+
+    def _index(self) -> None:
+        every = [d for d in self.detectors if EVERY_KIND in d.kinds]
+        self._by_kind: dict[str, tuple[Detector, ...]] = {}
+        kinds = {k for d in self.detectors for k in d.kinds if k != EVERY_KIND}
+        for kind in kinds:
+            self._by_kind[kind] = tuple(d for d in self.detectors if kind in d.kinds or d in every)
+        self._every = tuple(every)
 
     def step(self, event: Envelope, seq: int = 0) -> list[Envelope]:
-        """Apply one event in log order; return the outputs it causes."""
+        """Apply one event in log order; return the outputs it causes (alerts, then incidents)."""
         state = self.state
-        if state.now is None or event.ts > state.now:
-            state.now = event.ts
-        state.events_seen += 1
-        state.last_seq = seq
-        outputs: list[Envelope] = []
-        for detector in self._by_kind.get(event.kind, ()):
-            outputs.extend(detector.observe(state, event))
+        state.begin(event, seq)
+        alerts: list[Alert] = []
+        for detector in self._by_kind.get(event.kind, self._every):
+            found = detector.observe(state, event)
+            if found:
+                alerts.extend(found)
+        state.apply(event)
+        risk = self.risk
+        if state.anomalies:
+            if risk is not None:
+                for entity_type, entity_id, score, ts in state.anomalies:
+                    risk.observe_anomaly(entity_type, entity_id, score, ts)
+            state.anomalies.clear()
+        if not alerts:
+            return []
+        outputs: list[Envelope] = list(alerts)
+        for alert in alerts:
+            if risk is not None:
+                risk.observe(alert)
+            if self.correlator is not None:
+                outputs.extend(self.correlator.observe(alert))
         return outputs
 
     def snapshot(self) -> bytes:
         """The whole state, to resume from after a crash (trusted local file only)."""
-        return pickle.dumps((self.state, self.detectors), protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps(
+            (self.state, self.detectors, self.correlator, self.risk), protocol=pickle.HIGHEST_PROTOCOL
+        )
 
     @classmethod
     def restore(cls, data: bytes) -> SiteEngine:
-        state, detectors = pickle.loads(data)  # noqa: S301 - our own snapshot file
-        engine = cls(state.site, detectors)
+        state, detectors, correlator, risk = pickle.loads(data)  # noqa: S301 - our own snapshot file
+        engine = cls(state.site, detectors, correlator, risk)
         engine.state = state
         return engine

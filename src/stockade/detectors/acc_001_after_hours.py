@@ -1,0 +1,90 @@
+"""STK-ACC-001: access granted outside the person's shift.
+
+"After hours" means outside the person's shift with 30 minutes of grace on
+each side, and not covered by a ``schedule_override`` admin event. Entering a
+high-value zone is high; entering anywhere else is medium; walking out
+towards a public zone (going home late) is low.
+
+    Badge 1042 (emp-1042, day shift) opened D-HV into hv-cage at 02:14, 12 h after shift end
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from stockade.detectors.base import DetectorBase, Params, clock, span, who
+from stockade.engine.state import SiteState
+from stockade.events import Access, Alert, Envelope
+from stockade.events.model import Severity
+from stockade.site.calendar import GRACE, _spans
+from stockade.site.config import Person, SiteConfig
+
+
+class AfterHoursParams(Params, frozen=True):
+    high_value: Severity = "high"
+    entering: Severity = "medium"
+    leaving: Severity = "low"
+
+
+def _nearest_shift(site: SiteConfig, person: Person, ts: datetime) -> str:
+    """How far ``ts`` is from the person's nearest shift occurrence, in words."""
+    if person.shift is None:
+        return "with no shift"
+    shift = site.shifts[person.shift]
+    at = ts.astimezone(site.tz)
+    best: tuple[float, str] | None = None
+    for start, end in _spans(shift.days, shift.start, shift.end, at.date(), at.tzinfo):
+        for edge, word in ((end, "after shift end"), (start, "before shift start")):
+            gap = (at - edge).total_seconds() if word.startswith("after") else (edge - at).total_seconds()
+            if gap >= 0 and (best is None or gap < best[0]):
+                best = (gap, word)
+    if best is None:
+        return "on a day without a shift"
+    return f"{span(best[0])} {best[1]}"
+
+
+class AfterHours(DetectorBase[AfterHoursParams]):
+    id = "STK-ACC-001"
+    kinds = frozenset({"access"})
+    params_type = AfterHoursParams
+
+    def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
+        assert isinstance(event, Access)
+        if event.result != "granted":
+            return []
+        people = state.people
+        person = people.person_of(event.subject, event.credential)
+        if person is None or person.shift is None or people.covered(person, event.ts):
+            return []
+        site = state.site
+        zone = people.zone_entered(event, person.id)
+        door = site.doors_by_id.get(event.door)
+        zones = door.zones if door else ()
+        hv = any(site.zones_by_id[z].kind == "high_value" for z in zones if z in site.zones_by_id)
+        target = site.zones_by_id.get(zone) if zone else None
+        p = self.params
+        if hv:
+            severity = p.high_value
+        elif target is not None and target.public:
+            severity = p.leaving
+        else:
+            severity = p.entering
+        when = _nearest_shift(site, person, event.ts)
+        summary = (
+            f"{who(person, event.credential)} opened {event.door}"
+            f"{f' into {zone}' if zone else ''} at {clock(state, event.ts)}, {when}"
+            f"{' (grace ' + span(GRACE) + ', no schedule override)'}."
+        )
+        return [
+            self.alert(
+                state,
+                event.ts,
+                severity,
+                summary,
+                [event.id],
+                people=[person.id],
+                credentials=[event.credential],
+                doors=[event.door],
+                zones=[zone],
+            )
+        ]

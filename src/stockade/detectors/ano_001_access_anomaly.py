@@ -1,0 +1,160 @@
+"""STK-ANO-001: a person's access pattern far from their own baseline, learned online.
+
+The model is an explicit per-person frequency model, updated with every access
+of that person (granted or denied) and scored before it learns from the event:
+
+* hour of day (local): how often they badge within an hour of this time;
+* door: how often they use this door;
+* day type: weekday or weekend;
+* outcome: how often they are denied.
+
+Each feature's probability is smoothed (Laplace) and turned into surprisal;
+a feature is *unusual* when its probability falls below ``p_unusual``. We chose
+this over River's HalfSpaceTrees for three reasons a security team cares
+about: it explains itself feature by feature ("hour 03:00: 1 of 412 accesses"),
+it is deterministic with no random seed (replays give identical alerts), and it
+costs O(1) per event (counters) where a forest per person would not meet the
+pipeline's 50,000 events/s. Nothing is scored before ``warmup`` accesses.
+
+Every scored access feeds the risk model (``SiteState.anomalies``, score 0-1).
+One unusual feature is low; two or more are medium.
+
+    Badge 1012 (emp-1012, day shift) badged D-HV at 03:12, far from their own pattern:
+      unusual hour 03:00 (0 of 212 accesses within an hour of it); door D-HV (never)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from stockade.detectors.base import DetectorBase, Params, clock, who
+from stockade.engine.state import SiteState
+from stockade.events import Access, Alert, Envelope
+from stockade.events.model import Severity
+
+
+class AccessAnomalyParams(Params, frozen=True):
+    warmup: int = 40
+    alpha: float = 0.5
+    p_unusual: float = 0.01
+    cap: float = 2000  # counts are halved beyond this: the baseline follows slow changes
+    one: Severity = "low"
+    several: Severity = "medium"
+    repeat_s: float = 6 * 3600
+    report_score: float = 0.05
+
+
+@dataclass(slots=True)
+class Profile:
+    n: float = 0.0
+    hours: list[float] = field(default_factory=lambda: [0.0] * 24)
+    doors: dict[str, float] = field(default_factory=dict)
+    weekend: float = 0.0
+    denied: float = 0.0
+    last_alert_ms: int = -(10**15)
+
+
+class AccessAnomaly(DetectorBase[AccessAnomalyParams]):
+    id = "STK-ANO-001"
+    kinds = frozenset({"access"})
+    params_type = AccessAnomalyParams
+
+    def setup(self) -> None:
+        self._profiles: dict[str, Profile] = {}
+
+    def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
+        assert isinstance(event, Access)
+        person = state.people.person_of(event.subject, event.credential)
+        if person is None:
+            return []
+        prof = self._profiles.get(person.id)
+        if prof is None:
+            prof = self._profiles[person.id] = Profile()
+        local = state.clock.local(event.ts)
+        hour = local.hour
+        weekend = local.weekday() >= 5
+        denied = event.result == "denied"
+        out: list[Alert] = []
+        if prof.n >= self.params.warmup:
+            out = self._score(state, event, person.id, prof, hour, weekend, denied)
+        self._learn(prof, hour, event.door, weekend, denied)
+        return out
+
+    def _score(
+        self, state: SiteState, event: Access, pid: str, prof: Profile, hour: int, weekend: bool, denied: bool
+    ) -> list[Alert]:
+        p = self.params
+        a, n = p.alpha, prof.n
+        h = prof.hours
+        near = h[hour] + 0.5 * (h[(hour - 1) % 24] + h[(hour + 1) % 24])
+        ndoors = max(1, len(state.site.doors))
+        used = prof.doors.get(event.door, 0.0)
+        weekend_n = prof.weekend if weekend else n - prof.weekend
+        denied_n = prof.denied if denied else n - prof.denied
+        feats = (
+            (
+                "hour",
+                (near + a) / (2 * n + 24 * a),
+                f"hour {hour:02d}:00 ({near:.0f} of {n:.0f} accesses within an hour of it)",
+            ),
+            (
+                "door",
+                (used + a) / (n + ndoors * a),
+                f"door {event.door} ({'never' if used == 0 else f'{used:.0f} of {n:.0f} accesses'})",
+            ),
+            (
+                "day",
+                (weekend_n + a) / (n + 2 * a),
+                f"{'weekend' if weekend else 'weekday'} ({weekend_n:.0f} of {n:.0f} accesses)",
+            ),
+            (
+                "denied",
+                (denied_n + a) / (n + 2 * a),
+                f"denied ({denied_n:.0f} of {n:.0f} accesses)" if denied else "",
+            ),
+        )
+        unusual = [(name, prob, text) for name, prob, text in feats if prob < p.p_unusual and text]
+        surprise = sum(max(0.0, -math.log2(prob) - -math.log2(p.p_unusual)) for _, prob, _ in unusual)
+        score = 1.0 - math.exp(-surprise / 4.0) if unusual else 0.0
+        if score >= p.report_score:
+            state.anomalies.append(("person", pid, score, event.ts))
+            if event.credential:
+                state.anomalies.append(("credential", event.credential, score, event.ts))
+        if not unusual or state.ms - prof.last_alert_ms < p.repeat_s * 1000:
+            return []
+        prof.last_alert_ms = state.ms
+        severity = p.several if len(unusual) >= 2 else p.one
+        person = state.people.person_of(pid)
+        what = "; ".join(text for _, _, text in unusual)
+        summary = (
+            f"{who(person, event.credential)} {'was denied at' if denied else 'badged'} {event.door} at"
+            f" {clock(state, event.ts)}, far from their own pattern (score {score:.2f}): unusual {what}."
+        )
+        return [
+            self.alert(
+                state,
+                event.ts,
+                severity,
+                summary,
+                [event.id],
+                people=[pid],
+                credentials=[event.credential],
+                doors=[event.door],
+            )
+        ]
+
+    def _learn(self, prof: Profile, hour: int, door: str, weekend: bool, denied: bool) -> None:
+        prof.n += 1
+        prof.hours[hour] += 1
+        prof.doors[door] = prof.doors.get(door, 0.0) + 1
+        if weekend:
+            prof.weekend += 1
+        if denied:
+            prof.denied += 1
+        if prof.n > self.params.cap:
+            prof.n /= 2
+            prof.hours = [x / 2 for x in prof.hours]
+            prof.doors = {k: v / 2 for k, v in prof.doors.items()}
+            prof.weekend /= 2
+            prof.denied /= 2

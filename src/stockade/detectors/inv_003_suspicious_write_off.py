@@ -1,0 +1,155 @@
+"""STK-INV-003: stock write-offs out of line with the user's baseline, or made by someone who was just there.
+
+A write-off is an ``adjust`` with negative ``qty`` (or a write-off reason).
+Three signals, strongest first:
+
+* cover-up (high): EPCs written off were last read leaving through an exit
+  with no pick or shipment — the goods left, and the record is being made to
+  agree;
+* presence (medium): the user badged into that location's zone within
+  ``recent_s`` outside their shift, or the write-off is high-value;
+* baseline (medium): the user's write-offs in the last ``window_s`` exceed
+  ``factor`` × their own running average per window (learned online, with a
+  site-wide prior for new users), and at least ``min_count``.
+
+    emp-1033 wrote off 6 × Tablet 11 (€7,944, reason lost) at hv-cage 25 min after badging into hv-cage
+      at 23:48, outside their late shift
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from stockade.detectors.base import DetectorBase, Params, clock, who
+from stockade.engine.state import SiteState
+from stockade.engine.state.stock import PICKED, SHIPPED, is_write_off, sku_of, zone_of
+from stockade.events import Alert, Envelope, Stock
+from stockade.events.model import Severity
+
+
+class SuspiciousWriteOffParams(Params, frozen=True):
+    recent_s: float = 7200
+    exit_read_s: float = 172800
+    window_s: float = 86400
+    factor: float = 3.0
+    min_count: int = 4
+    prior_per_window: float = 1.0
+    value_high: float = 1000
+    cover_up: Severity = "high"
+    presence: Severity = "medium"
+    baseline: Severity = "medium"
+
+
+class SuspiciousWriteOff(DetectorBase[SuspiciousWriteOffParams]):
+    id = "STK-INV-003"
+    kinds = frozenset({"stock"})
+    params_type = SuspiciousWriteOffParams
+
+    def setup(self) -> None:
+        self._recent: dict[str, deque[tuple[int, int, str]]] = {}  # user -> (ms, items, event id)
+        self._total: dict[str, int] = {}  # user -> items written off since first seen
+        self._since: dict[str, int] = {}  # user -> ms of their first write-off
+
+    def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
+        assert isinstance(event, Stock)
+        if not is_write_off(event):
+            return []
+        p = self.params
+        user = event.user or "unknown user"
+        loc = event.from_ or event.to or ""
+        zone = zone_of(loc) if loc else ""
+        epcs = event.epcs or []
+        items = len(epcs) or abs(event.qty or 1)
+        skus = state.site.skus_by_id
+        value = sum(s.value for e in epcs if (s := skus.get(sku_of(e) or "")) is not None)
+        if not epcs and event.sku and (s := skus.get(event.sku)) is not None:
+            value = s.value * items
+        person = state.people.person_of(event.user) if event.user else None
+        baseline = self._baseline(state, user, items, event.id)
+        left = self._left_via_exit(state, epcs)
+        pos = state.people.where.get(person.id) if person else None
+        was_there = (
+            pos is not None
+            and zone
+            and pos.zone == zone
+            and state.ms - pos.ts.timestamp() * 1000 <= p.recent_s * 1000
+        )
+        off_shift = person is not None and not state.people.covered(person, event.ts)
+        what = (
+            f"{items} item(s) (€{value:,.0f}, reason {event.reason or 'none'}) at {loc or 'an unknown place'}"
+        )
+        name = who(person) if person else user
+        evidence = [event.id]
+        if left:
+            severity = p.cover_up
+            ids = [state.stock.read_ids.get(e, "") for e in left]
+            evidence = [*ids, event.id]
+            why = (
+                f"{len(left)} of them were read leaving through an exit with no pick or shipment:"
+                " the record is being made to match goods that left"
+            )
+        elif was_there and (off_shift or value >= p.value_high):
+            assert pos is not None
+            severity = p.presence
+            evidence = [pos.event, event.id]
+            why = (
+                f"{name} badged into {zone} at {clock(state, pos.ts)}"
+                f"{' outside their shift' if off_shift else ''} just before"
+            )
+        elif baseline is not None:
+            severity = p.baseline
+            n, expect, ids = baseline
+            evidence = [*ids, event.id]
+            hours = p.window_s / 3600
+            why = f"that makes {n} items in {hours:.0f} h, against about {expect:.1f} usual for them"
+        else:
+            return []
+        summary = (
+            f"{name} wrote off {what} at {clock(state, event.ts)}; {why}. Recount and review the cameras."
+        )
+        return [
+            self.alert(
+                state,
+                event.ts,
+                severity,
+                summary,
+                evidence,
+                people=[person.id if person else user],
+                zones=[zone],
+                epcs=epcs[:200],
+            )
+        ]
+
+    def _left_via_exit(self, state: SiteState, epcs: list[str]) -> list[str]:
+        stock = state.stock
+        window = int(self.params.exit_read_s * 1000)
+        out = []
+        for epc in epcs:
+            last = stock.last_read(epc)
+            if last is None or last[1] not in state.exit_zones or state.ms - last[0] > window:
+                continue
+            if stock.flags(epc) & (PICKED | SHIPPED):
+                continue
+            out.append(epc)
+        return out
+
+    def _baseline(
+        self, state: SiteState, user: str, items: int, event_id: str
+    ) -> tuple[int, float, list[str]] | None:
+        """Update the user's write-off history; return (items in window, usual, ids) when out of line."""
+        p = self.params
+        now = state.ms
+        window = int(p.window_s * 1000)
+        ring = self._recent.setdefault(user, deque())
+        ring.append((now, items, event_id))
+        while ring and ring[0][0] < now - window:
+            ring.popleft()
+        since = self._since.setdefault(user, now)
+        before = self._total.get(user, 0)
+        self._total[user] = before + items
+        windows = max(1.0, (now - since) / window)
+        usual = (before + p.prior_per_window) / windows if before else p.prior_per_window
+        n = sum(r[1] for r in ring)
+        if n >= p.min_count and n > p.factor * usual:
+            return n, usual, [r[2] for r in ring]
+        return None

@@ -1,0 +1,114 @@
+"""The site state the engine's fold keeps, split by meaning.
+
+``SiteState.apply(event)`` folds one input event into every part that cares,
+once. The engine calls the detectors *before* it folds the event, so a
+detector compares the event with the world as it stood just before it (the
+person's previous zone, the door's previous state, the EPC's last read).
+
+    clock    event time, local time and opening hours, computed once per event
+    people   credentials → people, positions, grants, schedule overrides, shift cache
+    doors    door states, open-since, recent grants per door
+    zones    armed state, threat levels
+    devices  health, heartbeat silence, per-source sequence numbers
+    stock    expected EPCs per location, flags per EPC, last reads, shipments and seals, counts
+    gates    appointments (site file and ``create_appointment``), trucks on site
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from stockade.engine.state.clock import Clock
+from stockade.engine.state.devices import DevicesState
+from stockade.engine.state.doors import DoorsState
+from stockade.engine.state.gates import GatesState
+from stockade.engine.state.people import PeopleState
+from stockade.engine.state.stock import StockState
+from stockade.engine.state.zones import ZonesState
+from stockade.events import Access, Admin, Decision, Device, Door, Envelope, Gate, Sensor, Stock, Tag, Video
+from stockade.site import SiteConfig, Topology
+
+Anomaly = tuple[str, str, float, datetime]
+
+
+class SiteState:
+    """Everything the detectors know about a site, kept by the fold."""
+
+    def __init__(self, site: SiteConfig) -> None:
+        self.site = site
+        self.topology = Topology.of(site)
+        self.clock = Clock(site)
+        self.people = PeopleState(site)
+        self.doors = DoorsState()
+        self.zones = ZonesState()
+        self.devices = DevicesState(site)
+        self.stock = StockState(site)
+        self.gates = GatesState(site)
+        # lookups the site file implies, built once
+        self.camera_door: dict[str, str | None] = {c.id: c.door for c in site.cameras}
+        self.camera_zones: dict[str, tuple[str, ...]] = {c.id: tuple(c.zones) for c in site.cameras}
+        self.sensor_type: dict[str, str] = {x.id: x.type for x in site.sensors}
+        self.high_value_zones = frozenset(z.id for z in site.zones if z.kind == "high_value")
+        self.exit_zones = frozenset(z.id for z in site.zones if z.exit)
+        self.portal_readers = frozenset(r.id for r in site.readers if r.portal)
+        self.events_seen = 0
+        self.last_seq = 0
+        self.ms = 0  # event time of the current event, ms since the epoch
+        self.anomalies: list[Anomaly] = []  # (entity type, id, score 0..1, ts), drained by the engine
+
+    def door_zones(self, door: str) -> tuple[str, ...]:
+        d = self.site.doors_by_id.get(door)
+        return d.zones if d is not None else ()
+
+    def high_value_door(self, door: str) -> bool:
+        return any(z in self.high_value_zones for z in self.door_zones(door))
+
+    @property
+    def now(self) -> datetime | None:
+        return self.clock.now
+
+    def begin(self, event: Envelope, seq: int) -> None:
+        """Advance time for ``event``: run heartbeat timeouts before the detectors look."""
+        self.events_seen += 1
+        self.last_seq = seq
+        self.ms = int(event.ts.timestamp() * 1000)
+        if self.clock.advance(event.ts):
+            self.devices.expire(event.ts)
+        elif self.devices.newly_silent:
+            self.devices.newly_silent = []
+
+    def apply(self, event: Envelope) -> None:
+        """Fold one event into the state (after the detectors have seen it)."""
+        if event.seq is not None:
+            self.devices.apply_seq(event.source, event.seq)
+        if isinstance(event, Tag):
+            self.stock.apply_tag(event, self.ms)
+            self.devices.heard(event.reader, event.ts)
+        elif isinstance(event, Access):
+            self.people.apply_access(event)
+            if event.result == "granted":
+                person = self.people.person_of(event.subject, event.credential)
+                self.doors.apply_grant(event, person.id if person else event.subject)
+        elif isinstance(event, Video):
+            self.devices.heard(event.camera, event.ts)
+        elif isinstance(event, Device):
+            self.devices.apply_device(event)
+        elif isinstance(event, Door):
+            self.doors.apply_door(event)
+        elif isinstance(event, Stock):
+            self.stock.apply_stock(event)
+        elif isinstance(event, Sensor):
+            self.zones.apply_sensor(event)
+            self.devices.heard(event.sensor, event.ts)
+        elif isinstance(event, Gate):
+            self.gates.apply_gate(event)
+            self.devices.heard(event.gate, event.ts)
+        elif isinstance(event, Admin):
+            self.people.apply_admin(event)
+            self.zones.apply_admin(event)
+            self.gates.apply_admin(event)
+        elif isinstance(event, Decision) and event.result == "allow":
+            self.doors.apply_grant(event, event.subject)
+
+
+__all__ = ["Anomaly", "Clock", "SiteState"]

@@ -1,0 +1,52 @@
+"""Event time, seen in the site's time zone, computed once per event.
+
+The engine runs on event time only. Detectors often ask "what is the local
+time?" and "is the site open?" about the same event; :class:`Clock` answers
+each question once per distinct timestamp (opening hours once per minute).
+
+    >>> clock = Clock(site)                            # doctest: +SKIP
+    >>> clock.local(event.ts).hour                     # doctest: +SKIP
+    2
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from stockade.site import SiteConfig
+from stockade.site.calendar import is_open
+
+
+class Clock:
+    __slots__ = ("_local", "_local_ts", "_open", "_open_minute", "now", "site")
+
+    def __init__(self, site: SiteConfig) -> None:
+        self.site = site
+        self.now: datetime | None = None
+        self._local_ts: datetime | None = None
+        self._local: datetime | None = None
+        self._open_minute = -1
+        self._open = True
+
+    def advance(self, ts: datetime) -> bool:
+        """Move event time forward (never back); True when it moved."""
+        if self.now is None or ts > self.now:
+            self.now = ts
+            return True
+        return False
+
+    def local(self, ts: datetime) -> datetime:
+        """``ts`` in the site's time zone (cached for the last timestamp asked)."""
+        if ts is not self._local_ts:
+            self._local_ts = ts
+            self._local = ts.astimezone(self.site.tz)
+        assert self._local is not None
+        return self._local
+
+    def is_open(self, ts: datetime) -> bool:
+        """Operating hours, cached per minute of event time."""
+        minute = int(ts.timestamp()) // 60
+        if minute != self._open_minute:
+            self._open_minute = minute
+            self._open = is_open(self.site, ts)
+        return self._open
