@@ -74,10 +74,10 @@ class SignedCheckpoint:
     note: Note
 
 
-def open_checkpoint(data: bytes | str, verifiers: Sequence[Verifier], origin: str | None = None
+def open_checkpoint(data: bytes | str | Note, verifiers: Sequence[Verifier], origin: str | None = None
                     ) -> SignedCheckpoint:
     """Verify a signed checkpoint against trusted keys (and the expected origin, if given)."""
-    note = parse_note(data)
+    note = data if isinstance(data, Note) else parse_note(data)
     cp = parse_checkpoint(note.text)
     if origin is not None and cp.origin != origin:
         raise CheckpointError(f"checkpoint origin {cp.origin!r}, expected {origin!r}")
