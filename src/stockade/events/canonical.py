@@ -22,9 +22,11 @@ from typing import Any
 import msgspec
 import rfc8785
 
+from stockade.events.errors import EventError
 from stockade.events.model import Envelope
 
 _encoder = msgspec.json.Encoder(order="sorted")
+_MAX_SAFE_INTEGER = 2**53 - 1  # I-JSON (RFC 7493): larger integers are not interoperable
 
 
 def _fast_path_safe(value: Any) -> bool:
@@ -36,6 +38,8 @@ def _fast_path_safe(value: Any) -> bool:
     """
     if isinstance(value, float):
         return math.isfinite(value) and not value.is_integer() and 1e-6 <= abs(value) < 1e21
+    if isinstance(value, int):
+        return abs(value) <= _MAX_SAFE_INTEGER
     if isinstance(value, dict):
         return all(k.isascii() and _fast_path_safe(v) for k, v in value.items())
     if isinstance(value, list | tuple):
@@ -74,7 +78,10 @@ def canonical_json(value: Any) -> bytes:
     """RFC 8785 bytes of any JSON-compatible value or msgspec struct."""
     if _fast_path_safe(value):
         return _encoder.encode(value)
-    return bytes(rfc8785.dumps(msgspec.to_builtins(value)))
+    try:
+        return bytes(rfc8785.dumps(msgspec.to_builtins(value)))
+    except rfc8785.CanonicalizationError as e:
+        raise EventError("attrs", f"value cannot be canonicalized (RFC 8785 / I-JSON): {e}") from e
 
 
 def canonical_event(event: Envelope) -> bytes:
@@ -84,4 +91,4 @@ def canonical_event(event: Envelope) -> bytes:
 
 def signing_payload(raw: dict[str, Any]) -> bytes:
     """What a device signs: RFC 8785 of the event as sent, without ``sig``."""
-    return bytes(rfc8785.dumps({k: v for k, v in raw.items() if k != "sig"}))
+    return canonical_json({k: v for k, v in raw.items() if k != "sig"})

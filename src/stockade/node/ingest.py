@@ -133,11 +133,12 @@ class Ingestor:
         for number, raw in enumerate(lines, start=1):
             try:
                 event = self._validate(raw, now, principal)
+                entry = canonical_event(event)
             except EventError as e:
                 slots.append(LineResult(number, "rejected", field=e.field, reason=e.reason))
                 continue
             slots.append(None)
-            by_site.setdefault(event.site, []).append(_Pending(number, event, canonical_event(event)))
+            by_site.setdefault(event.site, []).append(_Pending(number, event, entry))
         for site, pending in by_site.items():
             for p, result in zip(pending, self.commit(site, [p.event for p in pending],
                                                       [p.entry for p in pending]), strict=True):
