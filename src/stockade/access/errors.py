@@ -3,7 +3,8 @@
     StockadeError                 (stockade.errors)
     └── AccessError
         ├── PolicyError           a policy directory that does not load: names the file and the problem
-        └── CaseFileError         a ``policy test`` cases file that cannot be used
+        ├── CaseFileError         a ``policy test`` cases file that cannot be used
+        └── UnknownTargetError    a threat level for a site or zone that does not exist
 
 A decision never raises: the decision point turns any failure into a ``deny``
 that carries the error in its reasons (fail secure). These errors are for the
@@ -38,3 +39,12 @@ class CaseFileError(AccessError):
         super().__init__(f"{source}: {problem}")
         self.source = source
         self.problem = problem
+
+
+class UnknownTargetError(AccessError):
+    """A site or zone that the access service does not know."""
+
+    def __init__(self, field: str, value: str) -> None:
+        super().__init__(f"unknown {field} {value!r}")
+        self.field = field
+        self.value = value

@@ -1,0 +1,142 @@
+"""Access for every site of a node: one decision point per site, decisions logged as they are made.
+
+The API (and anything else that decides in process) talks to this object:
+
+    >>> service = AccessService(node.sites, PolicyStore(), log=node.ingestor.write_outputs)  # doctest: +SKIP
+    >>> answer, event = service.decide(request)        # decided, and the decision event logged
+    >>> service.set_threat("dc-demo", "lockdown", zone="dock-out", actor="analyst-1", at=now)
+    >>> service.observe_committed("dc-demo", committed)   # every committed (seq, event) of the site
+
+``log`` appends Stockade's own events to the site's ledger (the node's
+``Ingestor.write_outputs``); those events then reach the engine like any other,
+so a refused step-up followed by a forced door is one story. A decision that
+cannot be logged is not given: the answer becomes ``deny`` (fail secure).
+
+The facts each decision point keeps are a fold over the site's log: feed every
+committed event to :meth:`observe_committed`, and at start-up replay the log
+with :meth:`replay`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+
+from stockade.access.context import RiskLike
+from stockade.access.errors import UnknownTargetError
+from stockade.access.pack import PolicyStore, Reload
+from stockade.access.pdp import ERROR, UNKNOWN_SITE, DecisionPoint, new_decision_id
+from stockade.access.request import AccessRequest, Answer
+from stockade.access.threat import Level, ThreatLevelsView
+from stockade.events.model import Admin, Decision, Envelope
+from stockade.site.config import SiteConfig
+
+log = logging.getLogger(__name__)
+
+LogSink = Callable[[str, Sequence[Envelope]], None]
+
+
+class AccessService:
+    """Decision points for a node's sites, sharing one policy store."""
+
+    def __init__(
+        self, sites: Mapping[str, SiteConfig], policies: PolicyStore, *, log: LogSink | None = None,
+        risk_for: Callable[[str], RiskLike | None] | None = None, biometric_threshold: float = 0.9,
+    ) -> None:
+        self.policies = policies
+        self._log = log
+        self.points = {
+            site_id: DecisionPoint(site, policies, risk=risk_for(site_id) if risk_for else None,
+                                   biometric_threshold=biometric_threshold)
+            for site_id, site in sites.items()
+        }
+
+    def point(self, site: str) -> DecisionPoint:
+        pdp = self.points.get(site)
+        if pdp is None:
+            raise UnknownTargetError("site", site)
+        return pdp
+
+    # --- decisions ---------------------------------------------------------------------
+
+    def decide(self, request: AccessRequest) -> tuple[Answer, Decision | None]:
+        """Decide and log. The event is None only for an unknown site (it has no log)."""
+        start = time.perf_counter_ns()
+        pdp = self.points.get(request.site)
+        if pdp is None:
+            return Answer(
+                decision_id=new_decision_id(), result="deny", reasons=(f"unknown site {request.site!r}",),
+                policies=(UNKNOWN_SITE,), policy_hash=self.policies.current.hash, at=request.time,
+                eval_us=(time.perf_counter_ns() - start) / 1000,
+            ), None
+        answer = pdp.decide(request)
+        event = pdp.to_event(request, answer)
+        if self._log is None:
+            return answer, event
+        try:
+            self._log(request.site, [event])
+        except Exception as e:  # noqa: BLE001  a decision that cannot be logged is not given
+            log.exception("could not log decision %s; denying", answer.decision_id)
+            denied = Answer(
+                decision_id=answer.decision_id, result="deny",
+                reasons=(f"the decision could not be logged: {type(e).__name__}: {e}",),
+                policies=(ERROR,), policy_hash=answer.policy_hash, at=answer.at, eval_us=answer.eval_us,
+                subject=answer.subject, zone=answer.zone, facts=answer.facts,
+            )
+            return denied, pdp.to_event(request, denied)
+        return answer, event
+
+    # --- threat levels -------------------------------------------------------------------
+
+    def set_threat(self, site: str, level: Level, *, actor: str, at: datetime, zone: str | None = None,
+                   detail: str | None = None) -> Admin:
+        """Raise or lower a zone's (or the site's) level; the next decision sees it. Logged."""
+        pdp = self._zone_check(site, zone)
+        event = pdp.threats.set(level, actor=actor, at=at, zone=zone, detail=detail)
+        self._emit(site, event)
+        return event
+
+    def clear_threat(self, site: str, *, actor: str, at: datetime, zone: str | None = None,
+                     detail: str | None = None) -> Admin:
+        pdp = self._zone_check(site, zone)
+        event = pdp.threats.clear(actor=actor, at=at, zone=zone, detail=detail)
+        self._emit(site, event)
+        return event
+
+    def threat_levels(self, site: str) -> ThreatLevelsView:
+        return self.point(site).threats.view()
+
+    def _zone_check(self, site: str, zone: str | None) -> DecisionPoint:
+        pdp = self.point(site)
+        if zone is not None and zone not in pdp.site.zones_by_id:
+            raise UnknownTargetError("zone", zone)
+        return pdp
+
+    def _emit(self, site: str, event: Admin) -> None:
+        if self._log is not None:
+            self._log(site, [event])
+
+    # --- facts from the log ------------------------------------------------------------
+
+    def observe_committed(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
+        """Feed committed events (the node's ``on_committed`` shape: (seq, event) pairs)."""
+        pdp = self.points.get(site)
+        if pdp is not None:
+            for _, event in events:
+                pdp.observe(event)
+
+    def replay(self, site: str, events: Iterable[Envelope]) -> int:
+        """Rebuild a site's facts and threat levels from its log, oldest first."""
+        pdp = self.point(site)
+        n = 0
+        for event in events:
+            if event.kind in ("access", "admin", "device"):
+                pdp.observe(event)
+                n += 1
+        return n
+
+    def reload_policies_if_changed(self) -> Reload:
+        """Swap the pack when its files changed (validated first; the old pack stays on error)."""
+        return self.policies.reload_if_changed()
