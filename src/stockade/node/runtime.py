@@ -14,11 +14,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from stockade.events import Envelope
 from stockade.node.broadcast import Broadcaster
 from stockade.node.ingest import Ingestor
+from stockade.node.ledgers import CheckpointTimer, DeviceSignatures, Ledgers
 from stockade.node.metrics import NodeMetrics
 from stockade.node.settings import Settings
 from stockade.pipeline.build import build_engine
@@ -62,7 +64,13 @@ class Node:
         self.bus = InProcessBus()
         self.metrics = NodeMetrics(self.bus.depth)
         self.broadcast = Broadcaster()
-        self.ingestor = Ingestor(store, sites, self.bus, on_committed=self._committed)
+        self.ledgers = Ledgers.open(settings.data_dir, sites, store)
+        self.ingestor = Ingestor(
+            store, sites, self.bus, self.ledgers,
+            check_signature=DeviceSignatures(settings.data_dir / "devices.json"),
+            max_future=timedelta(seconds=settings.max_future_s), on_committed=self._committed,
+        )
+        self._checkpoints = CheckpointTimer(self.ledgers, settings.checkpoint_interval_s)
         self.loop = EngineLoop(sites, build_engine, self._write_outputs, store, settings.snapshot_every)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -116,6 +124,7 @@ class Node:
         worker = threading.Thread(target=self._run_engine, name="stockade-engine", daemon=True)
         worker.start()
         self._threads.append(worker)
+        self._checkpoints.start()
 
     def _run_engine(self) -> None:
         while not self._stop.is_set():
@@ -134,6 +143,7 @@ class Node:
         self._stop.set()
         for t in self._threads:
             t.join(timeout=5)
+        self._checkpoints.stop()
         for site in self.loop.engines:
             self.loop.snapshot(site)
         self.store.close()
