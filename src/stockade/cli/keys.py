@@ -1,0 +1,106 @@
+"""``stockade keys show|rotate|add-device``: the log's checkpoint keys and device keys.
+
+    stockade keys show --vkey --site dc-paris-1
+    stockade keys rotate
+    stockade keys add-device CTL-DOCK-1 MCowBQYDK2VwAyEA...   (base64 or hex Ed25519 public key)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stockade.cli.app import app
+from stockade.cli.common import DataDir, console, fail, settings_for
+from stockade.ledger.devices import DeviceKeys
+from stockade.ledger.errors import LedgerError
+from stockade.ledger.keys import key_history, load_or_create_log_keys, rotate_log_keys
+from stockade.site import SiteConfigError, load_site
+
+keys_app = typer.Typer(help="Checkpoint signing keys, witness key and device keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+def data_path(data_dir: Path | None) -> Path:
+    return settings_for(data_dir).data_dir
+
+
+def origins(data: Path, site: str | None, origin: str | None) -> list[str]:
+    """The log origins to act on: explicit, one site's, or every loaded site's and every log's."""
+    if origin:
+        return [origin]
+    paths = [data / "sites" / f"{site}.yaml"] if site else sorted((data / "sites").glob("*.yaml"))
+    found: list[str] = []
+    for p in paths:
+        if not p.exists():
+            raise fail(f"no site {site!r} in {data / 'sites'}; run `stockade site load FILE`")
+        try:
+            found.append(load_site(p).ledger_origin)
+        except SiteConfigError as e:
+            raise fail(str(e)) from e
+    if not site:
+        for d in sorted((data / "ledger").glob("*")) if (data / "ledger").is_dir() else []:
+            if d.is_dir() and f"stockade/{d.name}" not in found and not (data / "sites" / f"{d.name}.yaml").exists():
+                found.append(f"stockade/{d.name}")
+    if not found:
+        raise fail("no site loaded; give --site or --origin")
+    return found
+
+
+@keys_app.command("show")
+def show(
+    data_dir: DataDir = None,
+    vkey: Annotated[bool, typer.Option("--vkey", help="print the verifier keys only (for scripts)")] = False,
+    site: Annotated[str | None, typer.Option(help="site id (default: every loaded site)")] = None,
+    origin: Annotated[str | None, typer.Option(help="log origin, instead of a site")] = None,
+    all_keys: Annotated[bool, typer.Option("--all", help="include keys retired by rotation")] = False,
+) -> None:
+    """Show the checkpoint verifier keys (Ed25519 and ML-DSA-44) per log origin."""
+    data = data_path(data_dir)
+    try:
+        keys = load_or_create_log_keys(data / "keys")
+        history = key_history(data / "keys") if all_keys else [keys.public]
+    except LedgerError as e:
+        raise fail(str(e)) from e
+    for org in origins(data, site, origin):
+        for pub in history:
+            for line in pub.vkeys(org):
+                if vkey:
+                    print(line)
+                else:
+                    kind = "ML-DSA-44 (0x06)" if "+" in line and len(line) > 200 else "Ed25519 (0x01)"
+                    current = "" if pub == keys.public else " [retired]"
+                    console.print(f"[bold]{org}[/bold] {kind}{current}\n  {line}", soft_wrap=True)
+
+
+@keys_app.command("rotate")
+def rotate(data_dir: DataDir = None) -> None:
+    """Retire the checkpoint keys and create new ones (old checkpoints stay verifiable with old vkeys)."""
+    data = data_path(data_dir)
+    try:
+        result = rotate_log_keys(data / "keys")
+    except LedgerError as e:
+        raise fail(str(e)) from e
+    if result.old is None:
+        console.print("created checkpoint keys (there were none)")
+    else:
+        console.print(f"rotated: old private keys kept under {result.retired_dir} (mode 0600)")
+    console.print("Publish the new vkeys (`stockade keys show --vkey`) to auditors and witnesses; "
+                  "checkpoints from now on are signed with the new keys. Restart running nodes.")
+
+
+@keys_app.command("add-device")
+def add_device(
+    source: Annotated[str, typer.Argument(help="the event 'source' id of the device")],
+    pubkey: Annotated[str, typer.Argument(help="its Ed25519 public key, 32 bytes in base64 or hex")],
+    data_dir: DataDir = None,
+) -> None:
+    """Register a device's Ed25519 public key; its signed events are then verified at ingest."""
+    path = data_path(data_dir) / "devices.json"
+    try:
+        DeviceKeys.load(path).add(source, pubkey)
+    except LedgerError as e:
+        raise fail(str(e)) from e
+    console.print(f"registered device key for [bold]{source}[/bold] in {path}")

@@ -1,0 +1,154 @@
+"""``stockade ledger verify|checkpoint|prove|verify-proof|audit``.
+
+    stockade ledger checkpoint --site dc-paris-1
+    stockade ledger prove 41 --site dc-paris-1 --out e41.tlog-proof
+    stockade ledger verify-proof e41.tlog-proof --vkey 'stockade/dc-paris-1+1a2b3c4d+AT...'
+    stockade ledger verify ./stockade-data/ledger/dc-paris-1 --vkey ...   (or an https:// prefix)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+
+from stockade.cli.app import app
+from stockade.cli.common import DataDir, console, fail
+from stockade.cli.keys import data_path, origins
+from stockade.events.canonical import canonical_json
+from stockade.ledger.audit import AuditReport, Row, audit_rows
+from stockade.ledger.errors import LedgerError
+from stockade.ledger.keys import load_or_create_log_keys
+from stockade.ledger.log import SiteLog, ledger_dir
+from stockade.ledger.note import Verifier
+from stockade.ledger.proofs import verify_proof, write_proof
+from stockade.ledger.source import open_source
+from stockade.ledger.verify import verify_log
+from stockade.ledger.vkey import parse_vkey
+from stockade.ledger.witnessing import cosign_checkpoint, load_peers
+
+ledger_app = typer.Typer(help="Checkpoints, proofs and verification of the site logs.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+
+VKeys = Annotated[list[str], typer.Option("--vkey", help="trusted verifier key (repeat for several)")]
+Site = Annotated[str | None, typer.Option(help="site id (default: the only loaded site)")]
+
+
+def _verifiers(vkeys: list[str]) -> list[Verifier]:
+    if not vkeys:
+        raise fail("give at least one --vkey (see `stockade keys show --vkey`)")
+    try:
+        return [parse_vkey(v) for v in vkeys]
+    except LedgerError as e:
+        raise fail(str(e)) from e
+
+
+def open_site_log(data: Path, site: str | None) -> SiteLog:
+    """The site's log with this data directory's keys (the only site when none is named)."""
+    found = origins(data, site, None)
+    if len(found) != 1:
+        raise fail(f"several logs ({', '.join(found)}); choose one with --site")
+    origin = found[0]
+    name = site or origin.split("/", 1)[-1]
+    try:
+        return SiteLog.open(ledger_dir(data, name), origin, load_or_create_log_keys(data / "keys").signer(origin))
+    except LedgerError as e:
+        raise fail(str(e)) from e
+
+
+@ledger_app.command("checkpoint")
+def checkpoint(site: Site = None, data_dir: DataDir = None,
+               witness: Annotated[bool, typer.Option(help="ask configured witnesses to cosign")] = True) -> None:
+    """Sign a checkpoint of the site's log now, and collect witness cosignatures."""
+    data = data_path(data_dir)
+    log = open_site_log(data, site)
+    note = log.checkpoint(keep=True)
+    peers = load_peers(data / "witnesses.json") if witness else []
+    if peers:
+        with httpx.Client(timeout=10.0) as client:
+            note, results = cosign_checkpoint(log, peers, client)
+        for r in results:
+            console.print(f"witness {r.url}: {'[green]ok[/green]' if r.ok else '[red]failed[/red]'} {r.detail}")
+    print(note.decode(), end="")
+
+
+@ledger_app.command("prove")
+def prove(event_index: Annotated[int, typer.Argument(help="the entry index in the site's log")],
+          out: Annotated[Path, typer.Option(help="where to write the .tlog-proof file")],
+          site: Site = None, data_dir: DataDir = None) -> None:
+    """Write an offline C2SP tlog-proof for one log entry (the entry goes in the 'extra' line)."""
+    log = open_site_log(data_path(data_dir), site)
+    try:
+        proof = write_proof(log, event_index, out)
+    except LedgerError as e:
+        raise fail(str(e)) from e
+    console.print(f"wrote {out}: entry {proof.index}, {len(proof.hashes)} proof hashes")
+
+
+@ledger_app.command("verify-proof")
+def verify_proof_cmd(file: Annotated[Path, typer.Argument(help="a .tlog-proof file")], vkey: VKeys = [],  # noqa: B006
+                     entry: Annotated[Path | None, typer.Option(help="the entry bytes, if not in the proof")] = None
+                     ) -> None:
+    """Check a tlog-proof offline: checkpoint signature and inclusion of the entry."""
+    try:
+        ok = verify_proof(file.read_bytes(), _verifiers(vkey), entry.read_bytes() if entry else None)
+    except (LedgerError, OSError) as e:
+        raise fail(f"proof does NOT verify: {e}") from e
+    console.print(f"[green]OK[/green] entry {ok.index} is in {ok.checkpoint.origin} at size "
+                  f"{ok.checkpoint.size}; signed by {', '.join(ok.signers)}")
+    print(ok.entry.decode("utf-8", "replace"))
+
+
+@ledger_app.command("verify")
+def verify(location: Annotated[str, typer.Argument(help="log directory or http(s):// tlog-tiles prefix")],
+           vkey: VKeys = [],  # noqa: B006
+           checkpoint_file: Annotated[list[Path], typer.Option("--checkpoint", help="another checkpoint that "
+                                      "must be consistent (e.g. from a witness); repeatable")] = [],  # noqa: B006
+           origin: Annotated[str | None, typer.Option(help="expected origin")] = None) -> None:
+    """Recompute a whole log from its tiles and entries; name the first bad entry, tile or checkpoint."""
+    verifiers = _verifiers(vkey)
+    try:
+        report = verify_log(open_source(location), verifiers, origin,
+                            [(str(p), p.read_bytes()) for p in checkpoint_file])
+    except (LedgerError, OSError) as e:
+        raise fail(f"log does NOT verify: {e}") from e
+    console.print(f"[green]OK[/green] {report.origin}: {report.entries} entries, {report.tiles} tiles, "
+                  f"{report.checkpoints} checkpoints consistent; root {report.root.hex()}; "
+                  f"signed by {', '.join(report.cosigners)}")
+
+
+def print_audit(report: AuditReport) -> None:
+    """Print an audit report (the lead's store wiring calls ``audit_rows`` and this)."""
+    if report.ok:
+        console.print(f"[green]OK[/green] {report.rows} rows match the log's {report.log_size} entries")
+        return
+    for f in report.findings:
+        console.print(f"[red]{f.kind}[/red] {f.detail}")
+    raise typer.Exit(1)
+
+
+def read_rows(path: Path) -> list[Row]:
+    """Rows exported as NDJSON: ``{"index": N, "entry": <the event object, or its JSON text>}``."""
+    rows: list[Row] = []
+    for n, line in enumerate(path.read_bytes().splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            entry = obj["entry"]
+            rows.append(Row(int(obj["index"]), entry.encode() if isinstance(entry, str) else canonical_json(entry)))
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            raise fail(f"{path}:{n}: not a row ({e})") from e
+    return rows
+
+
+@ledger_app.command("audit")
+def audit(rows_file: Annotated[Path, typer.Option("--rows", help="rows exported from the store as NDJSON "
+                                                  '{"index": N, "entry": ...}')],
+          site: Site = None, data_dir: DataDir = None) -> None:
+    """Hold the store's rows against the log: name rows edited, deleted, inserted or reordered."""
+    log = open_site_log(data_path(data_dir), site)
+    print_audit(audit_rows(log.entry, log.size, read_rows(rows_file)))
