@@ -17,7 +17,8 @@ costs O(1) per event (counters) where a forest per person would not meet the
 pipeline's 50,000 events/s. Nothing is scored before ``warmup`` accesses.
 
 Every scored access feeds the risk model (``SiteState.anomalies``, score 0-1).
-One unusual feature is low; two or more are medium.
+One unusual feature is ``info`` (context for incidents, and the risk score),
+two are ``low``, three or more ``medium``.
 
     Badge 1012 (emp-1012, day shift) badged D-HV at 03:12, far from their own pattern:
       unusual hour 03:00 (0 of 212 accesses within an hour of it); door D-HV (never)
@@ -37,10 +38,11 @@ from stockade.events.model import Severity
 class AccessAnomalyParams(Params, frozen=True):
     warmup: int = 40
     alpha: float = 0.5
-    p_unusual: float = 0.01
+    p_unusual: float = 0.02
     cap: float = 2000  # counts are halved beyond this: the baseline follows slow changes
-    one: Severity = "low"
-    several: Severity = "medium"
+    one: Severity = "info"  # context for incidents and risk, never an incident on its own
+    two: Severity = "low"
+    three: Severity = "medium"
     repeat_s: float = 6 * 3600
     report_score: float = 0.05
 
@@ -124,7 +126,7 @@ class AccessAnomaly(DetectorBase[AccessAnomalyParams]):
         if not unusual or state.ms - prof.last_alert_ms < p.repeat_s * 1000:
             return []
         prof.last_alert_ms = state.ms
-        severity = p.several if len(unusual) >= 2 else p.one
+        severity = p.three if len(unusual) >= 3 else p.two if len(unusual) == 2 else p.one
         person = state.people.person_of(pid)
         what = "; ".join(text for _, _, text in unusual)
         summary = (

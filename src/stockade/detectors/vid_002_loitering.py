@@ -10,6 +10,8 @@ reaches the threshold for the zone's kind, in a zone of kind ``dock``,
 
 from __future__ import annotations
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock, span
 from stockade.engine.state import SiteState
 from stockade.events import Alert, Envelope, Video
@@ -17,7 +19,9 @@ from stockade.events.model import Severity
 
 
 class LoiteringParams(Params, frozen=True):
-    dwell_s: dict[str, float] = {"dock": 300, "yard": 600, "high_value": 120}
+    dwell_s: dict[str, float] = msgspec.field(
+        default_factory=lambda: {"dock": 300.0, "yard": 600.0, "high_value": 120.0}
+    )
     repeat_s: float = 1800
     severity: Severity = "medium"
     closed: Severity = "high"  # the site closed, or a high-value zone

@@ -60,7 +60,7 @@ class Feed:
     def send(self, cls: type[Envelope], t: str | datetime, source: str = "test", **fields: Any) -> list[Alert]:
         self.n += 1
         event_id = fields.pop("id", f"ev-{self.n}")
-        event = cls(id=event_id, ts=self.when(t), site=self.site.site, source=source, **fields)  # type: ignore[call-arg]
+        event = cls(id=event_id, ts=self.when(t), site=self.site.site, source=source, **fields)
         out = [a for a in self.engine.step(event, self.n) if isinstance(a, Alert)]
         self.alerts.extend(out)
         return out

@@ -1,0 +1,55 @@
+from datetime import timedelta
+
+from stockade.detectors.ano_001_access_anomaly import AccessAnomaly
+
+
+def _routine(f, days=10):
+    start = f.when("2026-11-02 06:10")
+    for d in range(days):
+        day = start + timedelta(days=d)
+        if day.weekday() >= 5:
+            continue
+        f.access(day, "D-LOBBY", "badge:1001")
+        f.access(day + timedelta(minutes=2), "D-TURNSTILE", "badge:1001")
+        f.access(day + timedelta(minutes=5), "D-FLOOR", "badge:1001")
+        f.access(day + timedelta(hours=7), "D-FLOOR", "badge:1001", direction="out")
+        f.access(day + timedelta(hours=7, minutes=3), "D-LOBBY", "badge:1001", direction="out")
+
+
+def test_nothing_before_warmup(feed):
+    f = feed(AccessAnomaly())
+    f.access("2026-11-02 03:00", "D-HV", "badge:1001")
+    assert f.alerts == []
+
+
+def test_routine_is_quiet_and_a_night_visit_to_a_new_door_is_explained(feed):
+    det = AccessAnomaly()
+    f = feed(det)
+    _routine(f)
+    assert f.alerts == []
+    (a,) = f.access("2026-11-13 03:12", "D-HV", "badge:1001")
+    assert a.severity == "low"  # two unusual features
+    assert "hour 03:00" in a.summary
+    assert "door D-HV (never)" in a.summary
+    (b,) = f.access("2026-11-28 03:12", "D-HV", "badge:1001", result="denied")  # + weekend, + denied
+    assert b.severity == "medium"
+    scores = f.engine.state.anomalies  # drained by the engine after each step
+    assert scores == []
+
+
+def test_scores_reach_the_risk_model(site, feed):
+    seen = []
+
+    class Risk:
+        def observe(self, alert):
+            pass
+
+        def observe_anomaly(self, entity_type, entity_id, score, ts):
+            seen.append((entity_type, entity_id, round(score, 2)))
+
+    f = feed(AccessAnomaly())
+    f.engine.risk = Risk()
+    _routine(f)
+    f.access("2026-11-13 03:12", "D-FLOOR", "badge:1001")
+    assert ("person", "emp-1001") in {(t, i) for t, i, _ in seen}
+    assert all(0 < s <= 1 for _, _, s in seen)

@@ -1,0 +1,60 @@
+from stockade.detectors.dev_001_device_down import DeviceDown
+
+
+def test_blinding_several_devices_is_critical_at_once(feed):
+    f = feed(DeviceDown())
+    assert f.device("2026-11-24 02:01:00", "C-DOCKOUT-1", "offline") == []
+    (a,) = f.device("2026-11-24 02:01:30", "C-DOCKOUT-2", "recording_stopped")
+    assert a.severity == "critical"
+    assert set(a.entities.devices) == {"C-DOCKOUT-1", "C-DOCKOUT-2"}
+    assert "dock-out" in a.entities.zones
+    (b,) = f.device("2026-11-24 02:02:00", "P-HV", "offline")  # the group grows
+    assert b.severity == "critical"
+    assert len(b.entities.devices) == 3
+    f.tick("2026-11-24 02:10:00")
+    assert len(f.alerts) == 2  # no single confirmations for grouped devices
+
+
+def test_camera_reboot_is_quiet(feed):
+    f = feed(DeviceDown())
+    f.device("2026-11-24 10:00:00", "C-YARD-1", "offline")
+    f.device("2026-11-24 10:01:10", "C-YARD-1", "online")
+    f.tick("2026-11-24 10:10:00")
+    assert f.alerts == []
+
+
+def test_single_device_confirmed_after_the_wait(feed):
+    f = feed(DeviceDown())
+    f.device("2026-11-24 10:00:00", "C-YARD-1", "offline")
+    assert f.tick("2026-11-24 10:01:59") == []
+    (a,) = f.tick("2026-11-24 10:02:00")
+    assert a.severity == "medium"
+    assert a.evidence == ("ev-1",)
+    assert "still down" in a.summary
+
+
+def test_tamper_is_immediate(feed):
+    f = feed(DeviceDown())
+    (a,) = f.device("2026-11-24 10:00:00", "R-HV-1", "tamper")
+    assert a.severity == "high"
+
+
+def test_heartbeat_silence(feed, site):
+    f = feed(DeviceDown())
+    f.device("2026-11-24 10:00:00", "C-HV-1", "online")
+    f.device("2026-11-24 10:04:00", "C-YARD-1", "online")
+    assert f.tick("2026-11-24 10:14:59") == []  # 3 x 300 s not yet passed
+    f.device("2026-11-24 10:09:00", "C-YARD-1", "online")  # slightly out of order: still fine
+    f.tick("2026-11-24 10:15:00")  # C-HV-1 silent since 10:00
+    (a,) = f.tick("2026-11-24 10:17:00")
+    assert "C-HV-1" in a.entities.devices
+    assert a.severity == "high"  # watches a high-value zone
+    assert "missed heartbeats" in a.summary
+
+
+def test_door_controllers_only_on_explicit_status(feed):
+    f = feed(DeviceDown())
+    assert f.device("2026-11-24 10:00:00", "D-FLOOR", "recording_stopped") == []
+    f.device("2026-11-24 10:00:00", "S-FENCE-N", "fault")
+    (a,) = f.tick("2026-11-24 10:03:00")
+    assert a.entities.devices == ("S-FENCE-N",)

@@ -1,0 +1,32 @@
+from stockade.detectors.per_001_perimeter_breach import PerimeterBreach
+
+
+def test_fence_at_night_then_motion_is_critical(feed):
+    f = feed(PerimeterBreach())
+    (a,) = f.sensor("2026-11-24 01:58:00", "S-FENCE-N", "perimeter", "fence")
+    assert a.severity == "high"
+    (b,) = f.sensor("2026-11-24 01:58:40", "S-MOTION-YARD", "yard", "motion")
+    assert b.severity == "critical"
+    assert b.evidence == ("ev-1", "ev-2")
+    assert f.sensor("2026-11-24 01:59:00", "S-MOTION-YARD", "yard", "motion") == []  # once per breach
+
+
+def test_daytime_trigger_is_medium_and_motion_alone_is_quiet(feed):
+    f = feed(PerimeterBreach())
+    assert f.sensor("2026-11-24 01:00", "S-MOTION-YARD", "yard", "motion") == []
+    (a,) = f.sensor("2026-11-24 10:00", "S-BEAM-YARD", "yard", "beam")
+    assert a.severity == "medium"
+    assert f.sensor("2026-11-24 10:01", "S-MOTION-YARD", "yard", "motion") == []  # site open
+
+
+def test_repeats_of_one_sensor_are_one_breach(feed):
+    f = feed(PerimeterBreach())
+    f.sensor("2026-11-24 02:00:00", "S-GEO-1", "perimeter", "geofence")
+    assert f.sensor("2026-11-24 02:01:00", "S-GEO-1", "perimeter", "geofence") == []
+    assert f.sensor("2026-11-24 02:01:00", "S-FENCE-S", "perimeter", "fence")
+
+
+def test_motion_long_after_the_breach_is_quiet(feed):
+    f = feed(PerimeterBreach())
+    f.sensor("2026-11-24 01:00", "S-FENCE-N", "perimeter", "fence")
+    assert f.sensor("2026-11-24 01:11", "S-MOTION-YARD", "yard", "motion") == []
