@@ -29,7 +29,6 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("stockade-data"), description="where the store, ledger tiles and keys live")
     host: str = Field("127.0.0.1", description="address `stockade serve` listens on")
     port: int = Field(8700, ge=1, le=65535, description="port `stockade serve` listens on")
-    role: Literal["all", "api", "worker"] = Field("all", description="embedded: all; cluster: api or worker")
     postgres_dsn: str | None = Field(None, description="use PostgreSQL instead of the embedded SQLite store")
     sites: list[Path] = Field(default_factory=list, description="site files loaded at start")
     max_body_bytes: int = Field(16 * 1024 * 1024, gt=0, description="larger request bodies get 413")
