@@ -3,6 +3,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from stockade.access.pack import DEFAULT_POLICY_DIR
@@ -68,3 +69,26 @@ def test_an_unusable_cases_file_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["policy", "test", str(cases)])
     assert result.exit_code == 2
     assert "not valid YAML" in " ".join(result.output.split())  # rich wraps long lines
+
+
+ROOT = Path(__file__).resolve().parents[3]
+DOC = ROOT / "docs" / "access.md"
+
+
+def test_every_policy_command_in_the_docs_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    commands = [line.removeprefix("$ stockade ").split() for line in DOC.read_text().splitlines()
+                if line.startswith("$ stockade policy")]
+    assert len(commands) >= 3
+    for argv in commands:
+        result = runner.invoke(app, argv)
+        assert result.exit_code == 0, (argv, result.output)
+
+
+def test_the_cases_example_in_the_docs_passes(tmp_path: Path, demo_site_path: Path) -> None:
+    text = DOC.read_text()
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(example)
+    result = runner.invoke(app, ["policy", "test", str(cases), "--site", str(demo_site_path)])
+    assert result.exit_code == 0, result.output
