@@ -202,7 +202,7 @@ class SiteLog:
                 bundle.extend(entries[i:i + take])
                 i += take
                 if len(edge) == TILE_WIDTH:
-                    self.files.write(entries_path(self._full[0]), encode_bundle(bundle))
+                    self.files.write_behind(entries_path(self._full[0]), encode_bundle(bundle))
                     self._tile_done(0, edge)
                     edge = self._edge[0] = []
                     bundle = self._bundle = []
@@ -211,7 +211,7 @@ class SiteLog:
 
     def _tile_done(self, level: int, hashes: list[bytes]) -> None:
         n = self._full[level]
-        self.files.write(tile_path(level, n), b"".join(hashes))
+        self.files.write_behind(tile_path(level, n), b"".join(hashes))
         expanded = _expand(hashes)
         if level == 0:
             self._mid.append(b"".join(expanded[_MID]))
@@ -335,6 +335,7 @@ class SiteLog:
         with self._lock:
             if self.size == self._cp_size and not keep:
                 return self._cp_note
+            self.files.flush()  # every full tile the checkpoint commits to is on disk before it
             for lv, hashes in enumerate(self._edge):
                 if hashes:
                     self.files.write(tile_path(lv, self._full[lv], len(hashes)), b"".join(hashes))
@@ -348,6 +349,10 @@ class SiteLog:
                 self._kept_at = now
             self._cp_size, self._cp_note = self.size, note
             return note
+
+    def close(self) -> None:
+        """Wait until every full tile and bundle is on disk (entries since the checkpoint stay unsigned)."""
+        self.files.flush()
 
     def latest_checkpoint(self) -> bytes | None:
         """The checkpoint file as it is now (with any witness cosignatures)."""

@@ -12,6 +12,8 @@ file, so the verifier and the log itself do not care where a log lives.
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -27,13 +29,52 @@ class Source(Protocol):
 
 
 class DirSource:
-    """A log laid out on disk at the tlog-tiles paths."""
+    """A log laid out on disk at the tlog-tiles paths.
+
+    ``write_behind`` hands a file to a writer thread: creating files is the
+    slowest part of appending, and the open/write/close system calls release
+    the GIL, so they overlap with hashing on another core. Until a file is on
+    disk, ``read`` answers from the pending copy; ``flush`` waits for them all.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._made: set[Path] = set()
+        self._pending: dict[str, bytes] = {}
+        self._queue: queue.Queue[str] = queue.Queue()
+        self._writer: threading.Thread | None = None
+        self._failure: OSError | None = None
+
+    def write_behind(self, path: str, data: bytes) -> None:
+        if self._failure is not None:
+            raise TileError(f"writing {self.describe(path)} failed: {self._failure}") from self._failure
+        self._pending[path] = data
+        self._queue.put(path)
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._drain, name=f"tiles:{self.root.name}", daemon=True)
+            self._writer.start()
+
+    def _drain(self) -> None:
+        while True:
+            path = self._queue.get()
+            try:
+                self.write(path, self._pending[path])
+            except OSError as e:
+                self._failure = e
+            finally:
+                self._pending.pop(path, None)  # only after the file is complete on disk
+                self._queue.task_done()
+
+    def flush(self) -> None:
+        """Wait until every write-behind file is on disk."""
+        self._queue.join()
+        if self._failure is not None:
+            raise TileError(f"writing tiles under {self.root} failed: {self._failure}") from self._failure
 
     def read(self, path: str) -> bytes | None:
+        pending = self._pending.get(path)
+        if pending is not None:
+            return pending
         try:
             return (self.root / path).read_bytes()
         except (FileNotFoundError, NotADirectoryError):

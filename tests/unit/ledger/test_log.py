@@ -72,6 +72,7 @@ def test_full_tiles_written_after_the_checkpoint_survive_a_crash(log_dir: Path, 
     log.append(_entries(0, 100))
     log.checkpoint()
     log.append(_entries(100, 600))  # tiles 0 and 1 complete on disk; 188 entries only in memory
+    log.close()
     reopened = _open(log_dir, log_keys)
     assert reopened.size == 512
     assert reopened.root() == MemoryNodes([leaf_hash(e) for e in _entries(0, 512)]).root()
