@@ -10,6 +10,8 @@ their engine from, so all three run the same detection.
 
 from __future__ import annotations
 
+from stockade.detectors.registry import all_detectors
+from stockade.detectors.registry import all_detectors
 from stockade.engine.correlation import Correlator
 from stockade.engine.engine import SiteEngine
 from stockade.engine.risk import RiskModel
@@ -17,4 +19,4 @@ from stockade.site import SiteConfig
 
 
 def build_engine(site: SiteConfig) -> SiteEngine:
-    return SiteEngine(site, detectors=[], correlator=Correlator(site), risk=RiskModel(site))
+    return SiteEngine(site, detectors=all_detectors(), correlator=Correlator(site), risk=RiskModel(site))
