@@ -4,10 +4,12 @@ registers itself on :data:`stockade.cli.app.app` when imported here."""
 from __future__ import annotations
 
 from stockade.cli import analyze as _analyze  # noqa: F401  (registers commands)
+from stockade.cli import demo as _demo  # noqa: F401
 from stockade.cli import keys as _keys  # noqa: F401
 from stockade.cli import ledger as _ledger  # noqa: F401
 from stockade.cli import node as _node  # noqa: F401
 from stockade.cli import policy as _policy  # noqa: F401
+from stockade.cli import sim as _sim  # noqa: F401
 from stockade.cli import site as _site  # noqa: F401
 from stockade.cli import witness as _witness  # noqa: F401
 from stockade.cli.app import app
