@@ -1,0 +1,122 @@
+"""``stockade simulate`` and ``stockade eval``: the proving ground and its scorecard."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from stockade.cli.app import app
+from stockade.sim.errors import ScenarioError
+from stockade.sim.eval import eval_files, eval_scenario, scenario_paths
+from stockade.sim.labels import write_labels
+from stockade.sim.run import FileSink, simulate
+from stockade.sim.scenario import load_scenario
+from stockade.sim.score import Report, combine, report_json
+from stockade.site import SiteConfigError
+
+console = Console()
+err = Console(stderr=True)
+
+
+@app.command("simulate")
+def simulate_cmd(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML")],
+    out: Annotated[Path, typer.Option(help="events, NDJSON")] = Path("events.ndjson"),
+    labels: Annotated[Path, typer.Option(help="ground truth, JSON")] = Path("labels.json"),
+    seed: Annotated[int | None, typer.Option(help="override the scenario's seed")] = None,
+    keys: Annotated[Path | None, typer.Option(help="write the signing devices' public keys (JSON)")] = None,
+    site_out: Annotated[Path | None, typer.Option(help="write the staffed site file used (YAML)")] = None,
+) -> None:
+    """Simulate a warehouse and its attacks: SEF/1 events plus ground-truth labels."""
+    try:
+        sc = load_scenario(scenario)
+    except ScenarioError as e:
+        err.print(f"[red]invalid scenario[/red] {e}")
+        raise typer.Exit(1) from e
+    if seed is not None:
+        sc.model = sc.model.model_copy(update={"seed": seed})
+    started = time.perf_counter()
+    try:
+        with out.open("wb") as f:
+            result = simulate(sc, FileSink(f))
+    except ScenarioError as e:
+        err.print(f"[red]scenario cannot run[/red] {e}")
+        raise typer.Exit(1) from e
+    took = time.perf_counter() - started
+    write_labels(result.labels, labels)
+    if keys is not None:
+        keys.write_text(json.dumps(result.public_keys, indent=2) + "\n", encoding="utf-8")
+    if site_out is not None:
+        import yaml
+
+        site_out.write_text(yaml.safe_dump(result.site.model_dump(mode="json", exclude_none=True),
+                                           sort_keys=False), encoding="utf-8")
+    console.print(f"{result.events:,} events -> {out} in {took:.1f} s ({result.events / max(took, 1e-9):,.0f}/s); "
+                  f"{len(result.labels)} attacks -> {labels}")
+
+
+def _fmt(x: float | None, pct: bool = False) -> str:
+    if x is None:
+        return "-"
+    return f"{x:.2f}" if pct else f"{x:.0f}"
+
+
+def _table(reports: list[Report], total: Report) -> None:
+    per = Table("attack type", "attacks", "detected", "recall", "precision", "TTD median s", "TTD p90 s",
+                title="Per attack type")
+    for t, f in sorted(total.by_type.items()):
+        per.add_row(t, str(f.attacks), str(f.detected), _fmt(f.recall, True), _fmt(f.precision, True),
+                    _fmt(f.ttd_median_s), _fmt(f.ttd_p90_s))
+    console.print(per)
+    sc = Table("scenario", "attacks", "detected", "incidents", "false", "person-h", "false/1000 ph",
+               title="Per scenario")
+    for r in [*reports, total]:
+        sc.add_row(r.name, str(r.overall.attacks), str(r.overall.detected), str(r.overall.incidents),
+                   str(r.false_incidents), _fmt(r.person_hours), _fmt(r.false_per_1000h, True))
+    console.print(sc)
+    o = total.overall
+    console.print(f"overall: recall {_fmt(o.recall, True)}, precision {_fmt(o.precision, True)}, "
+                  f"false incidents/1000 person-hours {_fmt(total.false_per_1000h, True)}, "
+                  f"TTD median {_fmt(o.ttd_median_s)} s, p90 {_fmt(o.ttd_p90_s)} s")
+
+
+@app.command("eval")
+def eval_cmd(
+    paths: Annotated[list[Path] | None, typer.Argument(help="scenario files or directories")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for machines")] = False,
+    labels: Annotated[Path | None, typer.Option(help="labels.json to score against")] = None,
+    incidents: Annotated[Path | None, typer.Option(help="analyze --json output to score")] = None,
+    events: Annotated[Path | None, typer.Option(help="with --labels: events, for person-hours")] = None,
+    person_hours: Annotated[float | None, typer.Option(help="with --labels: attack-free person-hours")] = None,
+) -> None:
+    """Score detection: simulate scenarios and analyze them, or score given incidents against labels."""
+    try:
+        if labels is not None or incidents is not None:
+            if labels is None or incidents is None:
+                err.print("[red]--labels and --incidents go together[/red]")
+                raise typer.Exit(2)
+            reports = [eval_files(labels, incidents, events=events, person_hours=person_hours)]
+        else:
+            files = scenario_paths(paths or [Path("examples/scenarios")])
+            if not files:
+                err.print("[red]no scenario files found[/red]")
+                raise typer.Exit(1)
+            reports = []
+            for f in files:
+                if not as_json:
+                    err.print(f"evaluating {f} ...")
+                reports.append(eval_scenario(f))
+    except (ScenarioError, SiteConfigError) as e:
+        err.print(f"[red]cannot evaluate[/red] {e}")
+        raise typer.Exit(1) from e
+    total = combine(reports)
+    if as_json:
+        print(json.dumps({"scenarios": [report_json(r) for r in reports], "overall": report_json(total)}))
+    else:
+        _table(reports, total)
