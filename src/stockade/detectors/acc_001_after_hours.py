@@ -2,8 +2,10 @@
 
 "After hours" means outside the person's shift with 30 minutes of grace on
 each side, and not covered by a ``schedule_override`` admin event. Entering a
-high-value zone is high; entering anywhere else is medium; walking out
-towards a public zone (going home late) is low.
+high-value zone is high; entering anywhere else is medium. Two benign shapes
+are low: walking out towards a public zone (going home late), and staying on
+past the grace when the person was already inside during their shift and the
+shift ended less than ``overstay_s`` ago.
 
     Badge 1042 (emp-1042, day shift) opened D-HV into hv-cage at 02:14, 12 h after shift end
 """
@@ -24,6 +26,7 @@ class AfterHoursParams(Params, frozen=True):
     high_value: Severity = "high"
     entering: Severity = "medium"
     leaving: Severity = "low"
+    overstay_s: float = 3600
 
 
 def _nearest_shift(site: SiteConfig, person: Person, ts: datetime) -> str:
@@ -58,14 +61,11 @@ class AfterHours(DetectorBase[AfterHoursParams]):
             return []
         site = state.site
         zone = people.zone_entered(event, person.id)
-        door = site.doors_by_id.get(event.door)
-        zones = door.zones if door else ()
-        hv = any(site.zones_by_id[z].kind == "high_value" for z in zones if z in site.zones_by_id)
         target = site.zones_by_id.get(zone) if zone else None
         p = self.params
-        if hv:
+        if target is not None and target.kind == "high_value":
             severity = p.high_value
-        elif target is not None and target.public:
+        elif (target is not None and target.public) or self._staying_on(state, person, event):
             severity = p.leaving
         else:
             severity = p.entering
@@ -88,3 +88,14 @@ class AfterHours(DetectorBase[AfterHoursParams]):
                 zones=[zone],
             )
         ]
+
+    def _staying_on(self, state: SiteState, person: Person, event: Access) -> bool:
+        """Inside since their shift, which ended less than ``overstay_s`` ago: working late."""
+        pos = state.people.where.get(person.id)
+        if pos is None or state.site.zones_by_id[pos.zone].public:
+            return False
+        span_ = state.people.last_span(person.id)
+        if span_ is None:
+            return False
+        end = span_[1] + GRACE
+        return pos.ts < end <= event.ts and (event.ts - end).total_seconds() < self.params.overstay_s

@@ -5,7 +5,7 @@ of that person (granted or denied) and scored before it learns from the event:
 
 * hour of day (local): how often they badge within an hour of this time;
 * door: how often they use this door;
-* day type: weekday or weekend;
+* day type: weekday or weekend (once two weeks of history exist);
 * outcome: how often they are denied.
 
 Each feature's probability is smoothed (Laplace) and turned into surprisal;
@@ -45,6 +45,7 @@ class AccessAnomalyParams(Params, frozen=True):
     three: Severity = "medium"
     repeat_s: float = 6 * 3600
     report_score: float = 0.05
+    day_after_s: float = 14 * 86400  # weekday/weekend is judged only after two weeks of history
 
 
 @dataclass(slots=True)
@@ -55,6 +56,7 @@ class Profile:
     weekend: float = 0.0
     denied: float = 0.0
     last_alert_ms: int = -(10**15)
+    first_ms: int = 0
 
 
 class AccessAnomaly(DetectorBase[AccessAnomalyParams]):
@@ -72,7 +74,7 @@ class AccessAnomaly(DetectorBase[AccessAnomalyParams]):
             return []
         prof = self._profiles.get(person.id)
         if prof is None:
-            prof = self._profiles[person.id] = Profile()
+            prof = self._profiles[person.id] = Profile(first_ms=state.ms)
         local = state.clock.local(event.ts)
         hour = local.hour
         weekend = local.weekday() >= 5
@@ -116,7 +118,12 @@ class AccessAnomaly(DetectorBase[AccessAnomalyParams]):
                 f"denied ({denied_n:.0f} of {n:.0f} accesses)" if denied else "",
             ),
         )
-        unusual = [(name, prob, text) for name, prob, text in feats if prob < p.p_unusual and text]
+        judge_day = state.ms - prof.first_ms >= p.day_after_s * 1000
+        unusual = [
+            (name, prob, text)
+            for name, prob, text in feats
+            if prob < p.p_unusual and text and (judge_day or name != "day")
+        ]
         surprise = sum(max(0.0, -math.log2(prob) - -math.log2(p.p_unusual)) for _, prob, _ in unusual)
         score = 1.0 - math.exp(-surprise / 4.0) if unusual else 0.0
         if score >= p.report_score:

@@ -1,9 +1,9 @@
 """STK-DEV-001: a camera, reader or alarm goes offline, is tampered with, or stops recording.
 
-A tamper alerts at once (high). Offline, fault, "recording stopped" and
-heartbeat silence (three missed periods) are confirmed after ``confirm_s`` of
-event time, so a camera that reboots and comes back is left alone. When
-``several`` devices are down within ``group_window_s`` of each other it is the
+A tamper alerts at once (high), and so does heartbeat silence (three missed
+periods). Offline, fault and "recording stopped" are confirmed after
+``confirm_s`` of event time, so a camera that reboots and comes back is left
+alone. When ``several`` devices are down within ``group_window_s`` of each other it is the
 blinding that precedes a theft (JD.com, December 2025): critical, at once.
 
     3 devices went down within 2 min: C-DOCKOUT-1 (offline 02:01), C-DOCKOUT-2 (recording stopped 02:01),
@@ -35,7 +35,7 @@ Down = tuple[str, datetime, str, str]  # device, since, status, event id ("" for
 
 
 class DeviceDownParams(Params, frozen=True):
-    confirm_s: float = 120
+    confirm_s: float = 300  # a camera reboot takes up to a few minutes
     several: int = 2
     group_window_s: float = 300
     severity: Severity = "medium"
@@ -106,6 +106,11 @@ class DeviceDown(DetectorBase[DeviceDownParams]):
             return
         if status == "tamper":
             out.append(self._single(state, down, event, p.tamper))
+            return
+        if status == SILENT:  # three missed heartbeats are confirmation enough
+            zones = _zones(state, [device])
+            sensitive = not state.clock.is_open(since) or any(z in state.high_value_zones for z in zones)
+            out.append(self._single(state, down, event, p.closed if sensitive else p.severity))
             return
         self._pending.append(down)
 

@@ -33,9 +33,11 @@ class HeldDoor(DetectorBase[HeldDoorParams]):
 
     def setup(self) -> None:
         self._alerted: dict[str, datetime] = {}  # door -> start of the opening already reported
-        self._next_check = 0  # ms: open doors are scanned at most once a second
+        self._next_check = 0  # ms: when the next open door can have been open too long
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
+        if state.ms < self._next_check and not isinstance(event, Door):
+            return []
         out: list[Alert] = []
         limit = timedelta(seconds=self.params.threshold_s)
         if isinstance(event, Door):
@@ -62,12 +64,19 @@ class HeldDoor(DetectorBase[HeldDoorParams]):
                 self._alerted.pop(door, None)
             return out
         now = state.clock.now
-        if now is None or not state.doors.open_since or state.ms < self._next_check:
+        if now is None:
             return out
-        self._next_check = state.ms + 1000
+        # the next scan is due when the oldest unreported opening reaches the limit; a door that opens
+        # later is due later still (a back-dated ``held`` is judged on its own event above)
+        due = now + limit
         for door, opening in state.doors.open_since.items():
-            if now - opening.ts >= limit and self._alerted.get(door) != opening.ts:
+            if self._alerted.get(door) == opening.ts:
+                continue
+            if now - opening.ts >= limit:
                 out.append(self._alert(state, door, opening.ts, now, [opening.event, event.id], closed=False))
+            elif opening.ts + limit < due:
+                due = opening.ts + limit
+        self._next_check = int(due.timestamp() * 1000)
         return out
 
     def _alert(

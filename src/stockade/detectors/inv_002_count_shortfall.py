@@ -3,7 +3,8 @@
 Expected EPCs come from stock transactions only (a count never changes what
 is expected). At a ``count`` of a location, the EPCs expected there but not
 found are missing, unless a transaction moved them (already reflected) or they
-were read elsewhere within ``seen_elsewhere_s`` (misplaced, not gone).
+were read elsewhere within ``seen_elsewhere_s`` (misplaced, not gone). Picked
+goods are in flight to the dock for their order and are not judged.
 
 RFID sweeps miss a tag now and then, so a count alerts when the shortfall is
 large (``min_missing`` and ``min_fraction``), or when the same EPC is missing
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from stockade.detectors.base import DetectorBase, Params, clock, stamp
 from stockade.engine.state import SiteState
-from stockade.engine.state.stock import sku_of, zone_of
+from stockade.engine.state.stock import PICKED, sku_of, zone_of
 from stockade.events import Alert, Envelope, Stock
 from stockade.events.model import Severity
 
@@ -51,6 +52,8 @@ class CountShortfall(DetectorBase[CountShortfallParams]):
         window = int(p.seen_elsewhere_s * 1000)
         gone: list[str] = []
         for epc in expected - found:
+            if stock.flags(epc) & PICKED:
+                continue  # picked for an order: in flight to the dock, not the location's stock
             last = stock.last_read(epc)
             if last is not None and last[1] and last[1] != zone and state.ms - last[0] <= window:
                 continue  # read elsewhere lately: misplaced, not gone

@@ -56,3 +56,21 @@ def test_dst_fall_back_in_paris(feed):
 def test_denied_is_not_after_hours_access(feed):
     f = feed(AfterHours())
     assert f.access("2026-11-24 02:14", "D-HV", "badge:1020", result="denied") == []
+
+
+def test_staying_on_after_the_shift_is_low_then_medium(feed):
+    f = feed(AfterHours())
+    f.access("2026-11-24 13:00", "D-FLOOR", "badge:1001")  # inside during the day shift
+    (a,) = f.access("2026-11-24 14:40", "D-PACK", "badge:1001")
+    assert a.severity == "low"  # finishing late
+    (b,) = f.access("2026-11-24 15:40", "D-PACK", "badge:1001", direction="out")
+    assert b.severity == "medium"  # more than an hour past the grace
+
+
+def test_coming_back_from_outside_is_not_staying_on(feed):
+    f = feed(AfterHours())
+    f.access("2026-11-24 13:00", "D-LOBBY", "badge:1002", direction="out")  # left for the yard
+    (a,) = f.access("2026-11-24 14:40", "D-LOBBY", "badge:1002")
+    assert a.severity == "low"  # into the public lobby
+    (b,) = f.access("2026-11-24 14:41", "D-TURNSTILE", "badge:1002")
+    assert b.severity == "medium"

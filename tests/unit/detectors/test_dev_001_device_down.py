@@ -18,7 +18,7 @@ def test_blinding_several_devices_is_critical_at_once(feed):
 def test_camera_reboot_is_quiet(feed):
     f = feed(DeviceDown())
     f.device("2026-11-24 10:00:00", "C-YARD-1", "offline")
-    f.device("2026-11-24 10:01:10", "C-YARD-1", "online")
+    f.device("2026-11-24 10:03:50", "C-YARD-1", "online")
     f.tick("2026-11-24 10:10:00")
     assert f.alerts == []
 
@@ -26,8 +26,8 @@ def test_camera_reboot_is_quiet(feed):
 def test_single_device_confirmed_after_the_wait(feed):
     f = feed(DeviceDown())
     f.device("2026-11-24 10:00:00", "C-YARD-1", "offline")
-    assert f.tick("2026-11-24 10:01:59") == []
-    (a,) = f.tick("2026-11-24 10:02:00")
+    assert f.tick("2026-11-24 10:04:59") == []
+    (a,) = f.tick("2026-11-24 10:05:00")
     assert a.severity == "medium"
     assert a.evidence == ("ev-1",)
     assert "still down" in a.summary
@@ -45,8 +45,7 @@ def test_heartbeat_silence(feed, site):
     f.device("2026-11-24 10:04:00", "C-YARD-1", "online")
     assert f.tick("2026-11-24 10:14:59") == []  # 3 x 300 s not yet passed
     f.device("2026-11-24 10:09:00", "C-YARD-1", "online")  # slightly out of order: still fine
-    f.tick("2026-11-24 10:15:00")  # C-HV-1 silent since 10:00
-    (a,) = f.tick("2026-11-24 10:17:00")
+    (a,) = f.tick("2026-11-24 10:15:00")  # C-HV-1 silent since 10:00: reported when found
     assert "C-HV-1" in a.entities.devices
     assert a.severity == "high"  # watches a high-value zone
     assert "missed heartbeats" in a.summary
@@ -56,5 +55,5 @@ def test_door_controllers_only_on_explicit_status(feed):
     f = feed(DeviceDown())
     assert f.device("2026-11-24 10:00:00", "D-FLOOR", "recording_stopped") == []
     f.device("2026-11-24 10:00:00", "S-FENCE-N", "fault")
-    (a,) = f.tick("2026-11-24 10:03:00")
+    (a,) = f.tick("2026-11-24 10:05:00")
     assert a.entities.devices == ("S-FENCE-N",)

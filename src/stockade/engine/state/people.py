@@ -50,6 +50,7 @@ class PeopleState:
         self.grants: dict[str, dict[str, Window]] = {}
         self.revoked: dict[str, set[str]] = {}
         self._span: dict[str, tuple[datetime, datetime]] = {}
+        self._off: dict[str, int] = {}  # person -> minute (epoch) known to be off shift
 
     # --- reading -------------------------------------------------------------
 
@@ -86,11 +87,19 @@ class PeopleState:
         span = self._span.get(person.id)
         if span is not None and span[0] - GRACE <= ts < span[1] + GRACE:
             return True
+        minute = int(ts.timestamp()) // 60
+        if self._off.get(person.id) == minute:
+            return False
         found = shift_span(self.site, person, ts)
         if found is None:
+            self._off[person.id] = minute
             return False
         self._span[person.id] = found
         return True
+
+    def last_span(self, person_id: str) -> tuple[datetime, datetime] | None:
+        """The person's most recent shift occurrence found on shift (local start, end)."""
+        return self._span.get(person_id)
 
     def overridden(self, person_id: str, ts: datetime) -> bool:
         return any(s <= ts < e for s, e in self.overrides.get(person_id, ()))
