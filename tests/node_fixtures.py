@@ -66,6 +66,7 @@ def api(tmp_path: Path) -> Iterator[Api]:
         ("other-site", ("ingest",), "dc-other", ()),
         ("read", ("read",), None, ()),
         ("admin", ("admin",), None, ()),
+        ("pep", ("pep",), None, ()),
     ):
         token, record = new_key(scopes, site=site, sources=sources)
         node.store.put_key(record)

@@ -52,6 +52,8 @@ class RiskModel(Protocol):
 
     def observe_anomaly(self, entity_type: str, entity_id: str, score: float, ts: datetime) -> None: ...
 
+    def score(self, entity_type: str, entity_id: str, at: datetime) -> float: ...
+
 
 class SiteEngine:
     def __init__(

@@ -3,9 +3,8 @@
 The store's sequence number ``n`` is the log's entry ``n - 1``. Appends happen
 under the ingest site lock, right after the commit; if the process died in
 between, :meth:`Ledgers.open` appends the missing tail from the store, so the
-log always ends up holding exactly the store's rows in order. A background
-thread signs a checkpoint at least every ``checkpoint_interval_s`` while
-entries arrive.
+log always ends up holding exactly the store's rows in order. The node signs
+a checkpoint at least every ``checkpoint_interval_s`` while entries arrive.
 
     >>> ledgers = Ledgers.open(data_dir, sites, store)     # doctest: +SKIP
     >>> ledgers.append("dc-demo", [entry])                  # doctest: +SKIP
@@ -13,7 +12,6 @@ entries arrive.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -60,29 +58,6 @@ class Ledgers:
     def checkpoint_all(self) -> None:
         for log in self.logs.values():
             log.checkpoint()
-
-
-class CheckpointTimer:
-    """Signs every site's checkpoint every ``interval_s`` (cheap when nothing changed)."""
-
-    def __init__(self, ledgers: Ledgers, interval_s: float) -> None:
-        self._ledgers = ledgers
-        self._interval = interval_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="stockade-checkpoints", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            self._ledgers.checkpoint_all()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=5)
-        self._ledgers.checkpoint_all()
 
 
 class DeviceSignatures:

@@ -18,10 +18,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from stockade.events import Envelope
+from stockade.node.access import build_access, replay_access
 from stockade.node.broadcast import Broadcaster
 from stockade.node.ingest import Ingestor
-from stockade.node.ledgers import CheckpointTimer, DeviceSignatures, Ledgers
+from stockade.node.ledgers import DeviceSignatures, Ledgers
 from stockade.node.metrics import NodeMetrics
+from stockade.node.periodic import Periodic
 from stockade.node.settings import Settings
 from stockade.pipeline.build import build_engine
 from stockade.pipeline.bus import InProcessBus
@@ -70,8 +72,12 @@ class Node:
             check_signature=DeviceSignatures(settings.data_dir / "devices.json"),
             max_future=timedelta(seconds=settings.max_future_s), on_committed=self._committed,
         )
-        self._checkpoints = CheckpointTimer(self.ledgers, settings.checkpoint_interval_s)
         self.loop = EngineLoop(sites, build_engine, self._write_outputs, store, settings.snapshot_every)
+        self.access = build_access(sites, settings.policy_dir, self.loop, self.ingestor.write_outputs)
+        self._periodic = [
+            Periodic("checkpoints", settings.checkpoint_interval_s, self.ledgers.checkpoint_all),
+            Periodic("policy-reload", 2.0, self.access.reload_policies_if_changed),
+        ]
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -83,6 +89,7 @@ class Node:
     # --- wiring --------------------------------------------------------------
 
     def _committed(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
+        self.access.observe_committed(site, events)
         self.broadcast.publish(site, events)
 
     def _write_outputs(self, site: str, outputs: Sequence[Envelope]) -> None:
@@ -97,6 +104,7 @@ class Node:
         into the entity index (both are projections of the log)."""
         replayed = 0
         for site in self.sites:
+            replay_access(self.access, self.store, site)
             self.loop.engine(site)
             start = min(self.loop.last_seq[site], self.store.indexed_seq(site))
             batch: list[tuple[int, Envelope]] = []
@@ -124,7 +132,8 @@ class Node:
         worker = threading.Thread(target=self._run_engine, name="stockade-engine", daemon=True)
         worker.start()
         self._threads.append(worker)
-        self._checkpoints.start()
+        for job in self._periodic:
+            job.start()
 
     def _run_engine(self) -> None:
         while not self._stop.is_set():
@@ -143,7 +152,8 @@ class Node:
         self._stop.set()
         for t in self._threads:
             t.join(timeout=5)
-        self._checkpoints.stop()
+        for job in self._periodic:
+            job.stop()
         for site in self.loop.engines:
             self.loop.snapshot(site)
         self.store.close()

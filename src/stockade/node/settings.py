@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     port: int = Field(8700, ge=1, le=65535, description="port `stockade serve` listens on")
     postgres_dsn: str | None = Field(None, description="use PostgreSQL instead of the embedded SQLite store")
     sites: list[Path] = Field(default_factory=list, description="site files loaded at start")
+    policy_dir: str | None = Field(None, description="Cedar policy directory; default: the shipped pack")
     max_body_bytes: int = Field(16 * 1024 * 1024, gt=0, description="larger request bodies get 413")
     max_future_s: int = Field(300, ge=0, description="events further ahead of the clock are rejected")
     snapshot_every: int = Field(50_000, gt=0, description="engine snapshot period, in events per site")

@@ -1,0 +1,55 @@
+"""The node's access service: the decision point wired to the engine's risk and the log.
+
+    >>> access = build_access(sites, settings, loop, ingestor.write_outputs)   # doctest: +SKIP
+
+Decisions and threat-level changes are appended to the site's log (and so
+reach the engine); the decision point's facts are a fold over the log, replayed
+at start and fed with every committed event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from stockade.access.pack import DEFAULT_POLICY_DIR, PolicyStore
+from stockade.access.service import AccessService
+from stockade.events import Envelope
+from stockade.pipeline.loop import EngineLoop
+from stockade.site import SiteConfig
+from stockade.store import EventQuery, Store
+
+FACT_KINDS = ("access", "admin", "device", "decision")
+
+
+class EngineRisk:
+    """A site's risk scores as the access decision point reads them: at the engine's event time."""
+
+    def __init__(self, loop: EngineLoop, site: str) -> None:
+        self._loop = loop
+        self._site = site
+
+    def score(self, entity_type: str, entity_id: str) -> float:
+        engine = self._loop.engine(self._site)
+        risk, now = engine.risk, engine.state.now
+        if risk is None or now is None:
+            return 0.0
+        return risk.score(entity_type, entity_id, now)
+
+
+def build_access(
+    sites: Mapping[str, SiteConfig], policy_dir: str | None, loop: EngineLoop,
+    log: Callable[[str, Sequence[Envelope]], None],
+) -> AccessService:
+    return AccessService(
+        sites, PolicyStore(policy_dir or DEFAULT_POLICY_DIR), log=log,
+        risk_for=lambda site: EngineRisk(loop, site),
+    )
+
+
+def replay_access(access: AccessService, store: Store, site: str) -> int:
+    """Rebuild a site's access facts and threat levels from its whole log."""
+    after, n = 0, 0
+    while rows := store.query(EventQuery(site, kinds=FACT_KINDS, after_seq=after, limit=10_000)):
+        n += access.replay(site, (row.event for row in rows))
+        after = rows[-1].seq
+    return n
