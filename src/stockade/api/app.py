@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from stockade import __version__
 from stockade.api.deps import get_node
-from stockade.api.routers import access, events, ledger, outputs, stream, system
+from stockade.api.routers import access, events, ledger, outputs, risk, stream, system
 from stockade.node.runtime import Node
 
 DESCRIPTION = """Stockade joins door access, cameras, sensors, RFID and the WMS into one ordered,
@@ -39,6 +39,6 @@ def create_app(node: Node, *, start_node: bool = True) -> FastAPI:
     app = FastAPI(title="Stockade", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.dependency_overrides[get_node] = lambda: node
     app.dependency_overrides[access.get_access] = lambda: node.access
-    for module in (system, events, outputs, stream, ledger, access):
+    for module in (system, events, outputs, risk, stream, ledger, access):
         app.include_router(module.router)
     return app

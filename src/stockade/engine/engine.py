@@ -54,6 +54,8 @@ class RiskModel(Protocol):
 
     def score(self, entity_type: str, entity_id: str, at: datetime) -> float: ...
 
+    def top(self, entity_type: str, n: int, at: datetime) -> list[tuple[str, float]]: ...
+
 
 class SiteEngine:
     def __init__(

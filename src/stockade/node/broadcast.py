@@ -53,6 +53,10 @@ class Broadcaster:
             if sub in self._subs:
                 self._subs.remove(sub)
 
+    def listeners(self) -> int:
+        with self._lock:
+            return len(self._subs)
+
     def publish(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
         with self._lock:
             subs = list(self._subs)
