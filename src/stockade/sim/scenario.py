@@ -61,7 +61,7 @@ class Traffic(Model):
     inbound_per_day: float = Field(8, ge=0, description="inbound trucks on a full weekday")
     outbound_per_day: float = Field(10, ge=0, description="outbound trucks on a full weekday")
     items_per_truck: tuple[int, int] = Field((40, 160), description="min, max tagged items per truck")
-    opening_items_per_sku: int = Field(40, ge=1, description="opening balance of each SKU")
+    opening_items_per_sku: int = Field(120, ge=1, description="opening balance of each SKU")
     task_moves_per_shift: tuple[int, int] = Field((2, 6), description="zone changes per worker shift")
     patrols_per_shift: int = Field(3, ge=0, description="guard patrol rounds per guard shift")
 

@@ -197,8 +197,11 @@ def outbound(w: World, tr: Truck, rng: random.Random) -> None:
     if dock is None or lay.storage is None:
         return
     pack = next((z.id for z in w.site.zones if z.id == "pack"), None) or dock
-    lo, hi = w.scenario.model.traffic.items_per_truck
-    n = rng.randint(lo, hi)
+    traffic = w.scenario.model.traffic
+    lo, hi = traffic.items_per_truck
+    # outbound volume follows inbound volume, so stock neither piles up nor runs dry
+    balance = min(1.0, traffic.inbound_per_day / traffic.outbound_per_day) if traffic.outbound_per_day else 1.0
+    n = max(1, int(rng.randint(lo, hi) * balance))
     t_pick = tr.window[0] - rng.randrange(60 * MINUTE, 150 * MINUTE)
     order = f"ord-{tr.shipment.removeprefix('sh-')}"
     epcs: list[str] = []

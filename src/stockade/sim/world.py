@@ -25,6 +25,17 @@ from stockade.site import SiteConfig
 from stockade.site.config import Person
 
 
+class SimRandom(random.Random):
+    """``randrange`` from one ``random()`` draw: several times faster, and the simulator needs no exactness."""
+
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:
+        if stop is None:
+            start, stop = 0, start
+        if stop <= start:
+            raise ValueError(f"empty range for randrange({start}, {stop})")
+        return start + int(self.random() * (stop - start))
+
+
 @dataclass
 class Visit:
     zone: str
@@ -62,7 +73,7 @@ class World:
         return cls(scenario, site, Layout.of(site), clock, em, Inventory(site), m.seed)
 
     def rng(self, *name: object) -> random.Random:
-        return random.Random(":".join([str(self.seed), *map(str, name)]))
+        return SimRandom(":".join([str(self.seed), *map(str, name)]))
 
     def uid(self, prefix: str) -> str:
         self._n += 1
