@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
-import msgspec
-
 from stockade.events import Envelope, EventError, canonical_event, decode_event, split_body
 from stockade.events.model import INPUT_KINDS
+from stockade.ledger.tiles import MAX_ENTRY
 from stockade.pipeline.bus import Bus
 from stockade.site import SiteConfig
 from stockade.store import Store
@@ -88,7 +87,13 @@ class _Pending:
     entry: bytes
 
 
-_raw_decoder = msgspec.json.Decoder(dict[str, object])
+def log_entry(event: Envelope) -> bytes:
+    """The event's ledger entry; refused when a tlog-tiles entry bundle cannot hold it."""
+    entry = canonical_event(event)
+    if len(entry) > MAX_ENTRY:
+        raise EventError("", f"the event is {len(entry):,} bytes; a log entry holds at most "
+                             f"{MAX_ENTRY:,} (C2SP tlog-tiles): split its epcs over several events")
+    return entry
 
 
 class Ingestor:
@@ -133,7 +138,7 @@ class Ingestor:
         for number, raw in enumerate(lines, start=1):
             try:
                 event = self._validate(raw, now, principal)
-                entry = canonical_event(event)
+                entry = log_entry(event)
             except EventError as e:
                 slots.append(LineResult(number, "rejected", field=e.field, reason=e.reason))
                 continue
@@ -188,5 +193,5 @@ class Ingestor:
 
     def write_outputs(self, site: str, events: Sequence[Envelope]) -> None:
         """Append what Stockade decided (alerts, incidents, actions) to the site's log."""
-        self.commit(site, events, [canonical_event(e) for e in events])
+        self.commit(site, events, [log_entry(e) for e in events])
 

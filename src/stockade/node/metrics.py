@@ -4,6 +4,7 @@
     stockade_ingest_seconds                     time to validate, commit and acknowledge one request
     stockade_queue_depth                        committed batches waiting for the engine
     stockade_outputs_total{site, kind}          alerts, incidents, decisions written by Stockade
+    stockade_engine_errors_total{site}          batches the engine failed on (logged with the traceback)
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ class NodeMetrics:
         self.outputs = Counter(
             "stockade_outputs", "Events written by Stockade by site and kind",
             ["site", "kind"], registry=self.registry,
+        )
+        self.engine_errors = Counter(
+            "stockade_engine_errors", "Batches the engine failed on (see the log)", ["site"], registry=self.registry,
         )
         depth = Gauge(
             "stockade_queue_depth", "Committed batches waiting for the engine", registry=self.registry

@@ -138,8 +138,14 @@ class Node:
     def _run_engine(self) -> None:
         while not self._stop.is_set():
             delivery = self.bus.get(timeout=0.1)
-            if delivery is not None:
+            if delivery is None:
+                continue
+            try:
                 self._project(delivery.site, delivery.events)
+            except Exception:  # noqa: BLE001 - one bad batch must not stop detection for every site
+                self.metrics.engine_errors.labels(delivery.site).inc()
+                log.exception("engine failed on %s events %d..%d; continuing", delivery.site,
+                              delivery.events[0][0], delivery.events[-1][0])
 
     def drain(self) -> int:
         """Apply everything waiting on the bus now (for the CLI and tests; no thread needed)."""

@@ -64,7 +64,7 @@ def test_unreadable_array_is_400(api: Api) -> None:
 
 
 def test_body_over_limit_is_413_and_stores_nothing(api: Api) -> None:
-    body = b"\n".join(door_line(f"big{i}") for i in range(1000))
+    body = b"\n".join(door_line(f"big{i}") for i in range(2000))
     r = api.client.post("/v1/events", content=body, headers=api.auth("ingest"))
     assert r.status_code == 413
     assert "limit" in r.json()["detail"]
@@ -134,3 +134,14 @@ def test_healthz_is_open_and_metrics_count_results(api: Api) -> None:
 def test_openapi_documents_the_routes(api: Api) -> None:
     spec = api.client.get("/openapi.json").json()
     assert {"/v1/events", "/v1/alerts", "/v1/incidents", "/v1/stream", "/healthz"} <= set(spec["paths"])
+
+
+def test_an_event_too_big_for_a_log_entry_is_rejected_alone(api: Api) -> None:
+    epcs = [f"urn:epc:id:sgtin:0614141.107346.{i}" for i in range(2000)]
+    big = msgspec.json.encode({"id": "count-1", "kind": "stock", "ts": now_iso(-5), "site": "dc-demo",
+                               "source": "ctl-1", "op": "count", "to": "storage", "epcs": epcs})
+    r = api.client.post("/v1/events", content=b"\n".join([big, door_line("ok-1")]), headers=api.auth("ingest"))
+    results = r.json()["results"]
+    assert results[0]["status"] == "rejected"
+    assert "split its epcs" in results[0]["reason"]
+    assert results[1]["status"] == "accepted"
