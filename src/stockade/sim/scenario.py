@@ -103,7 +103,6 @@ class AttackSpec(Model):
     duration_min: float | None = Field(None, gt=0)
     tempo: Literal["fast", "normal", "slow"] | None = None
     variant: str | None = None
-    noise: float = Field(0.0, ge=0, le=1, description="chance of extra benign-looking cover activity")
 
     @field_validator("at")
     @classmethod

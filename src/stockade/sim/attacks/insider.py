@@ -164,6 +164,7 @@ class SlowShrinkage(Attack):
             first = max(0, (self.when(w, hours=(8, 12)) // 86_400_000))
         n_days = self.spec.count or self.rng.randint(3, 5)
         self.thefts: list[tuple[int, list[str]]] = []
+        self.bins: dict[str, str] = {}  # stolen EPC -> the bin it was taken from
         for d in days[first:]:
             sp = shift_span(w, self.actor, d)
             if sp is None or sp[1] > w.clock.duration_ms - 30 * HOUR or len(self.thefts) >= n_days:
@@ -171,6 +172,7 @@ class SlowShrinkage(Attack):
             t = sp[0] + self.rng.randrange(HOUR, 6 * HOUR)
             epcs = w.inventory.claim(self.zone, t, self.rng.randint(1, 3), self.rng, high_value=False)
             for e in epcs:
+                self.bins[e] = w.inventory.location(e, self.zone)
                 w.inventory.leave(e, self.zone, t)
             if epcs:
                 self.thefts.append((t, epcs))
@@ -184,8 +186,9 @@ class SlowShrinkage(Attack):
     def finish(self, w: World) -> None:
         stolen = {e for _, es in self.thefts for e in es}
         last = self.thefts[-1][0]
-        for t, zone, ev, found in w.counts:
-            if zone == self.zone and t > self.start and stolen - found:
+        taken_from = set(self.bins.values())
+        for t, location, ev, found in w.counts:
+            if location in taken_from and t > self.start and stolen - found:
                 self.mark(t, ev)
                 if t > last:
                     self.end = t
