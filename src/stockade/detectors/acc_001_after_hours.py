@@ -3,9 +3,11 @@
 "After hours" means outside the person's shift with 30 minutes of grace on
 each side, and not covered by a ``schedule_override`` admin event. Entering a
 high-value zone is high; entering anywhere else is medium. Two benign shapes
-are low: walking out towards a public zone (going home late), and staying on
-past the grace when the person was already inside during their shift and the
-shift ended less than ``overstay_s`` ago.
+are low: walking out (an ``out`` access, from a door's second zone to its
+first, or into a zone nearer a public zone: going home late), and staying on
+past the grace when the person came in before their shift ended and it ended
+less than ``overstay_s`` ago. Repeats for one person within ``repeat_s`` are
+folded into the first alert unless worse.
 
     Badge 1042 (emp-1042, day shift) opened D-HV into hv-cage at 02:14, 12 h after shift end
 """
@@ -17,7 +19,7 @@ from datetime import datetime
 from stockade.detectors.base import DetectorBase, Params, clock, span, who
 from stockade.engine.state import SiteState
 from stockade.events import Access, Alert, Envelope
-from stockade.events.model import Severity
+from stockade.events.model import SEVERITIES, Severity
 from stockade.site.calendar import GRACE, _spans
 from stockade.site.config import Person, SiteConfig
 
@@ -27,6 +29,7 @@ class AfterHoursParams(Params, frozen=True):
     entering: Severity = "medium"
     leaving: Severity = "low"
     overstay_s: float = 3600
+    repeat_s: float = 900
 
 
 def _nearest_shift(site: SiteConfig, person: Person, ts: datetime) -> str:
@@ -65,10 +68,19 @@ class AfterHours(DetectorBase[AfterHoursParams]):
         p = self.params
         if target is not None and target.kind == "high_value":
             severity = p.high_value
-        elif (target is not None and target.public) or self._staying_on(state, person, event):
+        elif (
+            (target is not None and target.public)
+            or self._walking_out(state, event, zone)
+            or self._staying_on(state, person, event)
+        ):
             severity = p.leaving
         else:
             severity = p.entering
+        rank = SEVERITIES.index(severity)
+        last = self._last.get(person.id)
+        if last is not None and state.ms - last[0] < p.repeat_s * 1000 and rank <= last[1]:
+            return []
+        self._last[person.id] = (state.ms, rank)
         when = _nearest_shift(site, person, event.ts)
         summary = (
             f"{who(person, event.credential)} opened {event.door}"
@@ -89,13 +101,25 @@ class AfterHours(DetectorBase[AfterHoursParams]):
             )
         ]
 
-    def _staying_on(self, state: SiteState, person: Person, event: Access) -> bool:
-        """Inside since their shift, which ended less than ``overstay_s`` ago: working late."""
-        pos = state.people.where.get(person.id)
-        if pos is None or state.site.zones_by_id[pos.zone].public:
+    def setup(self) -> None:
+        self._last: dict[str, tuple[int, int]] = {}  # person -> (ms, severity rank) of the last alert
+
+    def _walking_out(self, state: SiteState, event: Access, zone: str | None) -> bool:
+        """An ``out`` access (doors list their outer zone first), or nearer a public zone than before."""
+        if event.direction is not None:
+            return event.direction == "out"
+        if zone is None:
             return False
+        zones = state.door_zones(event.door)
+        other = zones[0] if zones and zones[1] == zone else zones[1] if zones else None
+        hops = state.public_hops
+        return other is not None and hops.get(zone, 0) < hops.get(other, 0)
+
+    def _staying_on(self, state: SiteState, person: Person, event: Access) -> bool:
+        """Came in before their shift ended, which was less than ``overstay_s`` ago: working late."""
+        since = state.people.inside_since.get(person.id)
         span_ = state.people.last_span(person.id)
-        if span_ is None:
+        if since is None or span_ is None:
             return False
         end = span_[1] + GRACE
-        return pos.ts < end <= event.ts and (event.ts - end).total_seconds() < self.params.overstay_s
+        return since < end <= event.ts and (event.ts - end).total_seconds() < self.params.overstay_s

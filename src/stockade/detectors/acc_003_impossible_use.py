@@ -24,12 +24,16 @@ class ImpossibleUseParams(Params, frozen=True):
     site_window_s: float = 3600
     severity: Severity = "high"
     on_leave: Severity = "high"
+    leave_repeat_s: float = 3600
 
 
 class ImpossibleUse(DetectorBase[ImpossibleUseParams]):
     id = "STK-ACC-003"
     kinds = frozenset({"access"})
     params_type = ImpossibleUseParams
+
+    def setup(self) -> None:
+        self._leave_alerted: dict[str, int] = {}
 
     def observe(self, state: SiteState, event: Access | Envelope) -> list[Alert]:
         assert isinstance(event, Access)
@@ -41,7 +45,13 @@ class ImpossibleUse(DetectorBase[ImpossibleUseParams]):
         p = self.params
         pid = person.id if person else None
         out: list[Alert] = []
-        if person is not None and person.leave and on_leave_at(state.site, person, event.ts):
+        if (
+            person is not None
+            and person.leave
+            and on_leave_at(state.site, person, event.ts)
+            and state.ms - self._leave_alerted.get(cred, -(10**15)) >= p.leave_repeat_s * 1000
+        ):
+            self._leave_alerted[cred] = state.ms
             out.append(
                 self.alert(
                     state,

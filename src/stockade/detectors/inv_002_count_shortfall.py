@@ -4,7 +4,8 @@ Expected EPCs come from stock transactions only (a count never changes what
 is expected). At a ``count`` of a location, the EPCs expected there but not
 found are missing, unless a transaction moved them (already reflected) or they
 were read elsewhere within ``seen_elsewhere_s`` (misplaced, not gone). Picked
-goods are in flight to the dock for their order and are not judged.
+goods are in flight to the dock for their order and are not judged; goods last
+read leaving through an exit were reported then (STK-INV-001).
 
 RFID sweeps miss a tag now and then, so a count alerts when the shortfall is
 large (``min_missing`` and ``min_fraction``), or when the same EPC is missing
@@ -55,8 +56,13 @@ class CountShortfall(DetectorBase[CountShortfallParams]):
             if stock.flags(epc) & PICKED:
                 continue  # picked for an order: in flight to the dock, not the location's stock
             last = stock.last_read(epc)
-            if last is not None and last[1] and last[1] != zone and state.ms - last[0] <= window:
-                continue  # read elsewhere lately: misplaced, not gone
+            if (
+                last is not None
+                and last[1]
+                and last[1] != zone
+                and (state.ms - last[0] <= window or last[1] in state.exit_zones)
+            ):
+                continue  # read elsewhere lately (misplaced), or seen leaving (STK-INV-001 told already)
             gone.append(epc)
         gone.sort()
         before = self._suspects.get(loc, {})

@@ -20,12 +20,12 @@ from stockade.events.model import Severity
 
 class LoiteringParams(Params, frozen=True):
     dwell_s: dict[str, float] = msgspec.field(
-        default_factory=lambda: {"dock": 300.0, "yard": 600.0, "high_value": 120.0}
+        default_factory=lambda: {"dock": 300.0, "yard": 300.0, "high_value": 120.0}
     )
     repeat_s: float = 1800
     severity: Severity = "medium"
     closed: Severity = "high"  # the site closed, or a high-value zone
-    yard_open: Severity = "low"  # a yard during opening hours: drivers wait there
+    yard_open: Severity = "medium"  # a yard during opening hours (drivers wait in their cabs, not on foot)
     labels: tuple[str, ...] = ("person",)
 
 

@@ -2,7 +2,9 @@
 
 Two cases:
 
-* a camera sees a person in a zone whose panel is armed (high);
+* a camera sees a person in a zone whose panel is armed (high); when someone
+  allowed in the zone and on shift was just let in (``entry_s``), it is most
+  likely them, before they disarm: low;
 * the site is closed, the zone is not public, and nobody allowed in that zone
   is covered right now by their shift (with grace) or a schedule override
   (medium). Who is covered is worked out once per zone per minute.
@@ -12,6 +14,8 @@ Two cases:
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from stockade.detectors.base import DetectorBase, Params, clock
 from stockade.engine.state import SiteState
 from stockade.events import Alert, Envelope, Video
@@ -20,6 +24,8 @@ from stockade.events.model import Severity
 
 class PersonInArmedZoneParams(Params, frozen=True):
     armed: Severity = "high"
+    authorised: Severity = "low"
+    entry_s: float = 120
     uncovered: Severity = "medium"
     repeat_s: float = 600
     labels: tuple[str, ...] = ("person",)
@@ -53,6 +59,24 @@ class PersonInArmedZone(DetectorBase[PersonInArmedZoneParams]):
             if self._repeat(state, f"{zone}/armed"):
                 return []
             by = f" by {change.user}" if change.user else ""
+            entrant = self._authorised_entry(state, zone)
+            if entrant is not None:
+                summary = (
+                    f"Person seen in {zone} by {event.camera} at {clock(state, event.ts)} while the zone is"
+                    f" ARMED, just after {entrant[1]} was let in: ask them to disarm it."
+                )
+                return [
+                    self.alert(
+                        state,
+                        event.ts,
+                        p.authorised,
+                        summary,
+                        [entrant[0], event.id],
+                        zones=[zone],
+                        devices=[event.camera],
+                        people=[entrant[1]],
+                    )
+                ]
             summary = (
                 f"Person seen in {zone} by {event.camera} at {clock(state, event.ts)} while the zone is"
                 f" ARMED (armed at {clock(state, change.ts)}{by})."
@@ -78,11 +102,20 @@ class PersonInArmedZone(DetectorBase[PersonInArmedZoneParams]):
             f"Person seen in {zone} by {event.camera} at {clock(state, event.ts)}: the site is closed and"
             f" no one allowed in {zone} is on shift or has an override. Check who is there."
         )
-        return [
-            self.alert(
-                state, event.ts, p.uncovered, summary, [event.id], zones=[zone], devices=[event.camera]
-            )
-        ]
+        return [self.alert(state, event.ts, p.uncovered, summary, [event.id], zones=[zone], devices=[event.camera])]
+
+    def _authorised_entry(self, state: SiteState, zone: str) -> tuple[str, str] | None:
+        """(grant event, person) of a recent grant into ``zone`` for someone allowed there and on shift."""
+        now = state.clock.now
+        assert now is not None
+        since = now - timedelta(seconds=self.params.entry_s)
+        people = state.people
+        for door in state.zone_doors.get(zone, ()):
+            for g in state.doors.grants_between(door, since, now):
+                person = people.person_of(g.person, g.credential)
+                if person is not None and people.allowed(person, zone, now) and people.covered(person, now):
+                    return g.event, person.id
+        return None
 
     def _repeat(self, state: SiteState, key: str) -> bool:
         last = self._last.get(key)
@@ -99,8 +132,6 @@ class PersonInArmedZone(DetectorBase[PersonInArmedZoneParams]):
         people = state.people
         ts = state.clock.now
         assert ts is not None
-        found = any(
-            people.allowed(person, zone, ts) and people.covered(person, ts) for person in state.site.people
-        )
+        found = any(people.allowed(person, zone, ts) and people.covered(person, ts) for person in state.site.people)
         self._covered[zone] = (minute, found)
         return found

@@ -63,8 +63,16 @@ def test_staying_on_after_the_shift_is_low_then_medium(feed):
     f.access("2026-11-24 13:00", "D-FLOOR", "badge:1001")  # inside during the day shift
     (a,) = f.access("2026-11-24 14:40", "D-PACK", "badge:1001")
     assert a.severity == "low"  # finishing late
-    (b,) = f.access("2026-11-24 15:40", "D-PACK", "badge:1001", direction="out")
-    assert b.severity == "medium"  # more than an hour past the grace
+    (b,) = f.access("2026-11-24 15:40", "D-PACK-DOCK", "badge:1001")
+    assert b.severity == "medium"  # further in, more than an hour past the grace
+    # walking back out soon after: folded into the medium alert, not a new one
+    assert f.access("2026-11-24 15:42", "D-PACK-DOCK", "badge:1001", direction="out") == []
+
+
+def test_walking_out_late_is_low(feed):
+    f = feed(AfterHours())
+    (a,) = f.access("2026-11-24 16:00", "D-FLOOR", "badge:1001", direction="out")  # storage -> lockers
+    assert a.severity == "low"
 
 
 def test_coming_back_from_outside_is_not_staying_on(feed):

@@ -21,6 +21,7 @@ def test_threshold_by_zone_kind(feed):
     f = feed(Loitering())
     (a,) = f.video("2026-11-24 10:00", "C-DOCKOUT-1", event="present", dwell_s=300, track="t4")
     assert a.severity == "medium"
-    (b,) = f.video("2026-11-24 10:00", "C-YARD-1", event="present", dwell_s=600, track="t5")
-    assert b.severity == "low"  # drivers wait in the yard during the day
+    assert f.video("2026-11-24 10:00", "C-YARD-1", event="present", dwell_s=200, track="t5") == []
+    (b,) = f.video("2026-11-24 10:00", "C-YARD-1", event="loiter", dwell_s=300, track="t5")
+    assert b.severity == "medium"
     assert f.video("2026-11-24 10:00", "C-HV-1", event="present", dwell_s=119, track="t6") == []

@@ -40,3 +40,20 @@ def test_door_camera_without_zone_is_ignored(feed):
     f.sensor("2026-11-24 22:41", "P-HV", "hv-cage", "arm", user="emp-1042")
     assert f.video("2026-11-25 02:15", "C-HV-DOOR", event="present") == []
     assert f.video("2026-11-25 02:15", "C-HV-DOOR", event="present", zone="hv-cage")
+
+
+def test_authorised_entry_before_disarming_is_low(feed):
+    f = feed(PersonInArmedZone())
+    f.sensor("2026-11-24 22:41", "P-HV", "hv-cage", "arm", user="emp-1042")
+    f.access("2026-11-25 05:31:39", "D-HV", "badge:1050")  # night supervisor, on shift, allowed
+    (a,) = f.video("2026-11-25 05:31:49", "C-HV-1", event="enter")
+    assert a.severity == "low"
+    assert a.entities.people == ("emp-1050",)
+
+
+def test_entry_by_someone_not_allowed_stays_high(feed):
+    f = feed(PersonInArmedZone())
+    f.sensor("2026-11-24 22:41", "P-HV", "hv-cage", "arm", user="emp-1042")
+    f.access("2026-11-25 02:00:00", "D-HV", "badge:1001")  # a picker: not allowed in hv-cage
+    (a,) = f.video("2026-11-25 02:00:10", "C-HV-1", event="enter")
+    assert a.severity == "high"

@@ -51,6 +51,13 @@ class SiteState:
         self.high_value_zones = frozenset(z.id for z in site.zones if z.kind == "high_value")
         self.exit_zones = frozenset(z.id for z in site.zones if z.exit)
         self.portal_readers = frozenset(r.id for r in site.readers if r.portal)
+        public = [z.id for z in site.zones if z.public and z.kind != "perimeter"]
+        self.public_hops: dict[str, int] = {
+            z.id: min((self.topology.zone_hops(z.id, p) for p in public), default=0) for z in site.zones
+        }
+        self.zone_doors: dict[str, tuple[str, ...]] = {
+            z.id: tuple(d.id for d in site.doors if z.id in d.zones) for z in site.zones
+        }
         self.events_seen = 0
         self.last_seq = 0
         self.ms = 0  # event time of the current event, ms since the epoch

@@ -49,6 +49,7 @@ class PeopleState:
         self.overrides: dict[str, list[tuple[datetime, datetime]]] = {}
         self.grants: dict[str, dict[str, Window]] = {}
         self.revoked: dict[str, set[str]] = {}
+        self.inside_since: dict[str, datetime] = {}  # person -> when they last came in from a public zone
         self._span: dict[str, tuple[datetime, datetime]] = {}
         self._off: dict[str, int] = {}  # person -> minute (epoch) known to be off shift
 
@@ -139,6 +140,11 @@ class PeopleState:
         if granted and person is not None:
             zone = self.zone_entered(event, person.id)
             if zone is not None:
+                z = self.site.zones_by_id.get(zone)
+                if z is not None and z.public:
+                    self.inside_since.pop(person.id, None)
+                elif person.id not in self.inside_since:
+                    self.inside_since[person.id] = event.ts
                 self.where[person.id] = Position(zone, event.ts, event.door, event.id)
 
     def apply_admin(self, event: Admin) -> None:
