@@ -1,7 +1,7 @@
 """``stockade ledger verify|checkpoint|prove|verify-proof|audit``.
 
     stockade ledger checkpoint --site dc-paris-1
-    stockade ledger prove 41 --site dc-paris-1 --out e41.tlog-proof
+    stockade ledger prove ctl1-88121 --site dc-paris-1 --out e.tlog-proof
     stockade ledger verify-proof e41.tlog-proof --vkey 'stockade/dc-paris-1+1a2b3c4d+AT...'
     stockade ledger verify ./stockade-data/ledger/dc-paris-1 --vkey ...   (or an https:// prefix)
 """
@@ -16,7 +16,7 @@ import httpx
 import typer
 
 from stockade.cli.app import app
-from stockade.cli.common import DataDir, console, fail
+from stockade.cli.common import DataDir, console, fail, settings_for
 from stockade.cli.keys import data_path, origins
 from stockade.events.canonical import canonical_json
 from stockade.ledger.audit import AuditReport, Row, audit_rows
@@ -29,6 +29,7 @@ from stockade.ledger.source import open_source
 from stockade.ledger.verify import verify_log
 from stockade.ledger.vkey import parse_vkey
 from stockade.ledger.witnessing import cosign_checkpoint, load_peers
+from stockade.node.runtime import open_store
 
 ledger_app = typer.Typer(help="Checkpoints, proofs and verification of the site logs.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
@@ -76,16 +77,29 @@ def checkpoint(site: Site = None, data_dir: DataDir = None,
 
 
 @ledger_app.command("prove")
-def prove(event_index: Annotated[int, typer.Argument(help="the entry index in the site's log")],
-          out: Annotated[Path, typer.Option(help="where to write the .tlog-proof file")],
+def prove(event_id: Annotated[str | None, typer.Argument(help="the event's id (looked up in the store)")] = None,
+          out: Annotated[Path | None, typer.Option(help="where to write the proof (default: <id>.tlog-proof)")] = None,
+          index: Annotated[int | None, typer.Option(help="prove this log index instead of an event id")] = None,
           site: Site = None, data_dir: DataDir = None) -> None:
-    """Write an offline C2SP tlog-proof for one log entry (the entry goes in the 'extra' line)."""
-    log = open_site_log(data_path(data_dir), site)
+    """Write an offline C2SP tlog-proof for one event (the entry goes in the 'extra' line)."""
+    if (event_id is None) == (index is None):
+        raise fail("give an EVENT_ID or --index N")
+    data = data_path(data_dir)
+    log = open_site_log(data, site)
+    if event_id is not None:
+        store = open_store(settings_for(data_dir))
+        row = store.get(log.directory.name, event_id)
+        store.close()
+        if row is None:
+            raise fail(f"no event {event_id!r} in site {log.directory.name!r}")
+        index = row.seq - 1
+    assert index is not None
+    target = out or Path(f"{event_id or index}.tlog-proof")
     try:
-        proof = write_proof(log, event_index, out)
+        proof = write_proof(log, index, target)
     except LedgerError as e:
         raise fail(str(e)) from e
-    console.print(f"wrote {out}: entry {proof.index}, {len(proof.hashes)} proof hashes")
+    console.print(f"wrote {target}: entry {proof.index}, {len(proof.hashes)} proof hashes")
 
 
 @ledger_app.command("verify-proof")
@@ -146,9 +160,17 @@ def read_rows(path: Path) -> list[Row]:
 
 
 @ledger_app.command("audit")
-def audit(rows_file: Annotated[Path, typer.Option("--rows", help="rows exported from the store as NDJSON "
-                                                  '{"index": N, "entry": ...}')],
+def audit(rows_file: Annotated[Path | None, typer.Option("--rows", help="audit rows exported as NDJSON "
+                                                         '{"index": N, "entry": ...} instead of the store')] = None,
           site: Site = None, data_dir: DataDir = None) -> None:
     """Hold the store's rows against the log: name rows edited, deleted, inserted or reordered."""
     log = open_site_log(data_path(data_dir), site)
-    print_audit(audit_rows(log.entry, log.size, read_rows(rows_file)))
+    if rows_file is not None:
+        print_audit(audit_rows(log.entry, log.size, read_rows(rows_file)))
+        return
+    store = open_store(settings_for(data_dir))
+    try:
+        rows = (Row(r.seq - 1, r.entry) for r in store.read(log.directory.name))
+        print_audit(audit_rows(log.entry, log.size, rows))
+    finally:
+        store.close()

@@ -43,7 +43,7 @@ def test_keys_ledger_flow(tmp_path: Path) -> None:
     assert code == 0, out
     assert out.startswith(f"{ORIGIN}\n600\n")
     proof = tmp_path / "e7.tlog-proof"
-    assert _run("ledger", "prove", "7", "--out", str(proof), *d)[0] == 0
+    assert _run("ledger", "prove", "--index", "7", "--out", str(proof), *d)[0] == 0
     vk = [x for v in vkeys for x in ("--vkey", v)]
     code, out = _run("ledger", "verify-proof", str(proof), *vk)
     assert code == 0, out
