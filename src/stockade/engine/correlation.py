@@ -16,10 +16,16 @@ Rules (parameters in :class:`CorrelationParams`):
 - an alert joins the open incident with which it shares a key (see
   ``correlation_keys``) seen within ``window_s`` (``long_window_s`` for EPCs,
   shipments and trucks); with several candidates, the most severe wins;
+- a signal discovered late (``lookback_s``: a count finding goods missing) may
+  join an incident at the same zone up to its lookback before;
 - an alert of ``open_severity`` or worse that joins nothing opens an incident,
   absorbing the quieter alerts it is linked to;
 - ``low`` and ``info`` alerts alone wait: a ``low`` one opens an incident only
   when linked alerts show ``repeat_n`` of the same signal or two distinct signals;
+- context signals (``patterns.CONTEXT``: after-hours access, anomalies) are
+  ordinary while the site is closed; while it is open (people work late, habits
+  drift) they wait below their own threshold and need a non-context signal
+  beside them;
 - every join is a new version (event id ``<incident>:<n>``, status ``new``);
   pattern and severity come from ``patterns``.
 """
@@ -33,9 +39,10 @@ from datetime import datetime, timedelta
 
 from stockade.engine.correlation_incident import OpenIncident
 from stockade.engine.correlation_keys import LONG_KEYS, Key, KeyIndex
-from stockade.engine.patterns import rank
+from stockade.engine.patterns import CONTEXT, rank
 from stockade.events.model import Alert, Incident, Severity
 from stockade.site import SiteConfig
+from stockade.site.calendar import is_open
 
 _PRUNE_EVERY = timedelta(minutes=1)
 
@@ -43,9 +50,12 @@ _PRUNE_EVERY = timedelta(minutes=1)
 @dataclass(frozen=True, slots=True)
 class CorrelationParams:
     window_s: float = 1800.0
-    long_window_s: float = 86400.0
+    long_window_s: float = 7 * 86400.0
     open_severity: Severity = "medium"
     repeat_n: int = 3
+    # Signals discovered late: a count finds today a loss that happened since the last
+    # count, so it may join an incident at the same place this far back.
+    lookback_s: dict[str, float] = field(default_factory=lambda: {"STK-INV-002": 2 * 86400.0})
     source: str = "stockade/correlation"
 
 
@@ -99,10 +109,15 @@ class Correlator:
 
     def _candidate(self, alert: Alert, keys: list[Key]) -> OpenIncident | None:
         best: OpenIncident | None = None
+        lookback = timedelta(seconds=self.params.lookback_s.get(alert.detector, 0.0))
         for key in keys:
             inc_id = self.by_key.get(key)
             inc = self.open.get(inc_id) if inc_id else None
-            if inc is None or not self._near(key, inc.key_seen[key], alert.ts):
+            if inc is None:
+                continue
+            seen = inc.key_seen[key]
+            late = key[0] == "zone" and timedelta(0) <= alert.ts - seen <= lookback
+            if not (late or self._near(key, seen, alert.ts)):
                 continue
             if best is None or (rank(inc.severity), inc.end, inc.incident) > (
                 rank(best.severity), best.end, best.incident
@@ -131,13 +146,18 @@ class Correlator:
         ]
 
     def _opens(self, alert: Alert, linked: list[_Pending]) -> bool:
-        if rank(alert.severity) >= rank(self.params.open_severity):
+        context = alert.detector in CONTEXT and (self.site is None or is_open(self.site, alert.ts))
+        alone = CONTEXT[alert.detector] if context else self.params.open_severity
+        if rank(alert.severity) >= rank(alone):
             return True
         if alert.severity == "info":
             return False
         signals = [a for a in (*(p.alert for p in linked), alert) if a.severity != "info"]
-        if len({a.detector for a in signals}) >= 2:
+        distinct = {a.detector for a in signals}
+        if len(distinct) >= 2 and (distinct - CONTEXT.keys() or not context):
             return True
+        if context:
+            return False
         return sum(a.detector == alert.detector for a in signals) >= self.params.repeat_n
 
     def _open(self, alert: Alert, keys: list[Key], earlier: list[Alert]) -> Incident:

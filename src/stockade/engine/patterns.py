@@ -62,6 +62,12 @@ SIGNALS: dict[str, Signal] = {
 # Signals that only support a story: never the main signal while another exists.
 SUPPORTING: frozenset[str] = frozenset({"STK-ANO-001"})
 
+# Context signals: while the site is open they are ordinary on their own (people
+# work late, habits drift), so alone they open an incident only at this severity
+# or worse, and their repeats do not count; they join and colour any incident
+# they meet. While the site is closed they count like any other signal.
+CONTEXT: dict[str, Severity] = {"STK-ACC-001": "high", "STK-ANO-001": "high"}
+
 BLINDING = frozenset({"STK-DEV-001", "STK-DEV-003"})
 INTRUSION = frozenset({"STK-DOR-001", "STK-PER-001", "STK-VID-003", "STK-INV-001"})
 GOODS_LEAVING = "STK-INV-001"

@@ -70,6 +70,38 @@ def test_two_distinct_low_signals_on_one_entity_open_an_incident(site: SiteConfi
     assert inc.pattern == "passback_violation"  # the anomaly only supports
 
 
+OPEN = 10 * 60  # minutes after T0 (Saturday 02:00, the demo site closed) to Saturday 12:00, open
+
+
+def test_context_signals_alone_stay_quiet_while_the_site_is_open(site: SiteConfig) -> None:
+    c = Correlator(site)
+    late = [alert(f"al-{i}", "STK-ACC-001", "medium", OPEN + i * 3, people=["emp-1003"], doors=["D-PACK"])
+            for i in range(4)]
+    assert run(c, late) == []
+    assert c.observe(alert("al-9", "STK-ANO-001", "medium", OPEN + 14, people=["emp-1003"])) == []
+    [inc] = c.observe(alert("al-10", "STK-ACC-001", "high", OPEN + 15, people=["emp-1003"], doors=["D-HV"]))
+    assert inc.alerts == ("al-0", "al-1", "al-2", "al-3", "al-9", "al-10")
+    assert inc.pattern == "after_hours_access"
+
+
+def test_a_context_signal_opens_an_incident_beside_another_signal(site: SiteConfig) -> None:
+    c = Correlator(site)
+    assert c.observe(alert("al-1", "STK-ACC-001", "medium", OPEN, people=["emp-1003"], doors=["D-PACK"])) == []
+    [inc] = c.observe(alert("al-2", "STK-INV-002", "low", OPEN + 20, zones=["pack"], epcs=["e1"]))
+    assert inc.alerts == ("al-1", "al-2")
+    assert (inc.pattern, inc.severity) == ("insider_after_hours_theft", "high")
+
+
+def test_context_signals_count_like_any_other_while_the_site_is_closed(site: SiteConfig) -> None:
+    c = Correlator(site)
+    [inc] = c.observe(alert("al-1", "STK-ACC-001", "medium", 0, people=["emp-1003"], doors=["D-PACK"]))
+    assert (inc.pattern, inc.severity) == ("after_hours_access", "medium")
+    c = Correlator(site)
+    assert c.observe(alert("al-1", "STK-ACC-001", "low", 0, people=["emp-1003"])) == []
+    [inc] = c.observe(alert("al-2", "STK-ANO-001", "low", 1, people=["emp-1003"]))
+    assert inc.alerts == ("al-1", "al-2")
+
+
 def test_unrelated_low_signals_stay_quiet(site: SiteConfig) -> None:
     c = Correlator(site)
     assert c.observe(alert("al-1", "STK-ACC-004", "low", 0, people=["emp-1005"])) == []
@@ -79,21 +111,21 @@ def test_unrelated_low_signals_stay_quiet(site: SiteConfig) -> None:
 
 def test_alerts_sharing_an_entity_within_the_window_join_one_incident(site: SiteConfig) -> None:
     c = Correlator(site)
-    [v1] = c.observe(alert("al-1", "STK-ACC-001", "medium", 0, people=["emp-1001"], doors=["D-FLOOR"]))
+    [v1] = c.observe(alert("al-1", "STK-ACC-001", "high", 0, people=["emp-1001"], doors=["D-FLOOR"]))
     [v2] = c.observe(alert("al-2", "STK-ACC-005", "medium", 20, people=["emp-1001"], doors=["D-HV"]))
     assert v2.incident == v1.incident
     assert v2.id == f"{v1.incident}:2"
     assert v2.alerts == ("al-1", "al-2")
-    assert v2.severity == "high"  # two distinct signals
+    assert v2.severity == "critical"  # high, and two distinct signals
     assert (v2.start, v2.end, v2.ts) == (at(0), at(20), at(20))
 
 
 def test_the_window_is_measured_from_the_last_alert_on_the_key(site: SiteConfig) -> None:
     c = Correlator(site, CorrelationParams(window_s=1800))
-    [v1] = c.observe(alert("al-1", "STK-ACC-001", "medium", 0, people=["emp-1001"]))
-    [v2] = c.observe(alert("al-2", "STK-ACC-001", "medium", 25, people=["emp-1001"]))
-    [v3] = c.observe(alert("al-3", "STK-ACC-001", "medium", 50, people=["emp-1001"]))
-    [w1] = c.observe(alert("al-4", "STK-ACC-001", "medium", 81, people=["emp-1001"]))
+    [v1] = c.observe(alert("al-1", "STK-ACC-005", "medium", 0, people=["emp-1001"]))
+    [v2] = c.observe(alert("al-2", "STK-ACC-005", "medium", 25, people=["emp-1001"]))
+    [v3] = c.observe(alert("al-3", "STK-ACC-005", "medium", 50, people=["emp-1001"]))
+    [w1] = c.observe(alert("al-4", "STK-ACC-005", "medium", 81, people=["emp-1001"]))
     assert v1.incident == v2.incident == v3.incident
     assert w1.incident != v1.incident
     assert w1.id == f"{w1.incident}:1"
@@ -150,6 +182,26 @@ def test_an_epc_ties_a_write_off_to_goods_that_left_hours_before(site: SiteConfi
     assert (v2.pattern, v2.severity) == ("record_cover_up", "critical")  # high + two signals
 
 
+def test_a_count_joins_an_incident_at_its_zone_from_the_day_before(site: SiteConfig) -> None:
+    c = Correlator(site)
+    [v1] = c.observe(alert("al-1", "STK-DOR-001", "critical", 0, doors=["D-HV"]))
+    [v2] = c.observe(alert("al-2", "STK-INV-002", "high", 29 * 60, zones=["hv-cage"], epcs=["e9"]))
+    assert v2.incident == v1.incident
+    [w] = c.observe(alert("al-3", "STK-ACC-005", "medium", 29 * 60 + 5, doors=["D-HV"]))
+    assert w.incident == v1.incident  # the count refreshed the zone, not the door: only via hv-cage
+
+
+def test_other_signals_do_not_look_back_beyond_the_window(site: SiteConfig) -> None:
+    c = Correlator(site)
+    [v1] = c.observe(alert("al-1", "STK-DOR-001", "critical", 0, doors=["D-HV"]))
+    [v2] = c.observe(alert("al-2", "STK-VID-003", "high", 29 * 60, zones=["hv-cage"]))
+    assert v2.incident != v1.incident
+    c = Correlator(site)
+    [v1] = c.observe(alert("al-1", "STK-DOR-001", "critical", 0, doors=["D-HV"]))
+    [v2] = c.observe(alert("al-2", "STK-INV-002", "high", 3 * 24 * 60, zones=["hv-cage"], epcs=["e9"]))
+    assert v2.incident != v1.incident
+
+
 def test_quiet_alerts_are_absorbed_when_an_incident_opens(site: SiteConfig) -> None:
     c = Correlator(site)
     assert c.observe(alert("al-1", "STK-ACC-002", "low", 0, doors=["D-HV"], credentials=["badge:1001"])) == []
@@ -163,7 +215,7 @@ def test_quiet_alerts_are_absorbed_when_an_incident_opens(site: SiteConfig) -> N
 
 def test_an_alert_linking_two_incidents_joins_the_most_severe(site: SiteConfig) -> None:
     c = Correlator(site)
-    [a] = c.observe(alert("al-1", "STK-ACC-001", "medium", 0, people=["emp-1001"]))
+    [a] = c.observe(alert("al-1", "STK-ACC-005", "medium", 0, people=["emp-1001"]))
     [b] = c.observe(alert("al-2", "STK-DOR-001", "critical", 1, doors=["D-SERVER"]))
     [j] = c.observe(alert("al-3", "STK-ACC-005", "medium", 2, people=["emp-1001"], doors=["D-SERVER"]))
     assert a.incident != b.incident
@@ -194,9 +246,9 @@ def test_unknown_detectors_get_a_pattern_named_after_them() -> None:
 
 def test_old_incidents_are_forgotten(site: SiteConfig) -> None:
     c = Correlator(site)
-    c.observe(alert("al-1", "STK-ACC-001", "medium", 0, people=["emp-1001"]))
+    c.observe(alert("al-1", "STK-ACC-005", "medium", 0, people=["emp-1001"]))
     c.observe(alert("al-2", "STK-DOR-002", "low", 1, doors=["D-PACK"]))
-    c.observe(alert("al-3", "STK-ACC-001", "medium", 3 * 24 * 60, people=["emp-1002"]))
+    c.observe(alert("al-3", "STK-ACC-005", "medium", 8 * 24 * 60, people=["emp-1002"]))
     assert len(c.open) == 1
     assert len(c.pending) == 0
     assert ("person", "emp-1001") not in c.by_key
@@ -228,11 +280,11 @@ def test_a_correlator_restored_from_a_pickle_carries_on_identically(site: SiteCo
 
 def test_timeline_lists_the_alerts_in_event_time_order(site: SiteConfig) -> None:
     c = Correlator(site)
-    a1 = alert("al-1", "STK-ACC-001", "medium", 5, people=["emp-1001"])
-    a2 = alert("al-2", "STK-ACC-005", "high", 2, people=["emp-1001"])  # arrived late
+    a1 = alert("al-1", "STK-ACC-005", "medium", 5, people=["emp-1001"])
+    a2 = alert("al-2", "STK-ACC-003", "high", 2, people=["emp-1001"])  # arrived late
     [_, inc] = run(c, [a1, a2])
     entries = timeline(inc, {a.id: a for a in (a1, a2)})
     assert [(e.alert, e.ts, e.detector) for e in entries] == [
-        ("al-2", at(2), "STK-ACC-005"), ("al-1", at(5), "STK-ACC-001")]
+        ("al-2", at(2), "STK-ACC-003"), ("al-1", at(5), "STK-ACC-005")]
     assert inc.start == at(2)
     assert timeline(inc, {a1.id: a1})[0].alert == "al-1"
