@@ -9,7 +9,8 @@ read leaving through an exit were reported then (STK-INV-001).
 
 RFID sweeps miss a tag now and then, so a count alerts when the shortfall is
 large (``min_missing`` and ``min_fraction``), or when the same EPC is missing
-at two counts in a row of that location (slow shrinkage).
+at two counts in a row of that location (slow shrinkage). EPCs already
+reported missing at a location are not reported again until found.
 
     Count of storage/A-12 at 06:40 found 212 of 215 expected tags: 3 missing (2 high-value, €1,683)
 """
@@ -39,6 +40,7 @@ class CountShortfall(DetectorBase[CountShortfallParams]):
 
     def setup(self) -> None:
         self._suspects: dict[str, dict[str, str]] = {}  # location -> missing epc -> id of the count
+        self._reported: dict[str, set[str]] = {}  # location -> missing EPCs already alerted on
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
         assert isinstance(event, Stock)
@@ -65,14 +67,18 @@ class CountShortfall(DetectorBase[CountShortfallParams]):
                 continue  # read elsewhere lately (misplaced), or seen leaving (STK-INV-001 told already)
             gone.append(epc)
         gone.sort()
+        reported = self._reported.get(loc, set()) & set(gone)  # found again or moved: forgotten
         before = self._suspects.get(loc, {})
-        repeated = [e for e in gone if e in before]
         self._suspects[loc] = dict.fromkeys(gone, event.id)
+        gone = [e for e in gone if e not in reported]
+        repeated = [e for e in gone if e in before]
+        self._reported[loc] = reported
         big = len(gone) >= p.min_missing and len(gone) >= p.min_fraction * max(1, len(expected))
         if not big and not repeated:
             return []
         skus = state.site.skus_by_id
         flagged = gone if big else repeated
+        self._reported[loc] = reported | set(flagged)
         hv = [e for e in flagged if (s := skus.get(sku_of(e) or "")) is not None and s.high_value]
         value = sum(s.value for e in flagged if (s := skus.get(sku_of(e) or "")) is not None)
         severity = p.high_value if hv or value >= p.value_high else p.severity

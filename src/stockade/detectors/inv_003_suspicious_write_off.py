@@ -82,7 +82,7 @@ class SuspiciousWriteOff(DetectorBase[SuspiciousWriteOffParams]):
         evidence = [event.id]
         if left:
             severity = p.cover_up
-            ids = [state.stock.read_ids.get(e, "") for e in left]
+            ids = [state.stock.read_id(e) for e in left]
             evidence = [*ids, event.id]
             why = (
                 f"{len(left)} of them were read leaving through an exit with no pick or shipment:"

@@ -64,7 +64,7 @@ class ClonedTag(DetectorBase[ClonedTagParams]):
             f" {last[1]} {span(gap_s)} before: {hops} doors apart need at least {span(need)}."
             " A cloned tag is covering for stolen goods: check both places."
         )
-        prev = stock.read_ids.get(event.epc, "")
+        prev = stock.read_id(event.epc)
         return [
             self.alert(
                 state,

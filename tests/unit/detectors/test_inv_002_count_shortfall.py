@@ -48,3 +48,13 @@ def test_zone_count_covers_its_bins(feed):
     (al,) = f.stock("2026-11-24 06:40", "count", to="storage", epcs=a + b[:6])
     assert len(al.entities.epcs) == 4
     assert f.stock("2026-11-24 06:41", "count", to="storage/A-1", epcs=a) == []
+
+
+def test_known_missing_goods_are_not_reported_again(feed):
+    f = feed(CountShortfall())
+    epcs = _stock(f, 50, HV)
+    assert f.stock("2026-11-24 06:40", "count", to="storage/A-1", epcs=epcs[:45])
+    assert f.stock("2026-11-25 06:40", "count", to="storage/A-1", epcs=epcs[:45]) == []
+    assert f.stock("2026-11-26 06:40", "count", to="storage/A-1", epcs=epcs[:44]) == []  # 1 new: first time
+    (a,) = f.stock("2026-11-27 06:40", "count", to="storage/A-1", epcs=epcs[:44])
+    assert a.entities.epcs == (epcs[44],)

@@ -91,7 +91,8 @@ class StockState:
         self.shipments: dict[str, ShipRecord] = {}
         self.trailers: dict[str, ShipRecord] = {}
         self.last_count: dict[str, CountRecord] = {}
-        self.read_ids: dict[str, str] = {}
+        self._ids_new: dict[str, str] = {}  # event id of each EPC's last read, in two generations
+        self._ids_old: dict[str, str] = {}
         self.opening_declared = False
         self._locs: dict[str, str] = {}
 
@@ -107,6 +108,10 @@ class StockState:
         if packed is None:
             return None
         return packed >> ZONE_BITS, self.zone_names[packed & ZONE_MASK]
+
+    def read_id(self, epc: str) -> str:
+        """The event id of the last read of ``epc``, while it is recent enough to be remembered."""
+        return self._ids_new.get(epc) or self._ids_old.get(epc, "")
 
     def expected(self, location: str) -> set[str]:
         """EPCs expected at a location; a bare zone includes its bins."""
@@ -137,11 +142,10 @@ class StockState:
     def apply_tag(self, event: Tag, ms: int) -> None:
         epc = event.epc
         self.seen[epc] = (ms << ZONE_BITS) | self.reader_zone_index.get(event.reader, 0)
-        ids = self.read_ids
-        if epc in ids:
-            del ids[epc]
-        elif len(ids) >= RECENT_READ_IDS:
-            del ids[next(iter(ids))]
+        ids = self._ids_new
+        if len(ids) >= RECENT_READ_IDS // 2 and epc not in ids:
+            self._ids_old = ids  # the older generation is dropped whole: O(1) per read, bounded memory
+            ids = self._ids_new = {}
         ids[epc] = event.id
 
     def apply_stock(self, event: Stock) -> None:
