@@ -57,7 +57,7 @@ def bench_embedded(lines: list[bytes], tmp: Path) -> float:
         for i in range(0, len(lines), BATCH):
             node.ingestor.ingest_lines(lines[i : i + BATCH], Principal.unrestricted())
         elapsed = time.perf_counter() - start
-        node.store.close()
+        node.stop()
         return int(len(lines) / elapsed * 1.0) if elapsed else 0
 
     # work() returns a rate here (setup excluded); median over runs

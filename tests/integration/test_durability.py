@@ -62,7 +62,7 @@ def test_sigkill_loses_no_acknowledged_event(tmp_path: Path) -> None:
     node = Node.open(Settings(data_dir=data))
     token, record = new_key(("ingest",), site="dc-demo")
     node.store.put_key(record)
-    node.store.close()
+    node.stop()
     headers = {"Authorization": f"Bearer {token}"}
     port = _free_port()
     server = _start(data, port)
@@ -93,7 +93,7 @@ def test_sigkill_loses_no_acknowledged_event(tmp_path: Path) -> None:
     node = Node.open(Settings(data_dir=data))
     rows = list(node.store.read("dc-demo"))
     ids = [r.event.id for r in rows if r.event.kind == "door"]
-    node.store.close()
+    node.stop()
     assert unacked, "the kill should have interrupted at least one batch"
     assert acked <= set(ids), f"lost {len(acked - set(ids))} acknowledged events"
     assert len(ids) == len(set(ids)), "an event was stored twice"

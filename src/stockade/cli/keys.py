@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import getpass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -14,9 +16,12 @@ import typer
 
 from stockade.cli.app import app
 from stockade.cli.common import DataDir, console, fail, settings_for
+from stockade.events import Admin
 from stockade.ledger.devices import DeviceKeys
 from stockade.ledger.errors import LedgerError
 from stockade.ledger.keys import key_history, load_or_create_log_keys, rotate_log_keys
+from stockade.node.lock import DataDirBusyError, DataDirLock
+from stockade.node.runtime import Node
 from stockade.site import SiteConfigError, load_site
 
 keys_app = typer.Typer(help="Checkpoint signing keys, witness key and device keys.", no_args_is_help=True)
@@ -75,18 +80,48 @@ def show(
                     console.print(f"[bold]{org}[/bold] {kind}{current}\n  {line}", soft_wrap=True)
 
 
+def log_key_change(data_dir: Path | None, action: str, target: str | None = None) -> list[str]:
+    """Append the key change to every site's log as an ``admin`` event, signed with the new keys.
+
+    Fails (like every writer) while a server holds the data directory."""
+    try:
+        node = Node.open(settings_for(data_dir))
+    except DataDirBusyError as e:
+        raise fail(f"{e}; the key change is made but not logged") from e
+    now = datetime.now(UTC)
+    actor = getpass.getuser() or "operator"
+    try:
+        for site in node.sites:
+            event = Admin(id=f"{action}-{now:%Y%m%dT%H%M%S%fZ}", ts=now, site=site, source="stockade-cli",
+                          actor=actor, action=action, target=target,
+                          detail=" ".join(node.ledgers.keys.vkeys(node.sites[site].ledger_origin)))
+            node.ingestor.write_outputs(site, [event])
+    finally:
+        node.stop()
+    return sorted(node.sites)
+
+
 @keys_app.command("rotate")
 def rotate(data_dir: DataDir = None) -> None:
     """Retire the checkpoint keys and create new ones (old checkpoints stay verifiable with old vkeys)."""
     data = data_path(data_dir)
     try:
+        lock = DataDirLock.acquire(data)  # never rotate under a running node
+    except DataDirBusyError as e:
+        raise fail(str(e)) from e
+    try:
         result = rotate_log_keys(data / "keys")
     except LedgerError as e:
         raise fail(str(e)) from e
+    finally:
+        lock.release()
     if result.old is None:
         console.print("created checkpoint keys (there were none)")
     else:
         console.print(f"rotated: old private keys kept under {result.retired_dir} (mode 0600)")
+    logged = log_key_change(data_dir, "rotate_log_key")
+    if logged:
+        console.print(f"logged the rotation in {', '.join(logged)}")
     console.print("Publish the new vkeys (`stockade keys show --vkey`) to auditors and witnesses; "
                   "checkpoints from now on are signed with the new keys. Restart running nodes.")
 

@@ -22,6 +22,7 @@ from stockade.node.access import build_access, replay_access
 from stockade.node.broadcast import Broadcaster
 from stockade.node.ingest import Ingestor
 from stockade.node.ledgers import DeviceSignatures, Ledgers
+from stockade.node.lock import DataDirLock
 from stockade.node.metrics import NodeMetrics
 from stockade.node.periodic import Periodic
 from stockade.node.settings import Settings
@@ -59,8 +60,10 @@ def load_sites(settings: Settings) -> dict[str, SiteConfig]:
 
 
 class Node:
-    def __init__(self, settings: Settings, store: Store, sites: dict[str, SiteConfig]) -> None:
+    def __init__(self, settings: Settings, store: Store, sites: dict[str, SiteConfig],
+                 lock: DataDirLock | None = None) -> None:
         self.settings = settings
+        self._lock = lock
         self.store = store
         self.sites = sites
         self.bus = InProcessBus()
@@ -83,8 +86,13 @@ class Node:
 
     @classmethod
     def open(cls, settings: Settings) -> Node:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return cls(settings, open_store(settings), load_sites(settings))
+        """Take the data directory (one writer process at a time) and open everything in it."""
+        lock = DataDirLock.acquire(settings.data_dir)
+        try:
+            return cls(settings, open_store(settings), load_sites(settings), lock)
+        except BaseException:
+            lock.release()
+            raise
 
     # --- wiring --------------------------------------------------------------
 
@@ -163,3 +171,5 @@ class Node:
         for site in self.loop.engines:
             self.loop.snapshot(site)
         self.store.close()
+        if self._lock is not None:
+            self._lock.release()

@@ -66,3 +66,25 @@ def test_prove_an_event_by_id_and_verify_it_offline(data: Path, tmp_path: Path) 
     missing = runner.invoke(app, ["ledger", "prove", "nope", "--data-dir", str(data)])
     assert missing.exit_code == 1
     assert "no event 'nope'" in missing.output
+
+
+def test_key_rotation_is_logged_in_every_sites_log(data: Path) -> None:
+    result = runner.invoke(app, ["keys", "rotate", "--data-dir", str(data)])
+    assert result.exit_code == 0, result.output
+    assert "logged the rotation in dc-demo" in result.output
+    store = SqliteStore.open(data)
+    rows = [r.event for r in store.read("dc-demo") if r.event.kind == "admin"]
+    store.close()
+    assert [getattr(e, "action", None) for e in rows] == ["rotate_log_key"]
+    code, out = audit(data)
+    assert code == 0, out
+
+
+def test_key_rotation_is_refused_while_a_node_runs(data: Path) -> None:
+    node = make_node(data)
+    try:
+        result = runner.invoke(app, ["keys", "rotate", "--data-dir", str(data)])
+    finally:
+        node.stop()
+    assert result.exit_code == 1
+    assert "in use by another Stockade process" in " ".join(result.output.split())

@@ -6,6 +6,7 @@ import base64
 from pathlib import Path
 
 import msgspec
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -17,6 +18,8 @@ from stockade.ledger.log import ledger_dir
 from stockade.ledger.source import DirSource
 from stockade.ledger.verify import verify_log
 from stockade.node.ingest import Principal
+from stockade.node.lock import DataDirBusyError
+from stockade.store.sqlite import SqliteStore
 from tests.node_fixtures import door_line, make_node, now_iso
 
 
@@ -25,7 +28,7 @@ def test_ingested_events_are_in_the_ledger_and_the_log_verifies(tmp_path: Path) 
     report = node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(300)], Principal.unrestricted())
     assert report.count("accepted") == 300
     node.stop()  # signs a final checkpoint
-    rows = [Row(r.seq - 1, r.entry) for r in make_node(tmp_path).store.read("dc-demo")]
+    rows = [Row(r.seq - 1, r.entry) for r in SqliteStore.open(tmp_path).read("dc-demo")]
     log = node.ledgers.logs["dc-demo"]
     assert log.size == 300
     assert audit_rows(log.entry, log.size, rows).ok
@@ -40,7 +43,7 @@ def test_a_log_behind_the_store_catches_up_at_open(tmp_path: Path) -> None:
     node.stop()
     # a crash between the store commit and the ledger append: rows the log never saw
     extra = [decode_event(door_line(f"late{i}")) for i in range(5)]
-    store = make_node(tmp_path).store
+    store = SqliteStore.open(tmp_path)
     store.append("dc-demo", extra, [canonical_event(e) for e in extra])
     store.close()
     again = make_node(tmp_path)
@@ -69,3 +72,11 @@ def test_device_signatures_are_checked_at_ingest(tmp_path: Path) -> None:
     assert got == [("accepted", None), ("rejected", "sig"), ("rejected", "sig"), ("rejected", "sig")]
     assert "does not verify" in str(report.results[1].reason)
     assert "no registered key" in str(report.results[2].reason)
+
+
+def test_a_second_node_on_the_same_data_directory_is_refused(tmp_path: Path) -> None:
+    first = make_node(tmp_path)
+    with pytest.raises(DataDirBusyError, match="in use by another Stockade process"):
+        make_node(tmp_path)
+    first.stop()
+    make_node(tmp_path).stop()  # free again once the first has stopped
