@@ -58,3 +58,40 @@ def test_a_bad_site_file_or_a_missing_events_file_fails_clearly(tmp_path: Path, 
     result = runner.invoke(app, ["analyze", "--site", str(demo_site_path), str(tmp_path / "nope.ndjson")])
     assert result.exit_code == 1
     assert "no such file" in result.stderr
+
+
+def blind_and_grab_night(tmp_path: Path) -> Path:
+    """Cameras on the outbound dock go dark, a dock door is forced, 25 tagged items leave."""
+    events: list[dict[str, object]] = []
+
+    def add(ts: str, kind: str, source: str, **fields: object) -> None:
+        events.append({"id": f"t{len(events)}", "kind": kind, "ts": f"2026-11-21T{ts}+01:00",
+                       "site": "dc-demo", "source": source, **fields})
+
+    epcs = [f"urn:epc:id:sgtin:0614141.107346.{n}" for n in range(2000, 2025)]
+    add("01:00:00", "stock", "wms", op="receive", to="storage", epcs=epcs, reason="opening_balance")
+    add("02:00:00", "device", "nvr", device="C-DOCKOUT-1", status="offline")
+    add("02:00:20", "device", "nvr", device="C-DOCKOUT-2", status="recording_stopped")
+    add("02:05:00", "door", "ctl", door="D-YARD-DOCKOUT", state="forced")
+    for k, epc in enumerate(epcs):
+        add(f"02:10:{k:02d}", "tag", "R-DOCKOUT-1", reader="R-DOCKOUT-1", epc=epc, direction="out")
+    path = tmp_path / "night.ndjson"
+    path.write_text("\n".join(json.dumps(e) for e in reversed(events)) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_blind_and_grab_night_is_one_critical_incident_and_replays_identically(
+    tmp_path: Path, demo_site_path: Path
+) -> None:
+    args = ["analyze", "--site", str(demo_site_path), str(blind_and_grab_night(tmp_path)), "--json"]
+    first, second = runner.invoke(app, args), runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert first.stdout == second.stdout  # same events, same alerts, same incident ids and content
+    records = [json.loads(line) for line in first.stdout.splitlines()]
+    alerts = {r["id"]: r for r in records if r["type"] == "alert"}
+    [incident] = [r for r in records if r["type"] == "incident"]
+    assert (incident["pattern"], incident["severity"]) == ("blind_and_grab", "critical")
+    assert {alerts[a]["detector"] for a in incident["alerts"]} >= {"STK-DEV-001", "STK-DOR-001", "STK-INV-001"}
+    assert incident["ts"] == incident["start"] == "2026-11-21T02:00:20+01:00"
+    assert "dock-out" in incident["entities"]["zones"]
+    assert "C-DOCKOUT-1" in incident["entities"]["devices"]
