@@ -29,24 +29,41 @@ _encoder = msgspec.json.Encoder(order="sorted")
 _MAX_SAFE_INTEGER = 2**53 - 1  # I-JSON (RFC 7493): larger integers are not interoperable
 
 
-def _fast_path_safe(value: Any) -> bool:
-    """True when msgspec's sorted output equals RFC 8785 for ``value``.
+class _NeedsReference(Exception):
+    """The value holds something only the reference implementation writes correctly."""
 
-    Strings, integers, booleans and timestamps always match (checked against the
-    reference in the tests); floats match unless integral or in exponent form; and
-    object keys must be ASCII, where code-point and UTF-16 orders agree.
+
+def _prepared(value: Any) -> Any:
+    """``value`` made ready for msgspec's sorted encoder to write exactly RFC 8785.
+
+    Strings, integers, booleans and timestamps already match (checked against the
+    reference in the tests). An integral float is written by RFC 8785 as an integer,
+    so it becomes one; other floats match where neither writes an exponent. Object keys must
+    be ASCII, where code-point and UTF-16 orders agree. Anything else raises
+    :class:`_NeedsReference`.
     """
     if isinstance(value, float):
-        return math.isfinite(value) and not value.is_integer() and 1e-6 <= abs(value) < 1e21
+        if value.is_integer() and abs(value) <= _MAX_SAFE_INTEGER:
+            return int(value)
+        # Both write plain decimals in [1e-4, 1e16); outside it their exponent forms differ.
+        if not math.isfinite(value) or not 1e-4 <= abs(value) < 1e16:
+            raise _NeedsReference
+        return value
+    if isinstance(value, bool | str) or value is None:
+        return value
     if isinstance(value, int):
-        return abs(value) <= _MAX_SAFE_INTEGER
+        if abs(value) > _MAX_SAFE_INTEGER:
+            raise _NeedsReference
+        return value
     if isinstance(value, dict):
-        return all(k.isascii() and _fast_path_safe(v) for k, v in value.items())
+        if not all(isinstance(k, str) and k.isascii() for k in value):
+            raise _NeedsReference
+        return {k: _prepared(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return all(_fast_path_safe(v) for v in value)
+        return [_prepared(v) for v in value]
     if isinstance(value, msgspec.Struct):
-        return _struct_safe(value)
-    return True
+        return _prepared_struct(value)
+    return value
 
 
 def _may_hold_float(t: msgspec.inspect.Type) -> bool:
@@ -70,14 +87,23 @@ def _risky_fields(cls: type[msgspec.Struct]) -> tuple[str, ...]:
     return tuple(f.name for f in info.fields if _may_hold_float(f.type))
 
 
-def _struct_safe(value: msgspec.Struct) -> bool:
-    return all(_fast_path_safe(getattr(value, name)) for name in _risky_fields(type(value)))
+def _prepared_struct(value: msgspec.Struct) -> msgspec.Struct:
+    changes = {}
+    for name in _risky_fields(type(value)):
+        v = getattr(value, name)
+        if v is not None and not isinstance(v, str):
+            p = _prepared(v)
+            if p is not v and p != v or type(p) is not type(v):
+                changes[name] = p
+    return msgspec.structs.replace(value, **changes) if changes else value
 
 
 def canonical_json(value: Any) -> bytes:
     """RFC 8785 bytes of any JSON-compatible value or msgspec struct."""
-    if _fast_path_safe(value):
-        return _encoder.encode(value)
+    try:
+        return _encoder.encode(_prepared(value))
+    except _NeedsReference:
+        pass
     try:
         return bytes(rfc8785.dumps(msgspec.to_builtins(value)))
     except rfc8785.CanonicalizationError as e:
