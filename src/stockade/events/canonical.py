@@ -43,7 +43,9 @@ def _prepared(value: Any) -> Any:
     :class:`_NeedsReference`.
     """
     if isinstance(value, float):
-        if value.is_integer() and abs(value) <= _MAX_SAFE_INTEGER:
+        if value.is_integer():
+            if abs(value) > _MAX_SAFE_INTEGER:
+                raise _NeedsReference
             return int(value)
         # Both write plain decimals in [1e-4, 1e16); outside it their exponent forms differ.
         if not math.isfinite(value) or not 1e-4 <= abs(value) < 1e16:
