@@ -7,13 +7,8 @@ client resends what was not acknowledged (as a real device would).
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -23,30 +18,9 @@ from stockade.node.keys import new_key
 from stockade.node.runtime import Node
 from stockade.node.settings import Settings
 from tests.node_fixtures import DEMO_SITE, now_iso
+from tests.serve import free_port, start_server
 
 BATCH = 200
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "stockade", "serve", "--data-dir", str(data_dir), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, env={**os.environ, "STOCKADE_SITES": "[]"},
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=0.5).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError("server did not start within 30 s")
 
 
 def _batch(n: int) -> bytes:
@@ -64,8 +38,8 @@ def test_sigkill_loses_no_acknowledged_event(tmp_path: Path) -> None:
     node.store.put_key(record)
     node.stop()
     headers = {"Authorization": f"Bearer {token}"}
-    port = _free_port()
-    server = _start(data, port)
+    port = free_port()
+    server = start_server(data, port)
     acked: set[str] = set()
     unacked: list[int] = []
     n = 0
@@ -81,7 +55,7 @@ def test_sigkill_loses_no_acknowledged_event(tmp_path: Path) -> None:
             except httpx.TransportError:
                 unacked.append(n)
                 if len(unacked) == 3:
-                    server = _start(data, port)
+                    server = start_server(data, port)
             n += 1
         for m in unacked:  # the device retries what it never saw acknowledged
             r = client.post("/v1/events", content=_batch(m))
