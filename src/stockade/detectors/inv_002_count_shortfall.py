@@ -7,9 +7,11 @@ were read elsewhere within ``seen_elsewhere_s`` (misplaced, not gone). Picked
 goods are in flight to the dock for their order and are not judged; goods last
 read leaving through an exit were reported then (STK-INV-001).
 
-RFID sweeps miss a tag now and then, so a count alerts when the shortfall is
-large (``min_missing`` and ``min_fraction``), or when the same EPC is missing
-at two counts in a row of that location (slow shrinkage). EPCs already
+A WMS count is re-scanned until it lists what is physically there, so by
+default one missing EPC alerts. Where counts are raw RFID sweeps that miss a
+tag now and then, raise ``min_missing`` / ``min_fraction``: smaller shortfalls
+then alert only when the same EPC is missing at two counts in a row of that
+location (slow shrinkage). EPCs already
 reported missing at a location are not reported again until found.
 
     Count of storage/A-12 at 06:40 found 212 of 215 expected tags: 3 missing (2 high-value, €1,683)
@@ -25,8 +27,8 @@ from stockade.events.model import Severity
 
 
 class CountShortfallParams(Params, frozen=True):
-    min_missing: int = 3
-    min_fraction: float = 0.02
+    min_missing: int = 1  # a WMS count is re-scanned until it shows what is there; raise for raw sweeps
+    min_fraction: float = 0.0
     seen_elsewhere_s: float = 86400
     severity: Severity = "medium"
     high_value: Severity = "high"

@@ -6,8 +6,8 @@ Three signals, strongest first:
 * cover-up (high): EPCs written off were last read leaving through an exit
   with no pick or shipment — the goods left, and the record is being made to
   agree;
-* presence (medium): the user badged into that location's zone within
-  ``recent_s`` outside their shift, or the write-off is high-value;
+* presence (medium): the user is in that location's zone or badged into it
+  within ``recent_s`` — they were just where the goods went missing;
 * baseline (medium): the user's write-offs in the last ``window_s`` exceed
   ``factor`` × their own running average per window (learned online, with a
   site-wide prior for new users), and at least ``min_count``.
@@ -22,6 +22,7 @@ from collections import deque
 
 from stockade.detectors.base import DetectorBase, Params, clock, who
 from stockade.engine.state import SiteState
+from stockade.engine.state.people import Position
 from stockade.engine.state.stock import PICKED, SHIPPED, is_write_off, sku_of, zone_of
 from stockade.events import Alert, Envelope, Stock
 from stockade.events.model import Severity
@@ -34,7 +35,6 @@ class SuspiciousWriteOffParams(Params, frozen=True):
     factor: float = 3.0
     min_count: int = 4
     prior_per_window: float = 1.0
-    value_high: float = 1000
     cover_up: Severity = "high"
     presence: Severity = "medium"
     baseline: Severity = "medium"
@@ -67,13 +67,7 @@ class SuspiciousWriteOff(DetectorBase[SuspiciousWriteOffParams]):
         person = state.people.person_of(event.user) if event.user else None
         baseline = self._baseline(state, user, items, event.id)
         left = self._left_via_exit(state, epcs)
-        pos = state.people.where.get(person.id) if person else None
-        was_there = (
-            pos is not None
-            and zone
-            and pos.zone == zone
-            and state.ms - pos.ts.timestamp() * 1000 <= p.recent_s * 1000
-        )
+        pos = self._presence(state, person.id, zone) if person and zone else None
         off_shift = person is not None and not state.people.covered(person, event.ts)
         what = (
             f"{items} item(s) (€{value:,.0f}, reason {event.reason or 'none'}) at {loc or 'an unknown place'}"
@@ -88,8 +82,7 @@ class SuspiciousWriteOff(DetectorBase[SuspiciousWriteOffParams]):
                 f"{len(left)} of them were read leaving through an exit with no pick or shipment:"
                 " the record is being made to match goods that left"
             )
-        elif was_there and (off_shift or value >= p.value_high):
-            assert pos is not None
+        elif pos is not None:
             severity = p.presence
             evidence = [pos.event, event.id]
             why = (
@@ -119,6 +112,17 @@ class SuspiciousWriteOff(DetectorBase[SuspiciousWriteOffParams]):
                 epcs=epcs[:200],
             )
         ]
+
+    def _presence(self, state: SiteState, person_id: str, zone: str) -> Position | None:
+        """The entry that put the person in ``zone``, if they are there now or entered it lately."""
+        people = state.people
+        here = people.where.get(person_id)
+        if here is not None and here.zone == zone:
+            return here
+        visit = people.visits.get(person_id, {}).get(zone)
+        if visit is not None and state.ms - visit.ts.timestamp() * 1000 <= self.params.recent_s * 1000:
+            return visit
+        return None
 
     def _left_via_exit(self, state: SiteState, epcs: list[str]) -> list[str]:
         stock = state.stock

@@ -1,4 +1,4 @@
-from stockade.detectors.inv_002_count_shortfall import CountShortfall
+from stockade.detectors.inv_002_count_shortfall import CountShortfall, CountShortfallParams
 
 from .conftest import HV, LOW
 
@@ -19,8 +19,16 @@ def test_large_shortfall_at_a_count(feed):
     assert "found 45 of 50" in a.summary
 
 
-def test_a_missed_read_is_quiet_but_twice_is_not(feed):
+def test_one_missing_item_alerts_by_default(feed):
     f = feed(CountShortfall())
+    epcs = _stock(f, 100)
+    (a,) = f.stock("2026-11-24 06:40", "count", to="storage/A-1", epcs=epcs[1:])
+    assert a.entities.epcs == (epcs[0],)
+    assert a.severity == "medium"
+
+
+def test_raw_sweeps_a_missed_read_is_quiet_but_twice_is_not(feed):
+    f = feed(CountShortfall(CountShortfallParams(min_missing=3, min_fraction=0.02)))
     epcs = _stock(f, 100)
     assert f.stock("2026-11-24 06:40", "count", to="storage/A-1", epcs=epcs[1:]) == []
     assert f.stock("2026-11-25 06:40", "count", to="storage/A-1", epcs=epcs[:50] + epcs[51:]) == []
@@ -55,6 +63,6 @@ def test_known_missing_goods_are_not_reported_again(feed):
     epcs = _stock(f, 50, HV)
     assert f.stock("2026-11-24 06:40", "count", to="storage/A-1", epcs=epcs[:45])
     assert f.stock("2026-11-25 06:40", "count", to="storage/A-1", epcs=epcs[:45]) == []
-    assert f.stock("2026-11-26 06:40", "count", to="storage/A-1", epcs=epcs[:44]) == []  # 1 new: first time
-    (a,) = f.stock("2026-11-27 06:40", "count", to="storage/A-1", epcs=epcs[:44])
+    (a,) = f.stock("2026-11-26 06:40", "count", to="storage/A-1", epcs=epcs[:44])  # only the new one
     assert a.entities.epcs == (epcs[44],)
+    assert f.stock("2026-11-27 06:40", "count", to="storage/A-1", epcs=epcs[:44]) == []

@@ -43,3 +43,16 @@ def test_out_of_line_with_the_users_baseline(feed):
     assert out[0] == []
     assert out[1][0].severity == "medium"
     assert "usual for them" in out[1][0].summary
+
+
+def test_someone_who_was_just_there_on_shift(feed):
+    f = feed(SuspiciousWriteOff())
+    f.access("2026-11-24 09:30", "D-FLOOR", "badge:1060")  # into storage
+    f.access("2026-11-24 09:40", "D-FLOOR", "badge:1060", direction="out")
+    (a,) = f.stock("2026-11-24 10:05", "adjust", **{"from": "storage/E-21-1"}, epcs=[LOW + "9"], qty=-1,
+                   reason="lost", user="emp-1060")
+    assert a.severity == "medium"
+    assert "badged into storage at 09:30" in a.summary
+    # hours later, the visit no longer counts
+    assert f.stock("2026-11-24 12:05", "adjust", **{"from": "storage/E-21-1"}, epcs=[LOW + "8"], qty=-1,
+                   reason="damaged", user="emp-1060") == []

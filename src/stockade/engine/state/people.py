@@ -50,6 +50,7 @@ class PeopleState:
         self.grants: dict[str, dict[str, Window]] = {}
         self.revoked: dict[str, set[str]] = {}
         self.inside_since: dict[str, datetime] = {}  # person -> when they last came in from a public zone
+        self.visits: dict[str, dict[str, Position]] = {}  # person -> zone -> their last entry into it
         self._span: dict[str, tuple[datetime, datetime]] = {}
         self._off: dict[str, int] = {}  # person -> minute (epoch) known to be off shift
 
@@ -145,7 +146,8 @@ class PeopleState:
                     self.inside_since.pop(person.id, None)
                 elif person.id not in self.inside_since:
                     self.inside_since[person.id] = event.ts
-                self.where[person.id] = Position(zone, event.ts, event.door, event.id)
+                pos = self.where[person.id] = Position(zone, event.ts, event.door, event.id)
+                self.visits.setdefault(person.id, {})[zone] = pos
 
     def apply_admin(self, event: Admin) -> None:
         if event.target is None:
