@@ -16,7 +16,6 @@ from __future__ import annotations
 import gc
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta

@@ -59,7 +59,7 @@ def make_node(data_dir: Path, **settings: object) -> Node:
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[Api]:
-    node = make_node(tmp_path / "data", max_body_bytes=64_000)
+    node = make_node(tmp_path / "data", max_body_bytes=160_000)
     keys: dict[str, str] = {}
     for name, scopes, site, sources in (
         ("ingest", ("ingest",), "dc-demo", ("ctl-1", "nvr-1")),

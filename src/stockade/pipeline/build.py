@@ -11,7 +11,6 @@ their engine from, so all three run the same detection.
 from __future__ import annotations
 
 from stockade.detectors.registry import all_detectors
-from stockade.detectors.registry import all_detectors
 from stockade.engine.correlation import Correlator
 from stockade.engine.engine import SiteEngine
 from stockade.engine.risk import RiskModel
