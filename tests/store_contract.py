@@ -35,6 +35,10 @@ def check_sequencing_and_dedup(store: Store) -> None:
     assert append(store, "s2", [door(1, site="s2")]) == [("accepted", 1)]
     assert store.last_seq("s1") == 3
     assert [r.seq for r in store.read("s1")] == [1, 2, 3]
+    # Stockade's own outputs commit without waiting for the disk, in the same sequence; sync flushes
+    res = store.append("s1", [door(4)], [canonical_event(door(4))], wait_for_disk=False)
+    assert [(r.status, r.seq) for r in res] == [("accepted", 4)]
+    store.sync()
     assert sorted(store.sites()) == ["s1", "s2"]
 
 

@@ -175,11 +175,11 @@ class Ingestor:
     # --- sequencing: shared by input and Stockade's own outputs --------------
 
     def commit(
-        self, site: str, events: Sequence[Envelope], entries: Sequence[bytes]
+        self, site: str, events: Sequence[Envelope], entries: Sequence[bytes], *, wait_for_disk: bool = True
     ) -> list[tuple[Status, int]]:
         """Dedupe, sequence and commit one site's events; append to its ledger; publish."""
         with self._lock(site):
-            results = self.store.append(site, events, entries)
+            results = self.store.append(site, events, entries, wait_for_disk=wait_for_disk)
             accepted = [(r.seq, e, entry) for r, e, entry in zip(results, events, entries, strict=True)
                         if r.status == "accepted"]
             if accepted:
@@ -192,6 +192,13 @@ class Ingestor:
         return [(r.status, r.seq) for r in results]
 
     def write_outputs(self, site: str, events: Sequence[Envelope]) -> None:
-        """Append what Stockade decided (alerts, incidents, actions) to the site's log."""
-        self.commit(site, events, [log_entry(e) for e in events])
+        """Append what Stockade decided (alerts, incidents, decisions, actions) to the site's log.
+
+        These commits do not wait for the disk: a killed process keeps them, and the node's periodic
+        ``store.sync()`` (every checkpoint interval) makes them durable. Alerts and incidents are
+        re-derived from the log on replay anyway; a decision or an admin change made in the last
+        interval before a power cut is the one thing exposed, and the fsync per decision it would
+        cost is most of a decision's latency.
+        """
+        self.commit(site, events, [log_entry(e) for e in events], wait_for_disk=False)
 

@@ -78,7 +78,7 @@ class Node:
         self.loop = EngineLoop(sites, build_engine, self._write_outputs, store, settings.snapshot_every)
         self.access = build_access(sites, settings.policy_dir, self.loop, self.ingestor.write_outputs)
         self._periodic = [
-            Periodic("checkpoints", settings.checkpoint_interval_s, self.ledgers.checkpoint_all),
+            Periodic("checkpoints", settings.checkpoint_interval_s, self._checkpoint),
             Periodic("policy-reload", 2.0, self.access.reload_policies_if_changed),
         ]
         self._stop = threading.Event()
@@ -104,6 +104,11 @@ class Node:
         self.ingestor.write_outputs(site, outputs)
         for out in outputs:
             self.metrics.outputs.labels(site, out.kind).inc()
+
+    def _checkpoint(self) -> None:
+        """Every interval: Stockade's own recent commits to disk, then a signed checkpoint per site."""
+        self.store.sync()
+        self.ledgers.checkpoint_all()
 
     # --- lifecycle -----------------------------------------------------------
 

@@ -75,8 +75,18 @@ class ApiKeyRecord:
 
 
 class Store(Protocol):
-    def append(self, site: str, events: Sequence[Envelope], entries: Sequence[bytes]) -> list[AppendResult]:
-        """Deduplicate, sequence and durably commit; one result per event, in order."""
+    def append(
+        self, site: str, events: Sequence[Envelope], entries: Sequence[bytes], *, wait_for_disk: bool = True
+    ) -> list[AppendResult]:
+        """Deduplicate, sequence and commit; one result per event, in order.
+
+        With ``wait_for_disk`` (the default, for acknowledged input) the commit has reached the disk
+        when this returns. Without it, the commit survives a killed process and reaches the disk at
+        the next waiting commit or :meth:`sync`."""
+        ...
+
+    def sync(self) -> None:
+        """Make every commit so far durable on disk."""
         ...
 
     def index_entities(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:

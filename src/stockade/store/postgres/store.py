@@ -36,11 +36,15 @@ class PostgresStore:
             raise StoreError(f"cannot open the PostgreSQL store ({dsn}): {e}") from e
         return cls(conn, dsn)
 
-    def append(self, site: str, events: Sequence[Envelope], entries: Sequence[bytes]) -> list[AppendResult]:
+    def append(
+        self, site: str, events: Sequence[Envelope], entries: Sequence[bytes], *, wait_for_disk: bool = True
+    ) -> list[AppendResult]:
         ids = [e.id for e in events]
         with self._lock:
             try:
                 with self._conn.transaction():
+                    if not wait_for_disk:
+                        self._conn.execute("SET LOCAL synchronous_commit = off")
                     self._conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (site,))
                     existing = {
                         str(r[0]): int(str(r[1])) for r in self._conn.execute(
@@ -53,6 +57,12 @@ class PostgresStore:
             except psycopg.Error as e:
                 raise StoreError(f"append to {site} failed: {e}") from e
         return plan.results
+
+    def sync(self) -> None:
+        """Flush asynchronous commits now (PostgreSQL does within 3 × wal_writer_delay anyway): a
+        transaction that takes an xid commits synchronously, and the WAL is flushed up to it."""
+        with self._lock:
+            self._conn.execute("SELECT pg_current_xact_id()")
 
     def index_entities(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
         rows = entity_rows(site, events)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from stockade.events import Envelope
@@ -47,33 +48,49 @@ class SqliteStore:
 
     # --- the log -------------------------------------------------------------
 
-    def append(self, site: str, events: Sequence[Envelope], entries: Sequence[bytes]) -> list[AppendResult]:
+    def append(
+        self, site: str, events: Sequence[Envelope], entries: Sequence[bytes], *, wait_for_disk: bool = True
+    ) -> list[AppendResult]:
         with self._lock:
             conn = self._conn
             plan = plan_append(site, events, entries, self._existing_ids(site, [e.id for e in events]),
                                self.last_seq(site))
             if plan.rows:
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                    conn.executemany("INSERT INTO events VALUES (?,?,?,?,?,?)", plan.rows)
-                    conn.execute("COMMIT")
-                except sqlite3.Error as e:
-                    conn.execute("ROLLBACK")
-                    raise StoreError(f"append to {site} failed: {e}") from e
+                with self._synchronous("FULL" if wait_for_disk else "NORMAL"):
+                    try:
+                        conn.execute("BEGIN IMMEDIATE")
+                        conn.executemany("INSERT INTO events VALUES (?,?,?,?,?,?)", plan.rows)
+                        conn.execute("COMMIT")
+                    except sqlite3.Error as e:
+                        conn.execute("ROLLBACK")
+                        raise StoreError(f"append to {site} failed: {e}") from e
             return plan.results
+
+    @contextmanager
+    def _synchronous(self, level: str) -> Iterator[None]:
+        """Run one commit at another durability level than the store's own (WAL: NORMAL and OFF
+        survive a killed process; the next FULL commit or :meth:`sync` puts them on disk)."""
+        wanted = level if level != "FULL" else self.synchronous
+        if wanted == self.synchronous:
+            yield
+            return
+        self._conn.execute(f"PRAGMA synchronous={wanted}")
+        try:
+            yield
+        finally:
+            self._conn.execute(f"PRAGMA synchronous={self.synchronous}")
+
+    def sync(self) -> None:
+        with self._lock:
+            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def index_entities(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
         rows = entity_rows(site, events)
-        with self._lock:
-            # A projection, rebuilt from the log at start: its commit need not wait for the disk
-            # (the next acknowledged append's fsync covers these WAL frames too).
-            self._conn.execute("PRAGMA synchronous=OFF")
-            try:
-                self._conn.execute("BEGIN")
-                self._conn.executemany("INSERT OR IGNORE INTO entities VALUES (?,?,?,?)", rows)
-                self._conn.execute("COMMIT")
-            finally:
-                self._conn.execute(f"PRAGMA synchronous={self.synchronous}")
+        # A projection, rebuilt from the log at start: its commit need not wait for the disk.
+        with self._lock, self._synchronous("OFF"):
+            self._conn.execute("BEGIN")
+            self._conn.executemany("INSERT OR IGNORE INTO entities VALUES (?,?,?,?)", rows)
+            self._conn.execute("COMMIT")
 
     def indexed_seq(self, site: str) -> int:
         with self._lock:
