@@ -20,7 +20,10 @@ from stockade.ledger.proofs import verify_proof, write_proof
 from stockade.ledger.source import DirSource
 from stockade.ledger.verify import verify_log
 from stockade.ledger.witness import TrustedLog, Witness
-from stockade.ledger.witnessing import WitnessPeer, cosign_checkpoint
+from stockade.ledger.witnessing import WitnessPeer, cosign_checkpoint, save_peers
+from stockade.node.ingest import Principal
+from stockade.node.ledgers import WitnessCosigning
+from tests.node_fixtures import door_line, make_node
 
 ORIGIN = "stockade/dc-a"
 W_NAME = "witness.b.example/w1"
@@ -98,3 +101,27 @@ def test_fork_is_refused(setup: tuple[SiteLog, Witness, TestClient], tmp_path: P
     fork.append([b"c"])
     r = client.post("/add-checkpoint", content=_body(2, fork.consistency_proof(2), fork.checkpoint()))
     assert r.status_code == 422
+
+
+def test_a_running_node_gets_its_checkpoints_cosigned(tmp_path: Path) -> None:
+    """Stockade A (a whole node) and B (a witness): A's periodic job sends each checkpoint to B,
+    and A serves the cosigned checkpoint."""
+    node = make_node(tmp_path / "a")
+    origin = "stockade/dc-demo"
+    a_verifiers = node.ledgers.keys.verifiers(origin)
+    witness = Witness(W_NAME, load_or_create_witness_key(tmp_path / "b" / "keys"),
+                      [TrustedLog(origin, tuple(a_verifiers[:1]))], tmp_path / "b" / "witness")
+    save_peers(tmp_path / "a" / "witnesses.json", [_peer(witness)])
+    cosigning = WitnessCosigning(node.ledgers, tmp_path / "a" / "witnesses.json",
+                                 TestClient(create_witness_app(witness), base_url="http://witness-b"))
+    for batch in range(2):
+        node.ingestor.ingest_lines([door_line(f"w{batch}-{i}") for i in range(100)], Principal.unrestricted())
+        node.ledgers.checkpoint_all()
+        cosigning()
+    note = node.ledgers.logs["dc-demo"].latest_checkpoint()
+    node.stop()
+    assert note is not None
+    signed = open_checkpoint(note, [*a_verifiers, witness.cosigner.verifier()], origin)
+    assert W_NAME in [s.name for s in signed.note.signatures]
+    assert witness.latest(origin) is not None
+    assert witness.latest(origin).size == 200  # type: ignore[union-attr]

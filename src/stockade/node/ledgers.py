@@ -12,9 +12,11 @@ a checkpoint at least every ``checkpoint_interval_s`` while entries arrive.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import httpx
 import msgspec
 
 from stockade.events import Envelope
@@ -22,10 +24,12 @@ from stockade.ledger.devices import DeviceKeys, check_event_signature
 from stockade.ledger.errors import LedgerError
 from stockade.ledger.keys import LogKeys, load_or_create_log_keys
 from stockade.ledger.log import SiteLog, ledger_dir
+from stockade.ledger.witnessing import cosign_checkpoint, load_peers
 from stockade.site import SiteConfig
 from stockade.store import Store
 
 _raw = msgspec.json.Decoder(dict[str, object])
+log_ = logging.getLogger(__name__)
 
 
 class Ledgers:
@@ -58,6 +62,26 @@ class Ledgers:
     def checkpoint_all(self) -> None:
         for log in self.logs.values():
             log.checkpoint()
+
+
+class WitnessCosigning:
+    """Asks the configured witnesses (``<data>/witnesses.json``) to cosign each site's latest
+    checkpoint; their verified cosignatures are attached to the checkpoint file that clients fetch."""
+
+    def __init__(self, ledgers: Ledgers, peers_file: Path, client: httpx.Client | None = None) -> None:
+        self._ledgers = ledgers
+        self._peers_file = peers_file
+        self._client = client or httpx.Client(timeout=5.0)
+
+    def __call__(self) -> None:
+        peers = load_peers(self._peers_file)
+        if not peers:
+            return
+        for site, log in self._ledgers.logs.items():
+            _, results = cosign_checkpoint(log, peers, self._client)
+            for r in results:
+                if not r.ok:
+                    log_.warning("witness %s did not cosign %s: %s", r.url, site, r.detail)
 
 
 class DeviceSignatures:

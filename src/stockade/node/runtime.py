@@ -21,7 +21,7 @@ from stockade.events import Envelope
 from stockade.node.access import build_access, replay_access
 from stockade.node.broadcast import Broadcaster
 from stockade.node.ingest import Ingestor
-from stockade.node.ledgers import DeviceSignatures, Ledgers
+from stockade.node.ledgers import DeviceSignatures, Ledgers, WitnessCosigning
 from stockade.node.lock import DataDirLock
 from stockade.node.metrics import NodeMetrics
 from stockade.node.periodic import Periodic
@@ -80,6 +80,8 @@ class Node:
         self._periodic = [
             Periodic("checkpoints", settings.checkpoint_interval_s, self._checkpoint),
             Periodic("policy-reload", 2.0, self.access.reload_policies_if_changed),
+            Periodic("witnesses", settings.witness_interval_s,
+                     WitnessCosigning(self.ledgers, settings.data_dir / "witnesses.json")),
         ]
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     max_future_s: int = Field(300, ge=0, description="events further ahead of the clock are rejected")
     snapshot_every: int = Field(50_000, gt=0, description="engine snapshot period, in events per site")
     checkpoint_interval_s: float = Field(1.0, gt=0, description="checkpoint period while entries arrive")
+    witness_interval_s: float = Field(30.0, gt=0, description="how often witnesses are asked to cosign")
     sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
         "FULL", description="FULL survives power loss; NORMAL survives a killed process only"
     )
