@@ -24,7 +24,7 @@ class ImpossibleUseParams(Params, frozen=True):
     site_window_s: float = 3600
     severity: Severity = "high"
     on_leave: Severity = "high"
-    leave_repeat_s: float = 3600
+    leave_repeat_s: float = 43200  # one alert per credential and half-day: the incident stays open
 
 
 class ImpossibleUse(DetectorBase[ImpossibleUseParams]):
