@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,13 +41,8 @@ class Api:
 
 
 def wait_projected(node: Node, site: str, timeout: float = 5.0) -> None:
-    """Wait until the engine thread has applied everything committed (projections lag the ack)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if node.bus.depth() == 0 and node.loop.last_seq.get(site, 0) >= node.store.last_seq(site):
-            return
-        time.sleep(0.01)
-    raise AssertionError(f"engine did not catch up with {site} within {timeout} s")
+    """Wait until the engine has applied everything committed (projections lag the ack)."""
+    assert node.wait_for_engine(site, timeout), f"engine did not catch up with {site} within {timeout} s"
 
 
 def make_node(data_dir: Path, **settings: object) -> Node:

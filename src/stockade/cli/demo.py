@@ -108,7 +108,7 @@ def demo(
     (data_dir / "sites").mkdir()
     site_yaml = yaml.safe_dump(result.site.model_dump(mode="json", exclude_none=True), sort_keys=False)
     (data_dir / "sites" / f"{result.site.site}.yaml").write_text(site_yaml, encoding="utf-8")
-    node = Node.open(Settings(data_dir=data_dir))
+    node = Node.open(Settings(data_dir=data_dir, engine="process"))
     admin, admin_record = new_key(("admin",), label="demo admin")
     ingest, ingest_record = new_key(("ingest",), site=result.site.site, label="demo feed")
     node.store.put_key(admin_record)
@@ -192,11 +192,8 @@ class Feed:
 
 
 def _wait_for_engine(node: Node, site: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if node.bus.depth() == 0 and node.loop.last_seq.get(site, 0) >= node.store.last_seq(site):
-            return
-        time.sleep(0.1)
+    if not node.wait_for_engine(site, timeout):
+        console.print(f"[yellow]the engine had not caught up after {timeout:.0f} s[/]")
 
 
 def _summary(node: Node, site: str, sent: int, wall_s: float) -> None:

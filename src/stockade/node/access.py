@@ -1,6 +1,6 @@
 """The node's access service: the decision point wired to the engine's risk and the log.
 
-    >>> access = build_access(sites, settings, loop, ingestor.write_outputs)   # doctest: +SKIP
+    >>> access = build_access(sites, settings.policy_dir, engine, ingestor.write_outputs)   # doctest: +SKIP
 
 Decisions and threat-level changes are appended to the site's log (and so
 reach the engine); the decision point's facts are a fold over the log, replayed
@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from stockade.access.pack import DEFAULT_POLICY_DIR, PolicyStore
 from stockade.access.service import AccessService
 from stockade.events import Envelope
-from stockade.pipeline.loop import EngineLoop
+from stockade.node.engines import EngineRunner
 from stockade.site import SiteConfig
 from stockade.store import EventQuery, Store
 
@@ -24,25 +24,24 @@ FACT_KINDS = ("access", "admin", "device", "decision")
 class EngineRisk:
     """A site's risk scores as the access decision point reads them: at the engine's event time."""
 
-    def __init__(self, loop: EngineLoop, site: str) -> None:
-        self._loop = loop
+    def __init__(self, engine: EngineRunner, site: str) -> None:
+        self._engine = engine
         self._site = site
 
     def score(self, entity_type: str, entity_id: str) -> float:
-        engine = self._loop.engine(self._site)
-        risk, now = engine.risk, engine.state.now
+        risk, now = self._engine.risk(self._site)
         if risk is None or now is None:
             return 0.0
         return risk.score(entity_type, entity_id, now)
 
 
 def build_access(
-    sites: Mapping[str, SiteConfig], policy_dir: str | None, loop: EngineLoop,
+    sites: Mapping[str, SiteConfig], policy_dir: str | None, engine: EngineRunner,
     log: Callable[[str, Sequence[Envelope]], None],
 ) -> AccessService:
     return AccessService(
         sites, PolicyStore(policy_dir or DEFAULT_POLICY_DIR), log=log,
-        risk_for=lambda site: EngineRisk(loop, site),
+        risk_for=lambda site: EngineRisk(engine, site),
     )
 
 

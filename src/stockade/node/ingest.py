@@ -186,7 +186,7 @@ class Ingestor:
                 if self.ledgers is not None:
                     self.ledgers.append(site, [entry for _, _, entry in accepted])
                 committed = [(seq, e) for seq, e, _ in accepted]
-                self.bus.publish(site, committed)
+                self.bus.publish(site, committed, [entry for _, _, entry in accepted])
                 if self._on_committed is not None:
                     self._on_committed(site, committed)
         return [(r.status, r.seq) for r in results]

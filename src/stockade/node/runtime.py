@@ -13,26 +13,30 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from stockade.events import Envelope
+import msgspec
+
+from stockade.events import Envelope, Event
 from stockade.node.access import build_access, replay_access
 from stockade.node.broadcast import Broadcaster
+from stockade.node.engine_process import EngineProcess
+from stockade.node.engines import EngineRunner, InThreadEngine
 from stockade.node.ingest import Ingestor
 from stockade.node.ledgers import DeviceSignatures, Ledgers, WitnessCosigning
 from stockade.node.lock import DataDirLock
 from stockade.node.metrics import NodeMetrics
 from stockade.node.periodic import Periodic
 from stockade.node.settings import Settings
-from stockade.pipeline.build import build_engine
 from stockade.pipeline.bus import InProcessBus
-from stockade.pipeline.loop import EngineLoop
 from stockade.site import SiteConfig, load_site
 from stockade.store import Store
 
 log = logging.getLogger(__name__)
+_decode = msgspec.json.Decoder(Event).decode
 
 
 def open_store(settings: Settings) -> Store:
@@ -75,8 +79,13 @@ class Node:
             check_signature=DeviceSignatures(settings.data_dir / "devices.json"),
             max_future=timedelta(seconds=settings.max_future_s), on_committed=self._committed,
         )
-        self.loop = EngineLoop(sites, build_engine, self._write_outputs, store, settings.snapshot_every)
-        self.access = build_access(sites, settings.policy_dir, self.loop, self.ingestor.write_outputs)
+        self.engine: EngineRunner
+        if settings.engine == "process":
+            self.engine = EngineProcess(sites, store, settings.snapshot_every, self._write_output_entries,
+                                        lambda site: self.metrics.engine_errors.labels(site).inc())
+        else:
+            self.engine = InThreadEngine(sites, self._write_outputs, store, settings.snapshot_every)
+        self.access = build_access(sites, settings.policy_dir, self.engine, self.ingestor.write_outputs)
         self._periodic = [
             Periodic("checkpoints", settings.checkpoint_interval_s, self._checkpoint),
             Periodic("policy-reload", 2.0, self.access.reload_policies_if_changed),
@@ -107,6 +116,10 @@ class Node:
         for out in outputs:
             self.metrics.outputs.labels(site, out.kind).inc()
 
+    def _write_output_entries(self, site: str, entries: Sequence[bytes]) -> None:
+        """Outputs from an engine in another process arrive as log entries."""
+        self._write_outputs(site, [_decode(entry) for entry in entries])
+
     def _checkpoint(self) -> None:
         """Every interval: Stockade's own recent commits to disk, then a signed checkpoint per site."""
         self.store.sync()
@@ -120,24 +133,24 @@ class Node:
         replayed = 0
         for site in self.sites:
             replay_access(self.access, self.store, site)
-            self.loop.engine(site)
-            start = min(self.loop.last_seq[site], self.store.indexed_seq(site))
-            batch: list[tuple[int, Envelope]] = []
+            start = min(self.engine.resume(site), self.store.indexed_seq(site))
+            events: list[tuple[int, Envelope]] = []
+            entries: list[bytes] = []
             for row in self.store.read(site, start):
-                batch.append((row.seq, row.event))
-                if len(batch) == 5_000:
-                    replayed += self._project(site, batch)
-                    batch = []
-            replayed += self._project(site, batch)
+                events.append((row.seq, row.event))
+                entries.append(row.entry)
+                if len(events) == 5_000:
+                    replayed += self._project(site, events, entries)
+                    events, entries = [], []
+            replayed += self._project(site, events, entries)
         return replayed
 
-    def _project(self, site: str, events: Sequence[tuple[int, Envelope]]) -> int:
+    def _project(self, site: str, events: Sequence[tuple[int, Envelope]], entries: Sequence[bytes]) -> int:
         """Apply committed events to the engine and the entity index."""
         if not events:
             return 0
         self.store.index_entities(site, events)
-        for seq, event in events:
-            self.loop.apply(site, seq, event)
+        self.engine.submit(site, events, entries)
         return len(events)
 
     def start(self) -> None:
@@ -156,7 +169,7 @@ class Node:
             if delivery is None:
                 continue
             try:
-                self._project(delivery.site, delivery.events)
+                self._project(delivery.site, delivery.events, delivery.entries)
             except Exception:  # noqa: BLE001 - one bad batch must not stop detection for every site
                 self.metrics.engine_errors.labels(delivery.site).inc()
                 log.exception("engine failed on %s events %d..%d; continuing", delivery.site,
@@ -166,17 +179,30 @@ class Node:
         """Apply everything waiting on the bus now (for the CLI and tests; no thread needed)."""
         n = 0
         while (delivery := self.bus.get(timeout=0.0)) is not None:
-            n += self._project(delivery.site, delivery.events)
+            n += self._project(delivery.site, delivery.events, delivery.entries)
         return n
+
+    def wait_for_engine(self, site: str, timeout: float = 30.0) -> bool:
+        """Wait until the engine has applied everything the site's log holds now."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self._threads:  # not started: nobody else takes deliveries off the bus
+                self.drain()
+            target = self.store.last_seq(site)
+            if self.bus.depth() == 0 and self.engine.wait_applied(site, target, 0.05):
+                if self.store.last_seq(site) == target:
+                    return True
+            else:
+                time.sleep(0.005)
+        return False
 
     def stop(self) -> None:
         self._stop.set()
         for t in self._threads:
             t.join(timeout=5)
+        self.engine.stop()
         for job in self._periodic:
             job.stop()
-        for site in self.loop.engines:
-            self.loop.snapshot(site)
         self.store.close()
         if self._lock is not None:
             self._lock.release()

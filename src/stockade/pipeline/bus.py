@@ -6,9 +6,9 @@ uses :class:`InProcessBus`; a cluster fills the same protocol with NATS
 JetStream (``stockade.connectors.nats``).
 
     >>> bus = InProcessBus()
-    >>> bus.publish("dc-demo", [(1, event)])       # doctest: +SKIP
-    >>> bus.get(timeout=0.1)                        # doctest: +SKIP
-    Delivery(site='dc-demo', events=[(1, ...)])
+    >>> bus.publish("dc-demo", [(1, event)], [entry])     # doctest: +SKIP
+    >>> bus.get(timeout=0.1)                               # doctest: +SKIP
+    Delivery(site='dc-demo', events=[(1, ...)], entries=[b'{...}'])
 """
 
 from __future__ import annotations
@@ -23,14 +23,16 @@ from stockade.events import Envelope
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """One committed batch of a site: (site sequence number, event) pairs in order."""
+    """One committed batch of a site: (site sequence number, event) pairs in order, and the
+    events' log entries (what a worker in another process decodes)."""
 
     site: str
     events: Sequence[tuple[int, Envelope]]
+    entries: Sequence[bytes]
 
 
 class Bus(Protocol):
-    def publish(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
+    def publish(self, site: str, events: Sequence[tuple[int, Envelope]], entries: Sequence[bytes]) -> None:
         """Hand committed events, in site order, to the engine."""
         ...
 
@@ -49,9 +51,9 @@ class InProcessBus:
     def __init__(self, maxsize: int = 0) -> None:
         self._queue: queue.Queue[Delivery] = queue.Queue(maxsize)
 
-    def publish(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
+    def publish(self, site: str, events: Sequence[tuple[int, Envelope]], entries: Sequence[bytes]) -> None:
         if events:
-            self._queue.put(Delivery(site, events))
+            self._queue.put(Delivery(site, events, entries))
 
     def get(self, timeout: float) -> Delivery | None:
         try:

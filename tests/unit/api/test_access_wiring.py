@@ -22,7 +22,7 @@ def test_decisions_are_logged_in_the_sites_ledger_and_reach_the_engine(api: Api)
     assert isinstance(row.event, Decision)
     assert row.event.result == answer["result"]
     wait_projected(api.node, "dc-demo")
-    assert api.node.loop.last_seq["dc-demo"] >= row.seq
+    assert api.node.engine.applied("dc-demo") >= row.seq
     assert api.node.ledgers.logs["dc-demo"].size >= row.seq
 
 

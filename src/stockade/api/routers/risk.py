@@ -30,8 +30,7 @@ def risk(
 ) -> JSONBytes:
     if site not in node.sites:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown site {site!r}")
-    engine = node.loop.engine(site)
-    now, model = engine.state.now, engine.risk
+    model, now = node.engine.risk(site)
     scores: dict[str, list[dict[str, object]]] = {}
     for etype in type_ or RISK_TYPES:
         top = model.top(etype, n, now) if model is not None and now is not None else []
