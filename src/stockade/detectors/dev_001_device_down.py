@@ -3,7 +3,8 @@
 A tamper alerts at once (high), and so does heartbeat silence (three missed
 periods). Offline, fault and "recording stopped" are confirmed after
 ``confirm_s`` of event time, so a camera that reboots and comes back is left
-alone. When ``several`` devices are down within ``group_window_s`` of each other it is the
+alone; a device that announces its reboot (``detail`` says so) does not count
+towards a group until confirmed. When ``several`` devices are down within ``group_window_s`` of each other it is the
 blinding that precedes a theft (JD.com, December 2025): critical, at once.
 
     3 devices went down within 2 min: C-DOCKOUT-1 (offline 02:01), C-DOCKOUT-2 (recording stopped 02:01),
@@ -65,7 +66,11 @@ class DeviceDown(DetectorBase[DeviceDownParams]):
             status = event.status
             kind = devices.kind_of(event.device)
             if status in DOWN and (kind in WATCHED or (kind is not None and status in EXPLICIT)):
-                self._down(state, (event.device, event.ts, status, event.id), event, out)
+                down = (event.device, event.ts, status, event.id)
+                if status == "offline" and "reboot" in (event.detail or "").lower():
+                    self._pending.append(down)  # an announced reboot: judged only if it does not come back
+                else:
+                    self._down(state, down, event, out)
             elif status in ("online", "recording_started"):
                 self._grouped.discard(event.device)
                 self._recent.pop(event.device, None)

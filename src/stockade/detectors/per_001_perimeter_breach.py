@@ -1,6 +1,7 @@
 """STK-PER-001: perimeter breach — a fence, beam or geofence trigger; worse with motion after hours.
 
-Every fence, beam or geofence trigger (and a glass-break) alerts: medium while
+Every fence, beam or geofence trigger (and a glass-break, or a panel's
+intrusion ``alarm``) alerts: medium while
 the site is open, high while it is closed. A motion sensor firing within
 ``motion_window_s`` after a breach while the site is closed means someone got
 through: critical, once per breach.
@@ -16,7 +17,7 @@ from stockade.engine.state import SiteState
 from stockade.events import Alert, Envelope, Sensor
 from stockade.events.model import Severity
 
-BREACH_TYPES = frozenset({"fence", "beam", "geofence", "glassbreak"})
+BREACH_TYPES = frozenset({"fence", "beam", "geofence", "glassbreak", "alarm"})
 
 
 class PerimeterBreachParams(Params, frozen=True):
@@ -54,16 +55,12 @@ class PerimeterBreach(DetectorBase[PerimeterBreachParams]):
         is_open = state.clock.is_open(event.ts)
         self._breach = (state.ms, event.id, event.sensor, False)
         severity = p.open if is_open else p.closed
-        what = "Glass break" if kind == "glassbreak" else f"{kind.capitalize()} sensor"
+        what = {"glassbreak": "Glass break", "alarm": "Intrusion alarm"}.get(kind, f"{kind.capitalize()} sensor")
         summary = (
             f"{what} {event.sensor} ({event.zone}) triggered at {clock(state, event.ts)}"
             f"{' while the site is closed' if not is_open else ''}. Check the perimeter cameras."
         )
-        return [
-            self.alert(
-                state, event.ts, severity, summary, [event.id], zones=[event.zone], devices=[event.sensor]
-            )
-        ]
+        return [self.alert(state, event.ts, severity, summary, [event.id], zones=[event.zone], devices=[event.sensor])]
 
     def _motion(self, state: SiteState, event: Sensor) -> list[Alert]:
         b = self._breach

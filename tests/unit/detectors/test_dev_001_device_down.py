@@ -57,3 +57,16 @@ def test_door_controllers_only_on_explicit_status(feed):
     f.device("2026-11-24 10:00:00", "S-FENCE-N", "fault")
     (a,) = f.tick("2026-11-24 10:05:00")
     assert a.entities.devices == ("S-FENCE-N",)
+
+
+def test_two_announced_reboots_are_not_a_blinding(feed):
+    f = feed(DeviceDown())
+    assert f.device("2026-11-26 13:21:39", "C-DOCKOUT-2", "offline", detail="rebooting") == []
+    assert f.device("2026-11-26 13:21:40", "C-FLOOR-DOOR", "offline", detail="rebooting") == []
+    f.device("2026-11-26 13:23:00", "C-DOCKOUT-2", "online")
+    f.device("2026-11-26 13:24:00", "C-FLOOR-DOOR", "online")
+    f.tick("2026-11-26 13:30:00")
+    assert f.alerts == []
+    f.device("2026-11-26 13:31:00", "C-YARD-1", "offline", detail="rebooting")
+    (a,) = f.tick("2026-11-26 13:36:00")  # never came back
+    assert a.entities.devices == ("C-YARD-1",)

@@ -30,3 +30,10 @@ def test_motion_long_after_the_breach_is_quiet(feed):
     f = feed(PerimeterBreach())
     f.sensor("2026-11-24 01:00", "S-FENCE-N", "perimeter", "fence")
     assert f.sensor("2026-11-24 01:11", "S-MOTION-YARD", "yard", "motion") == []
+
+
+def test_panel_intrusion_alarm(feed):
+    f = feed(PerimeterBreach())
+    (a,) = f.sensor("2026-11-24 02:10", "P-HV", "hv-cage", "alarm")
+    assert a.severity == "high"
+    assert "Intrusion alarm P-HV" in a.summary
