@@ -3,7 +3,8 @@
 The node's process stays the only writer: it sends each committed batch to the
 worker as log entries, and the worker answers with the outputs of the batch
 (alerts, incidents, as entries), the log position it has applied, and its risk
-weights when they changed (the node keeps a mirror for the access decision
+weights when they changed. The worker also writes the store's entity index (a
+projection; SQLite takes one writer at a time, PostgreSQL many) (the node keeps a mirror for the access decision
 point). Snapshots travel back to be saved in the store; at start the node sends
 each site's snapshot and then replays the log's tail, as with an in-thread
 engine.
@@ -24,7 +25,6 @@ worker dies, the node logs it, counts it, and ``/healthz`` says so.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import multiprocessing
 import threading
@@ -32,7 +32,7 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
@@ -63,8 +63,11 @@ class _WorkerSnapshots:
         return self.saved.get(site)
 
 
-def run_worker(conn: Connection, sites: dict[str, SiteConfig], snapshot_every: int) -> None:
-    """The worker process's main loop (the target of the spawned process)."""
+def run_worker(conn: Connection, sites: dict[str, SiteConfig], snapshot_every: int,
+               open_index: Callable[[], EntityIndex]) -> None:
+    """The worker process's main loop (the target of the spawned process). It also keeps the
+    store's entity index, a projection of the log, off the node's process."""
+    index = open_index()
     snapshots = _WorkerSnapshots(conn)
     outputs: list[Envelope] = []
     loop = EngineLoop(sites, build_engine, lambda _site, outs: outputs.extend(outs), snapshots, snapshot_every)
@@ -82,8 +85,10 @@ def run_worker(conn: Connection, sites: dict[str, SiteConfig], snapshot_every: i
             _, site, items = message
             outputs.clear()
             try:
-                for seq, entry in items:
-                    loop.apply(site, seq, decode(entry))
+                events = [(seq, decode(entry)) for seq, entry in items]
+                index.index_entities(site, events)
+                for seq, event in events:
+                    loop.apply(site, seq, event)
             except Exception:  # noqa: BLE001 - reported to the node with the traceback
                 loop.last_seq[site] = max(loop.last_seq.get(site, 0), items[-1][0])
                 conn.send(("error", site, items[0][0], items[-1][0], traceback.format_exc()))
@@ -96,12 +101,21 @@ def run_worker(conn: Connection, sites: dict[str, SiteConfig], snapshot_every: i
         elif message[0] == "stop":
             for site in list(loop.engines):
                 loop.snapshot(site)
+            index.close()
             conn.send(("stopped",))
             return
 
 
+class EntityIndex(Protocol):
+    def index_entities(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class EngineProcess:
     """The node's side of the worker: sends batches, commits what comes back."""
+
+    indexes_entities = True
 
     def __init__(
         self,
@@ -110,6 +124,7 @@ class EngineProcess:
         snapshot_every: int,
         write_outputs: Callable[[str, Sequence[bytes]], None],
         on_error: Callable[[str], None],
+        open_index: Callable[[], EntityIndex],
     ) -> None:
         self._sites = sites
         self._snapshots = snapshots
@@ -117,7 +132,7 @@ class EngineProcess:
         self._on_error = on_error
         context = multiprocessing.get_context("spawn")  # the node has threads: never fork it
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=run_worker, args=(child, dict(sites), snapshot_every),
+        self._process = context.Process(target=run_worker, args=(child, dict(sites), snapshot_every, open_index),
                                         name="stockade-engine", daemon=True)
         self._process.start()
         child.close()
@@ -132,8 +147,14 @@ class EngineProcess:
         self._receiver.start()
 
     def _send(self, message: tuple[Any, ...]) -> None:
+        """Send to the worker; once it is gone, nothing is sent (its end was logged once)."""
         with self._send_lock:
-            self._conn.send(message)
+            if not self.alive:
+                return
+            try:
+                self._conn.send(message)
+            except (BrokenPipeError, EOFError, OSError):
+                self.alive = False
 
     def resume(self, site: str) -> int:
         self._send(("resume", site, self._snapshots.load_snapshot(site)))
@@ -201,9 +222,7 @@ class EngineProcess:
             self._state.notify_all()
 
     def stop(self) -> None:
-        if self.alive:
-            with contextlib.suppress(OSError, ValueError):  # the worker is gone already
-                self._send(("stop",))
+        self._send(("stop",))
         self._receiver.join(timeout=60)
         self._process.join(timeout=10)
         if self._process.is_alive():

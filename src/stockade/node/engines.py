@@ -31,6 +31,11 @@ from stockade.site import SiteConfig
 
 
 class EngineRunner(Protocol):
+    alive: bool
+    """False once the engine cannot run any more (its worker process died)."""
+    indexes_entities: bool
+    """Whether the runner keeps the store's entity index itself (else the node does)."""
+
     def resume(self, site: str) -> int:
         """Load the site's engine from its snapshot; returns the log position it covers."""
         ...
@@ -57,9 +62,12 @@ class EngineRunner(Protocol):
 
 
 class InThreadEngine:
+    indexes_entities = False
+
     def __init__(self, sites: Mapping[str, SiteConfig], sink: OutputSink, snapshots: Snapshots,
                  snapshot_every: int) -> None:
         self.loop = EngineLoop(sites, build_engine, sink, snapshots, snapshot_every)
+        self.alive = True
 
     def resume(self, site: str) -> int:
         self.loop.engine(site)

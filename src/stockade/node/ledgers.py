@@ -13,6 +13,7 @@ a checkpoint at least every ``checkpoint_interval_s`` while entries arrive.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -91,18 +92,24 @@ class DeviceSignatures:
     takes effect on a running node.
     """
 
+    RECHECK_S = 1.0  # how often the registry file is looked at (not per event)
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._mtime = -1.0
+        self._checked = float("-inf")
         self._keys = DeviceKeys.load(path)
 
     def _current(self) -> DeviceKeys:
-        try:
-            mtime = self.path.stat().st_mtime
-        except FileNotFoundError:
-            mtime = 0.0
-        if mtime != self._mtime:
-            self._keys, self._mtime = DeviceKeys.load(self.path), mtime
+        now = time.monotonic()
+        if now - self._checked >= self.RECHECK_S:
+            self._checked = now
+            try:
+                mtime = self.path.stat().st_mtime
+            except FileNotFoundError:
+                mtime = 0.0
+            if mtime != self._mtime:
+                self._keys, self._mtime = DeviceKeys.load(self.path), mtime
         return self._keys
 
     def __call__(self, site: SiteConfig, event: Envelope, raw: bytes) -> tuple[str, str] | None:

@@ -11,6 +11,7 @@ log's tail, so a crash loses nothing the store acknowledged.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -82,7 +83,8 @@ class Node:
         self.engine: EngineRunner
         if settings.engine == "process":
             self.engine = EngineProcess(sites, store, settings.snapshot_every, self._write_output_entries,
-                                        lambda site: self.metrics.engine_errors.labels(site).inc())
+                                        lambda site: self.metrics.engine_errors.labels(site).inc(),
+                                        functools.partial(open_store, settings))
         else:
             self.engine = InThreadEngine(sites, self._write_outputs, store, settings.snapshot_every)
         self.access = build_access(sites, settings.policy_dir, self.engine, self.ingestor.write_outputs)
@@ -149,7 +151,8 @@ class Node:
         """Apply committed events to the engine and the entity index."""
         if not events:
             return 0
-        self.store.index_entities(site, events)
+        if not self.engine.indexes_entities:
+            self.store.index_entities(site, events)
         self.engine.submit(site, events, entries)
         return len(events)
 

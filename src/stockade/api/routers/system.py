@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
+from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from stockade import __version__
@@ -15,9 +16,14 @@ from stockade.store import ApiKeyRecord
 router = APIRouter(tags=["system"])
 
 
-@router.get("/healthz", summary="Liveness: open, no key needed")
-def healthz(node: NodeDep) -> dict[str, object]:
-    return {"status": "ok", "version": __version__, "sites": sorted(node.sites)}
+@router.get("/healthz", summary="Liveness: open, no key needed; 503 when detection has stopped",
+            responses={503: {"description": "the engine is not running: events are stored, not analysed"}})
+def healthz(node: NodeDep) -> JSONResponse:
+    body: dict[str, object] = {"status": "ok", "version": __version__, "sites": sorted(node.sites)}
+    if not node.engine.alive:
+        body |= {"status": "degraded", "problem": "the detection engine has stopped; see the node's log"}
+        return JSONResponse(body, status_code=503)
+    return JSONResponse(body)
 
 
 @router.get("/metrics", summary="Prometheus metrics (needs a read key)")

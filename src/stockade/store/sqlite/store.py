@@ -27,6 +27,7 @@ class SqliteStore:
     def __init__(self, conn: sqlite3.Connection, path: Path, synchronous: str = "FULL") -> None:
         self._conn = conn
         self.synchronous = synchronous
+        self._last: dict[str, int] = {}
         self._lock = threading.RLock()
         self.path = path
 
@@ -39,6 +40,7 @@ class SqliteStore:
         try:
             conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA busy_timeout=10000")  # the engine worker writes the entity index too
             conn.execute(f"PRAGMA synchronous={synchronous}")
             conn.execute("PRAGMA foreign_keys=ON")
             migrate(conn)
@@ -54,7 +56,7 @@ class SqliteStore:
         with self._lock:
             conn = self._conn
             plan = plan_append(site, events, entries, self._existing_ids(site, [e.id for e in events]),
-                               self.last_seq(site))
+                               self._last_seq(site))
             if plan.rows:
                 with self._synchronous("FULL" if wait_for_disk else "NORMAL"):
                     try:
@@ -64,7 +66,16 @@ class SqliteStore:
                     except sqlite3.Error as e:
                         conn.execute("ROLLBACK")
                         raise StoreError(f"append to {site} failed: {e}") from e
+                self._last[site] = plan.rows[-1][1]
             return plan.results
+
+    def _last_seq(self, site: str) -> int:
+        """The site's last sequence number, read once: this process is the data directory's only
+        writer of events (``DataDirLock``)."""
+        last = self._last.get(site)
+        if last is None:
+            last = self._last[site] = self.last_seq(site)
+        return last
 
     @contextmanager
     def _synchronous(self, level: str) -> Iterator[None]:
@@ -180,3 +191,4 @@ class SqliteStore:
         """Run one statement as-is. For tamper tests and repairs only."""
         with self._lock:
             self._conn.execute(sql, params)
+            self._last.clear()
