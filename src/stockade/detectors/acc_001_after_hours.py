@@ -88,17 +88,7 @@ class AfterHours(DetectorBase[AfterHoursParams]):
             f"{' (grace ' + span(GRACE) + ', no schedule override)'}."
         )
         return [
-            self.alert(
-                state,
-                event.ts,
-                severity,
-                summary,
-                [event.id],
-                people=[person.id],
-                credentials=[event.credential],
-                doors=[event.door],
-                zones=[zone],
-            )
+            self.access_alert(state, event, person.id, severity, summary, zone=zone)
         ]
 
     def setup(self) -> None:

@@ -46,15 +46,5 @@ class RoleViolation(DetectorBase[RoleViolationParams]):
             " Check the door controller's access list."
         )
         return [
-            self.alert(
-                state,
-                event.ts,
-                severity,
-                summary,
-                [event.id],
-                people=[person.id],
-                credentials=[event.credential],
-                doors=[event.door],
-                zones=[zone],
-            )
+            self.access_alert(state, event, person.id, severity, summary, zone=zone)
         ]

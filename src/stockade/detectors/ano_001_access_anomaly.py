@@ -141,16 +141,7 @@ class AccessAnomaly(DetectorBase[AccessAnomalyParams]):
             f" {clock(state, event.ts)}, far from their own pattern (score {score:.2f}): unusual {what}."
         )
         return [
-            self.alert(
-                state,
-                event.ts,
-                severity,
-                summary,
-                [event.id],
-                people=[pid],
-                credentials=[event.credential],
-                doors=[event.door],
-            )
+            self.access_alert(state, event, pid, severity, summary)
         ]
 
     def _learn(self, prof: Profile, hour: int, door: str, weekend: bool, denied: bool) -> None:

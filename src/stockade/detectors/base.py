@@ -23,7 +23,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import msgspec
 
 from stockade.engine.state import SiteState
-from stockade.events import Alert, Entities, Envelope
+from stockade.events import Access, Alert, Entities, Envelope
 from stockade.events.model import Severity
 from stockade.site.config import Person
 
@@ -106,6 +106,14 @@ class DetectorBase(Generic[P]):
             evidence=ev,
             summary=summary,
         )
+
+    def access_alert(
+        self, state: SiteState, event: Access, person: str | None, severity: Severity, summary: str,
+        *, zone: str | None = None, vendors: Iterable[str | None] = (),
+    ) -> Alert:
+        """An alert about one badge presentation: its person, credential, door and zone."""
+        return self.alert(state, event.ts, severity, summary, [event.id], people=[person],
+                          credentials=[event.credential], doors=[event.door], zones=[zone], vendors=vendors)
 
 
 def _ids(values: Iterable[str | None]) -> tuple[str, ...]:

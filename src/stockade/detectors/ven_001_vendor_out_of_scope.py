@@ -82,16 +82,5 @@ class VendorOutOfScope(DetectorBase[VendorOutOfScopeParams]):
             f" {clock(state, event.ts)}: {why} ({terms}). Escort them out and call the vendor manager."
         )
         return [
-            self.alert(
-                state,
-                event.ts,
-                severity,
-                summary,
-                [event.id],
-                people=[person.id],
-                credentials=[event.credential],
-                doors=[event.door],
-                zones=[zone],
-                vendors=[vendor.id],
-            )
+            self.access_alert(state, event, person.id, severity, summary, zone=zone, vendors=[vendor.id])
         ]
