@@ -78,3 +78,9 @@ def test_readme_walkthrough_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     result = runner.invoke(app, ["site", "show", "dc-demo"])
     assert result.exit_code == 0
     assert "hv-cage" in result.output
+
+
+def test_bench_names_an_unknown_benchmark() -> None:
+    result = runner.invoke(app, ["bench", "nope"])
+    assert result.exit_code == 1
+    assert "no benchmark nope" in result.output
