@@ -13,10 +13,13 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from stockade.node.tuning import tune_gc
+
 HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str]) -> int:
+    tune_gc()  # the node's process settings, as `stockade serve` runs
     names = argv or sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
     out = HERE / "results"
     out.mkdir(exist_ok=True)

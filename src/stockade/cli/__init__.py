@@ -14,9 +14,11 @@ from stockade.cli import sim as _sim  # noqa: F401
 from stockade.cli import site as _site  # noqa: F401
 from stockade.cli import witness as _witness  # noqa: F401
 from stockade.cli.app import app
+from stockade.node.tuning import tune_gc
 
 
 def main() -> None:
+    tune_gc()
     app()
 
 

@@ -39,6 +39,7 @@ import msgspec
 from stockade.engine.engine import RiskModel as RiskReader
 from stockade.engine.risk import RiskModel
 from stockade.events import Envelope, Event, canonical_event
+from stockade.node.tuning import tune_gc
 from stockade.pipeline.build import build_engine
 from stockade.pipeline.loop import EngineLoop, Snapshots
 from stockade.site import SiteConfig
@@ -67,6 +68,7 @@ def run_worker(conn: Connection, sites: dict[str, SiteConfig], snapshot_every: i
                open_index: Callable[[], EntityIndex]) -> None:
     """The worker process's main loop (the target of the spawned process). It also keeps the
     store's entity index, a projection of the log, off the node's process."""
+    tune_gc()
     index = open_index()
     snapshots = _WorkerSnapshots(conn)
     outputs: list[Envelope] = []
