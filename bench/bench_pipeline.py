@@ -25,11 +25,12 @@ from typing import Any
 import msgspec
 
 from bench.bench_ingest import bench_baseline
-from bench.harness import percentile, print_table
+from bench.harness import in_fresh_process, percentile, print_table
 from stockade.events import Alert, Envelope, Stock
 from stockade.node.ingest import Principal
 from stockade.node.runtime import Node
 from stockade.node.settings import Settings
+from stockade.node.tuning import tune_gc
 from stockade.pipeline.build import build_engine
 from stockade.sim.run import ListSink, simulate
 from stockade.sim.scenario import Scenario, load_scenario
@@ -146,7 +147,9 @@ def bench_latency(lines: Sequence[bytes], tmp: Path, rate: int = 10_000, seconds
 
 
 def bench_memory(epcs: int = 1_000_000) -> float:
-    """Engine memory growth (RSS, MiB) after receiving ``epcs`` tagged items and reading each once."""
+    """Engine memory growth (RSS, MiB) after receiving ``epcs`` tagged items; run it in a fresh
+    process (``in_fresh_process``), where memory freed by other benchmarks cannot hide growth."""
+    tune_gc()
     site = load_site(ROOT / "examples" / "sites" / "dc-demo.yaml")
     engine = build_engine(site)
     gc.collect()
@@ -158,6 +161,9 @@ def bench_memory(epcs: int = 1_000_000) -> float:
         engine.step(Stock(id=f"rcv-{k}", ts=t0 + timedelta(seconds=k), site="dc-demo", source="wms",
                           op="receive", to=f"storage/A-{k % 400:03d}", epcs=items, sku="0614141.107346"), k)
     gc.collect()
+    tracked = len(engine.state.stock.info)
+    if tracked < epcs:
+        raise RuntimeError(f"the engine tracks {tracked:,} EPCs, not {epcs:,}")
     return _rss_mib() - before
 
 
@@ -169,7 +175,7 @@ def main(max_events: int = 100_000) -> dict[str, Any]:
         rates = bench_full(lines, tmp / "full")
         shutil.rmtree(tmp / "full", ignore_errors=True)
         latencies = bench_latency(lines, tmp / "latency")
-    memory = bench_memory()
+    memory = in_fresh_process(bench_memory)
     p50 = percentile(latencies, 50) * 1000 if latencies else float("nan")
     p99 = percentile(latencies, 99) * 1000 if latencies else float("nan")
     full, threaded, ingest_only, alerts = rates["process"], rates["thread"], rates["ingest_only"], int(rates["alerts"])

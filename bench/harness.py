@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import resource
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from rich.console import Console
 from rich.table import Table
 
 console = Console()
+T = TypeVar("T")
 
 
 def median_rate(work: Callable[[], int], repeats: int = 5) -> tuple[float, list[float]]:
@@ -33,3 +37,16 @@ def print_table(title: str, rows: Sequence[tuple[str, str, str]]) -> None:
     for row in rows:
         table.add_row(*row)
     console.print(table)
+
+
+def in_fresh_process(fn: Callable[..., T], *args: object) -> T:
+    """Run ``fn(*args)`` in a new interpreter, so its peak memory is its own (fn: a module-level
+    function of the bench package)."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        return pool.apply(fn, args)
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
