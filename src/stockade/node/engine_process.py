@@ -193,35 +193,49 @@ class EngineProcess:
             except (EOFError, OSError):
                 log.exception("the engine worker process ended; detection has stopped")
                 break
-            kind = message[0]
-            if kind == "applied":
-                _, site, seq, outputs, weights = message
-                if outputs:
-                    self._write_outputs(site, outputs)
-                if weights is not None:
-                    self._mirrors[site].weights = weights
-                with self._state:
-                    self._applied[site] = seq
-                    self._state.notify_all()
-            elif kind == "snapshot":
-                _, site, seq, data = message
-                self._snapshots.save_snapshot(site, seq, data)
-            elif kind == "resumed":
-                _, site, seq, weights = message
-                if weights is not None:
-                    self._mirrors[site].weights = weights
-                with self._state:
-                    self._resumed[site] = seq
-                    self._state.notify_all()
-            elif kind == "error":
-                _, site, first, last, text = message
-                log.error("engine failed on %s events %d..%d:\n%s", site, first, last, text)
-                self._on_error(site)
-            elif kind == "stopped":
-                break
+            try:
+                if not self._handle(message):
+                    break
+            except Exception:  # noqa: BLE001 - this thread must outlive one bad message
+                log.exception("could not handle the engine worker's %r message", message[0])
+                if message[0] == "applied":
+                    self._on_error(message[1])
+                    with self._state:
+                        self._applied[message[1]] = message[2]
+                        self._state.notify_all()
         with self._state:
             self.alive = False
             self._state.notify_all()
+
+    def _handle(self, message: tuple[Any, ...]) -> bool:
+        """Act on one message from the worker; False when it has stopped."""
+        kind = message[0]
+        if kind == "applied":
+            _, site, seq, outputs, weights = message
+            if outputs:
+                self._write_outputs(site, outputs)
+            if weights is not None:
+                self._mirrors[site].weights = weights
+            with self._state:
+                self._applied[site] = seq
+                self._state.notify_all()
+        elif kind == "snapshot":
+            _, site, seq, data = message
+            self._snapshots.save_snapshot(site, seq, data)
+        elif kind == "resumed":
+            _, site, seq, weights = message
+            if weights is not None:
+                self._mirrors[site].weights = weights
+            with self._state:
+                self._resumed[site] = seq
+                self._state.notify_all()
+        elif kind == "error":
+            _, site, first, last, text = message
+            log.error("engine failed on %s events %d..%d:\n%s", site, first, last, text)
+            self._on_error(site)
+        elif kind == "stopped":
+            return False
+        return True
 
     def stop(self) -> None:
         self._send(("stop",))

@@ -5,12 +5,13 @@ their outputs (alerts, incidents) to the node to append to the log, snapshot
 every ``snapshot_every`` events, and let the access decision point read the
 site's risk scores.
 
-* :class:`InThreadEngine` applies each batch in the calling thread: simple and
-  synchronous, for the CLI and the tests.
+* :class:`InThreadEngine` applies each batch in the node's engine thread: the
+  default, and the lowest latency from ingest to alert.
 * :class:`~stockade.node.engine_process.EngineProcess` runs the same
   :class:`~stockade.pipeline.loop.EngineLoop` in a worker process, so detection
   uses the second core while the node's process ingests (Python runs one thread
-  at a time). ``stockade serve`` uses it.
+  at a time): more events per second, at the cost of some alert latency
+  (``engine = "process"`` in the settings).
 
     >>> engine = InThreadEngine(sites, sink, store, snapshot_every=50_000)   # doctest: +SKIP
     >>> engine.resume("dc-demo")        # the log position its snapshot covers

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
 from stockade.events import Envelope, EventError, canonical_event, decode_event, split_body
+from stockade.events.bounds import fit
 from stockade.events.model import INPUT_KINDS
 from stockade.ledger.tiles import MAX_ENTRY
 from stockade.pipeline.bus import Bus
@@ -200,5 +201,6 @@ class Ingestor:
         interval before a power cut is the one thing exposed, and the fsync per decision it would
         cost is most of a decision's latency.
         """
-        self.commit(site, events, [log_entry(e) for e in events], wait_for_disk=False)
+        bounded = [fit(e, MAX_ENTRY) for e in events]
+        self.commit(site, bounded, [log_entry(e) for e in bounded], wait_for_disk=False)
 

@@ -20,9 +20,6 @@ MIGRATIONS: list[list[str]] = [
         "CREATE UNIQUE INDEX events_by_id ON events (site, id)",
         "CREATE INDEX events_by_time ON events (site, ts_us)",
         "CREATE INDEX events_by_kind ON events (site, kind, seq)",
-        """CREATE TABLE entities (
-            site TEXT NOT NULL, etype TEXT NOT NULL, eid TEXT NOT NULL, seq INTEGER NOT NULL,
-            PRIMARY KEY (site, etype, eid, seq)) WITHOUT ROWID""",
         """CREATE TABLE api_keys (
             key_id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, scopes TEXT NOT NULL,
             site TEXT, sources TEXT NOT NULL, label TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)""",
@@ -30,6 +27,14 @@ MIGRATIONS: list[list[str]] = [
             site TEXT PRIMARY KEY, seq INTEGER NOT NULL, data BLOB NOT NULL)""",
     ],
 ]
+
+
+# The entity index lives in its own file (``index.db``, attached as ``idx``): it is a projection,
+# rebuilt from the log, written without fsync, and by the engine worker process while the node
+# appends to the log, so the two never wait for each other's write lock.
+INDEX_SCHEMA = """CREATE TABLE IF NOT EXISTS idx.entities (
+    site TEXT NOT NULL, etype TEXT NOT NULL, eid TEXT NOT NULL, seq INTEGER NOT NULL,
+    PRIMARY KEY (site, etype, eid, seq)) WITHOUT ROWID"""
 
 
 def migrate(conn: sqlite3.Connection) -> int:

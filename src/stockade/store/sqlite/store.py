@@ -18,7 +18,7 @@ from stockade.events import Envelope
 from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, StoredEvent
 from stockade.store.errors import StoreError
 from stockade.store.sql import entity_rows, key_from_row, key_row, plan_append, query_sql
-from stockade.store.sqlite.migrations import migrate
+from stockade.store.sqlite.migrations import INDEX_SCHEMA, migrate
 
 _ID_CHUNK = 500
 
@@ -40,10 +40,14 @@ class SqliteStore:
         try:
             conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA busy_timeout=10000")  # the engine worker writes the entity index too
+            conn.execute("PRAGMA busy_timeout=10000")
             conn.execute(f"PRAGMA synchronous={synchronous}")
             conn.execute("PRAGMA foreign_keys=ON")
             migrate(conn)
+            conn.execute("ATTACH DATABASE ? AS idx", (str(data_dir / "index.db"),))
+            conn.execute("PRAGMA idx.journal_mode=WAL")
+            conn.execute("PRAGMA idx.synchronous=OFF")  # a projection: rebuilt from the log at start
+            conn.execute(INDEX_SCHEMA)
         except sqlite3.Error as e:
             raise StoreError(f"cannot open the store at {path}: {e}") from e
         return cls(conn, path, synchronous)
@@ -97,16 +101,15 @@ class SqliteStore:
 
     def index_entities(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
         rows = entity_rows(site, events)
-        # A projection, rebuilt from the log at start: its commit need not wait for the disk.
-        with self._lock, self._synchronous("OFF"):
+        with self._lock:
             self._conn.execute("BEGIN")
-            self._conn.executemany("INSERT OR IGNORE INTO entities VALUES (?,?,?,?)", rows)
+            self._conn.executemany("INSERT OR IGNORE INTO idx.entities VALUES (?,?,?,?)", rows)
             self._conn.execute("COMMIT")
 
     def indexed_seq(self, site: str) -> int:
         with self._lock:
             (seq,) = self._conn.execute(
-                "SELECT COALESCE(MAX(seq), 0) FROM entities WHERE site=?", (site,)
+                "SELECT COALESCE(MAX(seq), 0) FROM idx.entities WHERE site=?", (site,)
             ).fetchone()
         return int(seq)
 
