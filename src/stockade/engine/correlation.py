@@ -26,7 +26,8 @@ Rules (parameters in :class:`CorrelationParams`):
   ordinary while the site is closed; while it is open (people work late, habits
   drift) they wait below their own threshold and need a non-context signal
   beside them;
-- every join is a new version (event id ``<incident>:<n>``, status ``new``);
+- a join that changes the incident is a new version (event id ``<incident>:<n>``, status
+  ``new``); pure repeats are folded in at doubling alert counts (see ``worth_a_version``);
   pattern and severity come from ``patterns``.
 """
 
@@ -92,7 +93,7 @@ class Correlator:
         keys = self.index.keys(alert)
         target = self._candidate(alert, keys)
         if target is not None:
-            return [self._join(target, alert, keys)]
+            return self._join(target, alert, keys)
         linked = self._linked_pending(alert, keys)
         if not self._opens(alert, linked):
             self.pending.append(_Pending(alert, frozenset(keys)))
@@ -125,10 +126,12 @@ class Correlator:
                 best = inc
         return best
 
-    def _join(self, inc: OpenIncident, alert: Alert, keys: list[Key]) -> Incident:
+    def _join(self, inc: OpenIncident, alert: Alert, keys: list[Key]) -> list[Incident]:
         inc.add(alert, self.index.zones_of(alert))
         self._claim(inc, alert, keys)
-        return inc.version(alert.ts, self.params.source, self.params.repeat_n)
+        if not inc.worth_a_version(self.params.repeat_n):
+            return []
+        return [inc.version(alert.ts, self.params.source, self.params.repeat_n)]
 
     def _claim(self, inc: OpenIncident, alert: Alert, keys: list[Key]) -> None:
         for key in keys:

@@ -44,6 +44,7 @@ class OpenIncident:
     entities: dict[str, dict[str, None]] = field(default_factory=lambda: {f: {} for f in _FIELDS})
     evidence: dict[str, None] = field(default_factory=dict)
     key_seen: dict[Key, datetime] = field(default_factory=dict)
+    shown: tuple[int, ...] = ()  # detectors and entity counts as of the last version
 
     def add(self, alert: Alert, zones: list[str]) -> None:
         """Take in one alert; ``zones`` are its zones including those of its devices and doors."""
@@ -61,16 +62,33 @@ class OpenIncident:
         if self.main is None or _lead_key(alert) < _lead_key(self.main):
             self.main = alert
 
+    def _shape(self) -> tuple[int, ...]:
+        return (len(self.detectors), *(len(self.entities[name]) for name in _FIELDS))
+
+    def _assess(self, repeat_n: int) -> tuple[Severity, str]:
+        assert self.main is not None, "an incident needs at least one alert"
+        match = classify(list(self.detectors), self.main.detector)
+        repeats = max(self.counts.values(), default=0) >= repeat_n
+        severity = escalate(self.base, len(self.counts), match.floor, repeats=repeats)
+        return max(self.severity, severity, key=SEVERITIES.index), match.pattern
+
+    def worth_a_version(self, repeat_n: int) -> bool:
+        """Whether the alert just added changes what the incident says: a new signal or entity, a
+        higher severity, another pattern — or its alert count reaches a power of two. Pure repeats
+        (an alert storm on one door) are folded in at doubling intervals, so a storm of n alerts
+        writes O(log n) versions instead of n ever-growing ones; every alert is in the log anyway."""
+        n = len(self.alerts)
+        return (self._shape() != self.shown or self._assess(repeat_n) != (self.severity, self.pattern)
+                or n & (n - 1) == 0)
+
     def version(self, ts: datetime, source: str, repeat_n: int) -> Incident:
         """The next version of this incident, as the event Stockade writes."""
         main = self.main
         assert main is not None, "an incident version needs at least one alert"
         detectors = list(self.detectors)
         match = classify(detectors, main.detector)
-        repeats = max(self.counts.values(), default=0) >= repeat_n
-        severity = escalate(self.base, len(self.counts), match.floor, repeats=repeats)
-        self.severity = max(self.severity, severity, key=SEVERITIES.index)
-        self.pattern = match.pattern
+        self.severity, self.pattern = self._assess(repeat_n)
+        self.shown = self._shape()
         self.versions += 1
         zones = list(self.entities["zones"])[:_SUMMARY_ZONES]
         where = f" in {', '.join(zones)}" if zones else ""

@@ -210,7 +210,20 @@ def test_quiet_alerts_are_absorbed_when_an_incident_opens(site: SiteConfig) -> N
     assert inc.alerts == ("al-1", "al-3")
     assert inc.start == at(0)
     assert inc.severity == "critical"
-    assert c.observe(alert("al-4", "STK-ACC-002", "low", 3, doors=["D-HV"]))[0].incident == inc.incident
+    assert c.observe(alert("al-4", "STK-ACC-002", "low", 3, doors=["D-HV"])) == []  # a repeat: folded in
+    [later] = c.observe(alert("al-5", "STK-ACC-002", "low", 4, doors=["D-HV"]))  # 4 alerts: a version
+    assert later.incident == inc.incident
+    assert later.alerts == ("al-1", "al-3", "al-4", "al-5")
+
+
+def test_an_alert_storm_writes_logarithmically_many_versions(site: SiteConfig) -> None:
+    c = Correlator(site)
+    versions = run(c, [alert(f"al-{i}", "STK-DOR-001", "high", i, doors=["D-HV"]) for i in range(1, 301)])
+    assert len({v.incident for v in versions}) == 1
+    assert [len(v.alerts) for v in versions] == [1, 2, 3, 4, 8, 16, 32, 64, 128, 256]  # 3: repeats escalate
+    news = run(c, [alert("al-new", "STK-DEV-001", "high", 302, devices=["C-HV-1"], doors=["D-HV"])])
+    assert len(news) == 1  # a new signal is shown at once
+    assert len(news[0].alerts) == 301
 
 
 def test_an_alert_linking_two_incidents_joins_the_most_severe(site: SiteConfig) -> None:
