@@ -59,7 +59,7 @@ def test_sigkill_then_resume_gives_the_straight_runs_alerts(tmp_path: Path) -> N
     node.stop()
     port = free_port()
     half = len(lines) * 2 // 3
-    server = start_server(data, port, {"STOCKADE_SNAPSHOT_EVERY": "1000", "STOCKADE_ENGINE": "process"})
+    server = start_server(data, port, {"STOCKADE_SNAPSHOT_EVERY": "1000"})
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"},
                       timeout=30) as client:
         for i in range(0, half, BATCH):
@@ -67,7 +67,7 @@ def test_sigkill_then_resume_gives_the_straight_runs_alerts(tmp_path: Path) -> N
         time.sleep(0.5)  # let the engine get part of the way, then kill it mid-stream
         server.send_signal(signal.SIGKILL)
         server.wait()
-        server = start_server(data, port, {"STOCKADE_SNAPSHOT_EVERY": "1000", "STOCKADE_ENGINE": "process"})
+        server = start_server(data, port, {"STOCKADE_SNAPSHOT_EVERY": "1000"})
         for i in range(half, len(lines), BATCH):
             assert client.post("/v1/events", content=b"\n".join(lines[i : i + BATCH])).status_code == 200
     server.send_signal(signal.SIGTERM)  # stops the engine where it is; the tail waits in the log

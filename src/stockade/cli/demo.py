@@ -108,7 +108,7 @@ def demo(
     (data_dir / "sites").mkdir()
     site_yaml = yaml.safe_dump(result.site.model_dump(mode="json", exclude_none=True), sort_keys=False)
     (data_dir / "sites" / f"{result.site.site}.yaml").write_text(site_yaml, encoding="utf-8")
-    node = Node.open(Settings(data_dir=data_dir))
+    node = Node.open(Settings(data_dir=data_dir, engine="process"))
     admin, admin_record = new_key(("admin",), label="demo admin")
     ingest, ingest_record = new_key(("ingest",), site=result.site.site, label="demo feed")
     node.store.put_key(admin_record)

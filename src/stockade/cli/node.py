@@ -66,6 +66,8 @@ def serve(
     from stockade.api.app import create_app
 
     settings = settings_for(data_dir, host=host, port=port)
+    if settings.engine is None:  # a server uses both cores: detection in a worker process
+        settings = settings.model_copy(update={"engine": "process"})
     try:
         node = Node.open(settings)
     except (StoreError, SiteConfigError) as e:

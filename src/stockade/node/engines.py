@@ -5,13 +5,12 @@ their outputs (alerts, incidents) to the node to append to the log, snapshot
 every ``snapshot_every`` events, and let the access decision point read the
 site's risk scores.
 
-* :class:`InThreadEngine` applies each batch in the node's engine thread: the
-  default, and the lowest latency from ingest to alert.
+* :class:`InThreadEngine` applies each batch in the node's engine thread: for
+  one-shot commands (``stockade ingest``) and the tests.
 * :class:`~stockade.node.engine_process.EngineProcess` runs the same
   :class:`~stockade.pipeline.loop.EngineLoop` in a worker process, so detection
   uses the second core while the node's process ingests (Python runs one thread
-  at a time): more events per second, at the cost of some alert latency
-  (``engine = "process"`` in the settings).
+  at a time). ``stockade serve`` and the demo use it.
 
     >>> engine = InThreadEngine(sites, sink, store, snapshot_every=50_000)   # doctest: +SKIP
     >>> engine.resume("dc-demo")        # the log position its snapshot covers

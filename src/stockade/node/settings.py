@@ -37,9 +37,9 @@ class Settings(BaseSettings):
     snapshot_every: int = Field(50_000, gt=0, description="engine snapshot period, in events per site")
     checkpoint_interval_s: float = Field(1.0, gt=0, description="checkpoint period while entries arrive")
     witness_interval_s: float = Field(30.0, gt=0, description="how often witnesses are asked to cosign")
-    engine: Literal["thread", "process"] = Field(
-        "thread", description="detection in a thread of the node (lowest alert latency) or in a worker "
-        "process (more events/s: the second core); see README, Measured",
+    engine: Literal["thread", "process"] | None = Field(
+        None, description="detection in a worker process (the second core; the default of serve and demo) "
+        "or in a thread of the node (the default of one-shot commands such as ingest)",
     )
     sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
         "FULL", description="FULL survives power loss; NORMAL survives a killed process only"
