@@ -3,8 +3,9 @@
     >>> node = Node.open(Settings(data_dir=tmp))         # doctest: +SKIP
     >>> app = create_app(node)                            # doctest: +SKIP
 
-The node is provided to the routes through ``get_node``; nothing is read from
-the environment here. OpenAPI is served at ``/docs`` and ``/openapi.json``.
+The node is attached to the app and reaches the routes through
+``stockade.api.deps.get_node``; nothing is read from the environment here.
+OpenAPI is served at ``/docs`` and ``/openapi.json``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from stockade import __version__
-from stockade.api.deps import get_node
 from stockade.api.routers import access, events, ledger, outputs, risk, stream, system
 from stockade.node.runtime import Node
 
@@ -37,8 +37,7 @@ def create_app(node: Node, *, start_node: bool = True) -> FastAPI:
                 node.stop()
 
     app = FastAPI(title="Stockade", version=__version__, description=DESCRIPTION, lifespan=lifespan)
-    app.dependency_overrides[get_node] = lambda: node
-    app.dependency_overrides[access.get_access] = lambda: node.access
+    app.state.node = node  # found by stockade.api.deps.get_node, the one place that looks
     for module in (system, events, outputs, risk, stream, ledger, access):
         app.include_router(module.router)
     return app

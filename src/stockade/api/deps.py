@@ -1,7 +1,10 @@
 """Dependencies the routers take, all derived from the running :class:`Node`.
 
-Routes declare what they need (``StoreDep``, ``NodeDep``, a scope); the app
-factory provides the node, and tests swap it with ``dependency_overrides``.
+Routes declare what they need (``StoreDep``, ``NodeDep``, a scope); this module
+is the one place that finds the node the app factory attached to the app, and
+tests can still swap any of these with ``dependency_overrides``. (Overrides are
+not used for production wiring: FastAPI analyses an override's signature on
+every request, which was 40 % of an access decision's time.)
 """
 
 from __future__ import annotations
@@ -15,8 +18,11 @@ from stockade.store import Store
 
 
 def get_node(request: Request) -> Node:
-    """Overridden by the app factory with the node it was built for."""
-    raise RuntimeError("the app factory did not provide a node")
+    """The node the app factory built this app for."""
+    node = getattr(request.app.state, "node", None)
+    if not isinstance(node, Node):
+        raise TypeError("the app was not built by stockade.api.app.create_app")
+    return node
 
 
 def get_store(node: Annotated[Node, Depends(get_node)]) -> Store:

@@ -13,8 +13,7 @@
         "door": "D-HV", "credential": "badge:1020", "factors": [{"type": "badge"}]}'
     {"decision_id": "dec-…", "result": "step_up", "step_up": "fingerprint", ...}
 
-The app factory provides the :class:`AccessService` by overriding
-:func:`get_access`, as it does for the node.
+The :class:`AccessService` comes from the node (:func:`get_access`).
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ from stockade.access.request import AccessRequest, Answer, Presented, ReaderPost
 from stockade.access.service import AccessService
 from stockade.access.threat import Level
 from stockade.api.auth import require_scope
-from stockade.api.deps import StoreDep
+from stockade.api.deps import NodeDep, StoreDep
 from stockade.api.encoding import JSONBytes, rows_response
 from stockade.events.model import Direction, Factor
 from stockade.store import ApiKeyRecord, EventQuery
@@ -40,9 +39,9 @@ router = APIRouter(prefix="/v1/access", tags=["access"])
 MAX_SKEW = timedelta(minutes=5)
 
 
-def get_access() -> AccessService:
-    """Overridden by the app factory with the node's access service."""
-    raise RuntimeError("the app factory did not provide the access service")
+def get_access(node: NodeDep) -> AccessService:
+    """The node's access service (tests override this)."""
+    return node.access
 
 
 AccessDep = Annotated[AccessService, Depends(get_access)]

@@ -28,6 +28,7 @@ class SqliteStore:
         self._conn = conn
         self.synchronous = synchronous
         self._last: dict[str, int] = {}
+        self._sync_conn: sqlite3.Connection | None = None
         self._lock = threading.RLock()
         self.path = path
 
@@ -96,8 +97,12 @@ class SqliteStore:
             self._conn.execute(f"PRAGMA synchronous={self.synchronous}")
 
     def sync(self) -> None:
-        with self._lock:
-            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        """Checkpoint the WAL into the database (which syncs it) on a connection of its own: a
+        passive checkpoint runs beside writers, so ingest and decisions never wait for it."""
+        if self._sync_conn is None:
+            self._sync_conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._sync_conn.execute("PRAGMA busy_timeout=1000")
+        self._sync_conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def index_entities(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
         rows = entity_rows(site, events)
@@ -189,6 +194,8 @@ class SqliteStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+            if self._sync_conn is not None:
+                self._sync_conn.close()
 
     def execute_raw(self, sql: str, params: Sequence[object] = ()) -> None:
         """Run one statement as-is. For tamper tests and repairs only."""
