@@ -28,6 +28,7 @@ from stockade.sim.attacks.base import Attack
 from stockade.sim.clock import DAY
 from stockade.sim.counts import cycle_counts
 from stockade.sim.devices import camera_reboots, heartbeats, panels, startup
+from stockade.sim.emit import Sink
 from stockade.sim.labels import Label
 from stockade.sim.scenario import Scenario
 from stockade.sim.staff import plan_new_hires, staff_day, vendor_day, writeoffs
@@ -99,9 +100,9 @@ def opening_balances(w: World) -> None:
         w.em.stock(k, "receive", to=loc, sku=sku.sku, qty=n, epcs=epcs, reason="opening_balance")
 
 
-def simulate(scenario: Scenario, sink: msgspec.Struct | FileSink | ListSink) -> SimResult:
+def simulate(scenario: Scenario, sink: Sink) -> SimResult:
     site = staffed_site(scenario)
-    w = World.build(scenario, site, sink)  # type: ignore[arg-type]
+    w = World.build(scenario, site, sink)
     attacks: list[Attack] = [ATTACKS[s.type](s, i, w) for i, s in enumerate(scenario.attacks)]
     opening_balances(w)
     startup(w)

@@ -13,7 +13,7 @@ belong to the day they start.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from stockade.site.config import DAYS, Day, Person, SiteConfig, parse_clock
 
@@ -36,7 +36,7 @@ def _in_windows(
 
 
 def _spans(
-    days: list[Day], start: str, end: str, around: date, tz: object
+    days: list[Day], start: str, end: str, around: date, tz: tzinfo | None
 ) -> Iterable[tuple[datetime, datetime]]:
     """Concrete local spans of a weekly window that could cover a moment on ``around``."""
     s, e = parse_clock(start), parse_clock(end)
@@ -45,7 +45,7 @@ def _spans(
         d = around + timedelta(days=offset)
         if DAYS[d.weekday()] not in days:
             continue
-        begin = datetime(d.year, d.month, d.day, tzinfo=tz) + timedelta(minutes=s)  # type: ignore[arg-type]
+        begin = datetime(d.year, d.month, d.day, tzinfo=tz) + timedelta(minutes=s)
         yield begin, begin + timedelta(minutes=length)
 
 

@@ -13,6 +13,7 @@ every error names the file, the field path and the problem.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date, datetime, time
 from functools import cached_property
 from pathlib import Path
@@ -281,8 +282,7 @@ class SiteConfig(Model):
 
 
 def _duplicates(ids: list[str]) -> list[str]:
-    seen: set[str] = set()
-    return sorted({i for i in ids if i in seen or seen.add(i)})  # type: ignore[func-returns-value]
+    return sorted(i for i, n in Counter(ids).items() if n > 1)
 
 
 def _reference_problems(s: SiteConfig) -> list[str]:
