@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import random
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from bench.harness import percentile, print_table
+from bench.harness import percentile, print_table, served
 from stockade.node.keys import new_key
 from stockade.node.runtime import Node
 from stockade.node.settings import Settings
@@ -28,19 +24,6 @@ from stockade.node.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_SITE = ROOT / "examples" / "sites" / "dc-demo.yaml"
 DOORS = ("D-LOBBY", "D-TURNSTILE", "D-FLOOR", "D-PACK", "D-DOCKIN", "D-HV", "D-OFFICE")
-
-
-def _serve(data: Path, port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([sys.executable, "-m", "stockade", "serve", "--data-dir", str(data),
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=0.5).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not start")
 
 
 def main(seconds: float = 20, rate: float = 500) -> dict[str, Any]:
@@ -54,35 +37,27 @@ def main(seconds: float = 20, rate: float = 500) -> dict[str, Any]:
         node.store.put_key(record)
         credentials = [c for p in node.sites["dc-demo"].people for c in p.credentials]
         node.stop()
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        server = _serve(data, port)
         latencies: list[float] = []
         results: dict[str, int] = {}
-        try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}",
-                              headers={"Authorization": f"Bearer {token}"}) as client:
-                for _ in range(200):  # warm up
-                    client.post("/v1/access/decide", json={"site": "dc-demo", "door": "D-FLOOR",
-                                                           "credential": credentials[0],
-                                                           "factors": [{"type": "badge"}]})
-                interval = 1 / rate
-                next_at = time.perf_counter()
-                end = next_at + seconds
-                while next_at < end:
-                    body = {"site": "dc-demo", "door": rnd.choice(DOORS), "credential": rnd.choice(credentials),
-                            "factors": [{"type": "badge"}]}
-                    start = time.perf_counter()
-                    r = client.post("/v1/access/decide", json=body)
-                    latencies.append(time.perf_counter() - start)
-                    r.raise_for_status()
-                    results[r.json()["result"]] = results.get(r.json()["result"], 0) + 1
-                    next_at += interval
-                    time.sleep(max(0.0, next_at - time.perf_counter()))
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+        with served(data) as url, httpx.Client(base_url=url,
+                                               headers={"Authorization": f"Bearer {token}"}) as client:
+            for _ in range(200):  # warm up
+                client.post("/v1/access/decide", json={"site": "dc-demo", "door": "D-FLOOR",
+                                                       "credential": credentials[0],
+                                                       "factors": [{"type": "badge"}]})
+            interval = 1 / rate
+            next_at = time.perf_counter()
+            end = next_at + seconds
+            while next_at < end:
+                body = {"site": "dc-demo", "door": rnd.choice(DOORS), "credential": rnd.choice(credentials),
+                        "factors": [{"type": "badge"}]}
+                start = time.perf_counter()
+                r = client.post("/v1/access/decide", json=body)
+                latencies.append(time.perf_counter() - start)
+                r.raise_for_status()
+                results[r.json()["result"]] = results.get(r.json()["result"], 0) + 1
+                next_at += interval
+                time.sleep(max(0.0, next_at - time.perf_counter()))
     achieved = len(latencies) / seconds
     p50, p99 = percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000
     figures = {"requests": len(latencies), "rate_rps": achieved, "p50_ms": p50, "p99_ms": p99,
