@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -25,12 +24,11 @@ from stockade.access.context import SiteModel
 from stockade.access.errors import AccessError
 from stockade.access.pack import DEFAULT_POLICY_DIR, load_pack
 from stockade.cli.app import app
+from stockade.cli.common import console, err
 from stockade.site import SiteConfigError, load_site
 
 policy_app = typer.Typer(help="Validate and test access policies (Cedar).", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
-console = Console()
-err = Console(stderr=True)
 
 
 @policy_app.command("validate")

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from stockade.cli.app import app
+from stockade.cli.common import console, err
 from stockade.sim.errors import ScenarioError
 from stockade.sim.eval import eval_files, eval_scenario, scenario_paths
 from stockade.sim.labels import write_labels
@@ -19,9 +19,6 @@ from stockade.sim.run import FileSink, simulate
 from stockade.sim.scenario import load_scenario
 from stockade.sim.score import Report, combine, report_json
 from stockade.site import SiteConfigError
-
-console = Console()
-err = Console(stderr=True)
 
 
 @app.command("simulate")

@@ -6,30 +6,28 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from stockade.cli.app import app
+from stockade.cli.common import DataDir, console, err, settings_for
 from stockade.site import SiteConfigError, load_site
 
 site_app = typer.Typer(help="Load, validate and show site configurations.", no_args_is_help=True)
 app.add_typer(site_app, name="site")
-console = Console()
-err = Console(stderr=True)
 
 
 @site_app.command("load")
 def load(
     file: Annotated[Path, typer.Argument(help="site YAML file")],
-    data_dir: Annotated[Path, typer.Option(help="data directory")] = Path("stockade-data"),
+    data_dir: DataDir = None,
 ) -> None:
-    """Validate a site file and install it in the data directory."""
+    """Validate a site file and install it in the data directory (loaded by the node at start)."""
     try:
         site = load_site(file)
     except SiteConfigError as e:
         err.print(f"[red]invalid site file[/red] {e}")
         raise typer.Exit(1) from e
-    target = data_dir / "sites" / f"{site.site}.yaml"
+    target = settings_for(data_dir).data_dir / "sites" / f"{site.site}.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(file.read_text(encoding="utf-8"), encoding="utf-8")
     console.print(
@@ -41,10 +39,11 @@ def load(
 @site_app.command("show")
 def show(
     site_id: Annotated[str, typer.Argument(metavar="SITE", help="site id, or a site YAML file")],
-    data_dir: Annotated[Path, typer.Option(help="data directory")] = Path("stockade-data"),
+    data_dir: DataDir = None,
 ) -> None:
     """Show a loaded site: zones, doors, devices, people by role."""
-    path = Path(site_id) if site_id.endswith((".yaml", ".yml")) else data_dir / "sites" / f"{site_id}.yaml"
+    sites = settings_for(data_dir).data_dir / "sites"
+    path = Path(site_id) if site_id.endswith((".yaml", ".yml")) else sites / f"{site_id}.yaml"
     if not path.exists():
         err.print(f"[red]no site {site_id!r}[/red]: {path} does not exist; run `stockade site load FILE`")
         raise typer.Exit(1)
