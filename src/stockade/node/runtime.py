@@ -87,7 +87,7 @@ class Node:
                                         functools.partial(open_store, settings))
         else:
             self.engine = InThreadEngine(sites, self._write_outputs, store, settings.snapshot_every)
-        self.access = build_access(sites, settings.policy_dir, self.engine, self.ingestor.write_outputs)
+        self.access = build_access(sites, settings.policy_dir, self.engine, self._write_outputs)
         self._periodic = [
             Periodic("checkpoints", settings.checkpoint_interval_s, self._checkpoint),
             Periodic("policy-reload", 2.0, self.access.reload_policies_if_changed),
