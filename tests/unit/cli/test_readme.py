@@ -11,14 +11,15 @@ from typer.testing import CliRunner
 from stockade.cli import app
 
 README = Path(__file__).resolve().parents[3] / "README.md"
+DOCS = sorted((README.parent / "docs").glob("*.md"))
 runner = CliRunner()
 
 
-def readme_commands() -> list[list[str]]:
-    """The command path (command and subcommands) of every `stockade …` line in the README's code."""
+def readme_commands(path: Path = README) -> list[list[str]]:
+    """The command path (command and subcommands) of every `stockade …` line in a document's code."""
     in_shell = in_block = False
     paths: list[list[str]] = []
-    for raw in README.read_text(encoding="utf-8").splitlines():
+    for raw in path.read_text(encoding="utf-8").splitlines():
         if raw.startswith("```"):
             in_shell = not in_block and raw[3:].strip() in ("sh", "bash", "console", "")
             in_block = not in_block
@@ -41,8 +42,11 @@ def test_the_readme_shows_commands() -> None:
     assert len(readme_commands()) >= 5
 
 
-@pytest.mark.parametrize("path", readme_commands(), ids=lambda p: " ".join(p) or "stockade")
-def test_readme_command_exists(path: list[str]) -> None:
+DOCUMENTED = [(doc.name, cmd) for doc in (README, *DOCS) for cmd in readme_commands(doc)]
+
+
+@pytest.mark.parametrize(("doc", "path"), DOCUMENTED, ids=lambda v: v if isinstance(v, str) else " ".join(v))
+def test_documented_command_exists(doc: str, path: list[str]) -> None:
     result = runner.invoke(app, [*path, "--help"])
     assert result.exit_code == 0, result.output
 
