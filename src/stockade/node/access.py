@@ -12,13 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from stockade.access.pack import DEFAULT_POLICY_DIR, PolicyStore
-from stockade.access.service import AccessService
+from stockade.access.service import FACT_KINDS, AccessService
 from stockade.events import Envelope
 from stockade.node.engines import EngineRunner
 from stockade.site import SiteConfig
 from stockade.store import EventQuery, Store
-
-FACT_KINDS = ("access", "admin", "device", "decision")
 
 
 class EngineRisk:
@@ -48,7 +46,7 @@ def build_access(
 def replay_access(access: AccessService, store: Store, site: str) -> int:
     """Rebuild a site's access facts and threat levels from its whole log."""
     after, n = 0, 0
-    while rows := store.query(EventQuery(site, kinds=FACT_KINDS, after_seq=after, limit=10_000)):
+    while rows := store.query(EventQuery(site, kinds=tuple(sorted(FACT_KINDS)), after_seq=after, limit=10_000)):
         n += access.replay(site, (row.event for row in rows))
         after = rows[-1].seq
     return n
