@@ -20,9 +20,8 @@ from datetime import datetime
 
 from stockade.engine.correlation_keys import Key
 from stockade.engine.patterns import SUPPORTING, classify, escalate, label, rank
-from stockade.events.model import SEVERITIES, Alert, Entities, Incident, Severity
+from stockade.events.model import ENTITY_FIELDS, SEVERITIES, Alert, Entities, Incident, Severity
 
-_FIELDS = ("people", "credentials", "doors", "zones", "epcs", "devices", "shipments", "vendors", "trucks")
 _SUMMARY_ZONES = 3
 
 
@@ -41,7 +40,7 @@ class OpenIncident:
     detectors: dict[str, None] = field(default_factory=dict)
     base: Severity = "info"
     main: Alert | None = None
-    entities: dict[str, dict[str, None]] = field(default_factory=lambda: {f: {} for f in _FIELDS})
+    entities: dict[str, dict[str, None]] = field(default_factory=lambda: {f: {} for f in ENTITY_FIELDS})
     evidence: dict[str, None] = field(default_factory=dict)
     key_seen: dict[Key, datetime] = field(default_factory=dict)
     shown: tuple[int, ...] = ()  # detectors and entity counts as of the last version
@@ -51,7 +50,7 @@ class OpenIncident:
         self.alerts.append(alert.id)
         self.start = min(self.start, alert.ts)
         self.end = max(self.end, alert.ts)
-        for name in _FIELDS:
+        for name in ENTITY_FIELDS:
             values = zones if name == "zones" else getattr(alert.entities, name)
             self.entities[name].update(dict.fromkeys(values))
         self.evidence.update(dict.fromkeys(alert.evidence))
@@ -63,7 +62,7 @@ class OpenIncident:
             self.main = alert
 
     def _shape(self) -> tuple[int, ...]:
-        return (len(self.detectors), *(len(self.entities[name]) for name in _FIELDS))
+        return (len(self.detectors), *(len(self.entities[name]) for name in ENTITY_FIELDS))
 
     def _assess(self, repeat_n: int) -> tuple[Severity, str]:
         assert self.main is not None, "an incident needs at least one alert"
@@ -101,7 +100,7 @@ class OpenIncident:
             id=f"{self.incident}:{self.versions}", ts=ts, site=self.site, source=source,
             incident=self.incident, pattern=self.pattern, severity=self.severity, status="new",
             start=self.start, end=self.end,
-            entities=Entities(**{name: tuple(self.entities[name]) for name in _FIELDS}),
+            entities=Entities(**{name: tuple(self.entities[name]) for name in ENTITY_FIELDS}),
             alerts=tuple(self.alerts), evidence=tuple(self.evidence), summary=summary,
         )
 

@@ -17,13 +17,11 @@ from __future__ import annotations
 import msgspec
 
 from stockade.events.canonical import canonical_event
-from stockade.events.model import Alert, Entities, Envelope, Incident
-
-_LISTS = ("epcs", "people", "credentials", "doors", "zones", "devices", "shipments", "vendors", "trucks")
+from stockade.events.model import ENTITY_FIELDS, Alert, Entities, Envelope, Incident
 
 
 def _lists(event: Alert | Incident) -> dict[str, tuple[str, ...]]:
-    found = {f"entities.{name}": getattr(event.entities, name) for name in _LISTS}
+    found = {f"entities.{name}": getattr(event.entities, name) for name in ENTITY_FIELDS}
     found["evidence"] = event.evidence
     if isinstance(event, Incident):
         found["alerts"] = event.alerts
@@ -31,7 +29,7 @@ def _lists(event: Alert | Incident) -> dict[str, tuple[str, ...]]:
 
 
 def _with(event: Alert | Incident, lists: dict[str, tuple[str, ...]], truncated: dict[str, int]) -> Envelope:
-    entities = Entities(**{name: lists[f"entities.{name}"] for name in _LISTS})
+    entities = Entities(**{name: lists[f"entities.{name}"] for name in ENTITY_FIELDS})
     changes: dict[str, object] = {"entities": entities, "evidence": lists["evidence"],
                                   "attrs": {**(event.attrs or {}), "truncated": dict(truncated)}}
     if isinstance(event, Incident):

@@ -181,6 +181,10 @@ class Entities(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_def
     trucks: tuple[str, ...] = ()
 
 
+ENTITY_FIELDS: tuple[str, ...] = Entities.__struct_fields__
+"""The entity lists an alert or incident names, in their order (people, credentials, …, trucks)."""
+
+
 class Alert(Envelope, tag="alert", frozen=True):
     detector: Name
     severity: Severity

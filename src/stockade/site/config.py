@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date, datetime, time
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
@@ -379,11 +379,3 @@ def load_site(path: str | Path) -> SiteConfig:
     except yaml.YAMLError as e:
         raise SiteConfigError(str(p), f"not valid YAML: {e}") from e
     return parse_site(data, str(p))
-
-
-def day_of(d: date) -> Day:
-    return DAYS[d.weekday()]
-
-
-def clock_of(t: time) -> int:
-    return t.hour * 60 + t.minute
