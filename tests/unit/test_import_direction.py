@@ -13,8 +13,8 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[2] / "src" / "stockade"
 
 LAYERS = [
-    "events", "site", "ledger", "engine", "detectors", "inventory", "access", "response",
-    "pipeline", "connectors", "store", "node", "api", "web", "sim", "cli",
+    "events", "site", "ledger", "engine", "detectors", "incidents", "inventory", "access", "response",
+    "pipeline", "connectors", "store", "reports", "node", "api", "web", "sim", "cli",
 ]
 ALWAYS_ALLOWED = {"errors", "__init__"}
 

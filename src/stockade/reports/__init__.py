@@ -1,0 +1,1 @@
+"""Compliance, inventory and incident reports: pure functions over the store and the ledger."""
