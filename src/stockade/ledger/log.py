@@ -101,6 +101,7 @@ class SiteLog:
         self._cp_size = -1
         self._cp_note = b""
         self._kept_at = float("-inf")
+        self.frozen: str | None = None
 
     # ---------------------------------------------------------------- open
     @classmethod
@@ -188,7 +189,7 @@ class SiteLog:
     # -------------------------------------------------------------- append
     def append(self, entries: Sequence[bytes]) -> int:
         """Append entries in order; returns the new size. Full tiles and bundles are written as they fill."""
-        if not entries:
+        if not entries or self.frozen is not None:
             return self.size
         if max(map(len, entries)) > MAX_ENTRY:
             raise LedgerError(f"an entry longer than {MAX_ENTRY} bytes cannot go in a tlog-tiles bundle")
@@ -300,6 +301,17 @@ class SiteLog:
         self._mid[n] = b"".join(expanded[_MID])
         return self._mid[n]
 
+    def freeze(self, reason: str) -> None:
+        """Stop taking entries and signing checkpoints: a check found damage (``reason``)."""
+        with self._lock:
+            self.frozen = reason
+
+    def right_edge(self) -> tuple[list[int], list[list[bytes]], list[bytes]]:
+        """What the log holds in memory: per tile level the number of full tiles and the hashes of
+        the partial tile, and the entries of the partial bundle (copies, for the start-up check)."""
+        with self._lock:
+            return list(self._full), [list(h) for h in self._edge], list(self._bundle)
+
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
         with self._lock:
             size = self.size if size is None else size
@@ -333,6 +345,8 @@ class SiteLog:
     def checkpoint(self, keep: bool = False) -> bytes:
         """Write the partial tiles and a signed checkpoint; returns the note. Cheap when nothing changed."""
         with self._lock:
+            if self.frozen is not None:
+                raise LogStateError(f"the {self.origin} log is frozen and signs nothing: {self.frozen}")
             if self.size == self._cp_size and not keep:
                 return self._cp_note
             self.files.flush()  # every full tile the checkpoint commits to is on disk before it
