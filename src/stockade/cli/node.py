@@ -12,6 +12,7 @@ import uvicorn
 
 from stockade.cli.app import app
 from stockade.cli.common import DataDir, console, err, fail, settings_for
+from stockade.ledger.errors import LedgerError
 from stockade.node.ingest import Principal
 from stockade.node.keys import SCOPES, new_key, revoked
 from stockade.node.runtime import Node, open_store
@@ -61,17 +62,26 @@ def serve(
     data_dir: DataDir = None,
     host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+    accept_damage: Annotated[bool, typer.Option(
+        "--accept-damage", help="start even when the ledger check fails; the damaged log is frozen "
+        "(signs nothing) and STK-LED-001 raises a critical alert")] = False,
 ) -> None:
     """Run the node: HTTP API, engine and ledger, until interrupted."""
     from stockade.api.app import create_app
 
-    settings = settings_for(data_dir, host=host, port=port)
+    settings = settings_for(data_dir, host=host, port=port, accept_damage=accept_damage or None)
     if settings.engine is None:  # a server uses both cores: detection in a worker process
         settings = settings.model_copy(update={"engine": "process"})
     try:
         node = Node.open(settings)
     except (StoreError, SiteConfigError) as e:
         raise fail(str(e)) from e
+    except LedgerError as e:  # the start-up ledger check: one line, what is wrong and what to run
+        err.print(f"[red]error:[/red] {e}", soft_wrap=True, highlight=False)
+        raise typer.Exit(1) from e
+    for damage in node.ledgers.damage.values():
+        err.print(f"[red]started with a damaged ledger (--accept-damage):[/red] {damage.line()}",
+                  soft_wrap=True, highlight=False)
     console.print(f"serving {', '.join(sorted(node.sites)) or 'no sites yet'} on "
                   f"http://{settings.host}:{settings.port} (API docs at /docs)")
     uvicorn.run(create_app(node), host=settings.host, port=settings.port, log_level="warning")
@@ -95,7 +105,7 @@ def ingest(
     """Ingest event files into the local node (same validation as POST /v1/events), then run detection."""
     try:
         node = Node.open(settings_for(data_dir))
-    except (StoreError, SiteConfigError) as e:
+    except (StoreError, SiteConfigError, LedgerError) as e:
         raise fail(str(e)) from e
     node.recover()
     totals = {"accepted": 0, "duplicate": 0, "rejected": 0}

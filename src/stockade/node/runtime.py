@@ -107,8 +107,14 @@ class Node:
         """Take the data directory (one writer process at a time) and open everything in it."""
         lock = DataDirLock.acquire(settings.data_dir)
         try:
-            return cls(settings, open_store(settings), load_sites(settings), lock)
+            store = open_store(settings)
         except BaseException:
+            lock.release()
+            raise
+        try:
+            return cls(settings, store, load_sites(settings), lock)
+        except BaseException:  # a refused ledger check, say: close what was opened
+            store.close()
             lock.release()
             raise
 

@@ -25,7 +25,7 @@ from stockade.node.ledger_check import LedgerDamageError
 from stockade.node.runtime import Node
 from stockade.store import EventQuery
 from stockade.store.sqlite import SqliteStore
-from tests.node_fixtures import door_line, make_node
+from tests.node_fixtures import Api, door_line, make_node
 
 SITE = "dc-demo"
 AUDIT = "investigate with `stockade ledger audit --site dc-demo`"
@@ -209,3 +209,35 @@ def test_a_renamed_id_deep_in_the_log_is_caught_by_the_running_audit(tmp_path: P
 
 def test_the_start_up_check_is_a_function_of_its_own() -> None:
     assert Node.__init__.__code__.co_names.count("open_checked_ledgers") == 1
+
+
+def test_serve_refuses_a_damaged_ledger_with_one_line(data: Path) -> None:
+    from typer.testing import CliRunner
+
+    from stockade.cli import app
+
+    _sql(data, "DELETE FROM events WHERE seq = 299")
+    result = CliRunner().invoke(app, ["serve", "--data-dir", str(data), "--port", "1"])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("error: the dc-demo ledger does not check out: the store has 299 rows")
+    assert AUDIT in lines[0]
+
+
+def test_a_proof_that_fails_its_own_check_is_never_served(api: Api) -> None:
+    node = api.node
+    node.ingestor.ingest_lines([door_line(f"p{i}") for i in range(600)], Principal.unrestricted())
+    node.ledgers.checkpoint_all()
+    log = node.ledgers.logs[SITE]
+    log.close()  # every full tile on disk
+    good = api.client.get(f"/v1/ledger/{SITE}/proof/p300", headers=api.auth("read"))
+    assert good.status_code == 200
+    _flip(ledger_dir(node.settings.data_dir, SITE) / "tile" / "0" / "000", 5 * 32)  # leaf 5, sibling of 4
+    bad = api.client.get(f"/v1/ledger/{SITE}/proof/p4", headers=api.auth("read"))
+    assert bad.status_code == 500
+    assert "does not verify against the checkpoint" in bad.json()["detail"]
+    assert log.frozen is not None
+    assert node.wait_for_engine(SITE)
+    (alert,) = _ledger_alerts(node)
+    assert "failed its proof check" in alert.summary

@@ -123,9 +123,9 @@ class PostgresStore:
                     "ORDER BY seq LIMIT %s", (site, last, end, batch)).fetchall()
             if not rows:
                 return
-            for row in rows:
-                yield _stored_row(row)
-            last = _seq_entry(rows[-1])[0]
+            stored = [_stored_row(row) for row in rows]
+            yield from stored
+            last = stored[-1].seq
 
     def read_index(self, site: str, upto: int) -> Iterator[IndexRow]:
         # a connection and a server-side cursor of their own: one ordered scan, without the writer's lock
