@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from stockade.ledger.checkpoint import Checkpoint, CheckpointSigner, parse_checkpoint
-from stockade.ledger.errors import LedgerError, LogStateError, NoteError, TileError
+from stockade.ledger.errors import LedgerError, LogStateError, NoteError, SigningHeldError, TileError
 from stockade.ledger.merkle import (
     EMPTY_ROOT,
     RangeCache,
@@ -102,6 +102,9 @@ class SiteLog:
         self._cp_note = b""
         self._kept_at = float("-inf")
         self.frozen: str | None = None
+        self.audited = threading.Event()  # cleared by a node until its first audit of the store passes
+        self.audited.set()
+        self.hold_s = 30.0
 
     # ---------------------------------------------------------------- open
     @classmethod
@@ -305,6 +308,7 @@ class SiteLog:
         """Stop taking entries and signing checkpoints: a check found damage (``reason``)."""
         with self._lock:
             self.frozen = reason
+        self.audited.set()  # wake anyone waiting to sign: they get the frozen error instead
 
     def right_edge(self) -> tuple[list[int], list[list[bytes]], list[bytes]]:
         """What the log holds in memory: per tile level the number of full tiles and the hashes of
@@ -343,7 +347,12 @@ class SiteLog:
 
     # ---------------------------------------------------------- checkpoint
     def checkpoint(self, keep: bool = False) -> bytes:
-        """Write the partial tiles and a signed checkpoint; returns the note. Cheap when nothing changed."""
+        """Write the partial tiles and a signed checkpoint; returns the note. Cheap when nothing changed.
+
+        Waits (up to ``hold_s``) while the node has not finished its first audit since it started."""
+        if self.frozen is None and not self.audited.is_set() and not self.audited.wait(self.hold_s):
+            raise SigningHeldError(f"the {self.origin} log signs nothing until the node's audit of the store "
+                                   "since it started has passed; retry in a few seconds")
         with self._lock:
             if self.frozen is not None:
                 raise LogStateError(f"the {self.origin} log is frozen and signs nothing: {self.frozen}")

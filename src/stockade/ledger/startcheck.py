@@ -5,9 +5,10 @@ from the tiles and holds it against the checkpoint. On top of that, at start:
 
 * the checkpoint's signature, under the log's own keys (current and retired);
 * the right edge of the tree: the partial entry bundle and the last full one
-  hash to their level-0 tiles, and at every level above, each hash of the
-  partial tile is the root of the full tile below it — the tiles every new
-  entry and every new checkpoint build on;
+  hash to their level-0 tiles, and at every level above, the newest hash of
+  the partial tile is the root of the full tile below it — the tiles every
+  new entry and every new checkpoint build on (with the root check, the
+  partial tiles of every level are bound to the signed checkpoint);
 * the latest checkpoint this node ever signed, kept outside the data
   directory (:class:`RememberedCheckpoint`): the log must be at least that
   large, with that root at that size. A rollback of the data directory to an
@@ -108,13 +109,15 @@ def check_right_edge(log: SiteLog) -> str | None:
         if tile is None or len(tile) != FULL_TILE_BYTES or split_hashes(tile) != [leaf_hash(e) for e in entries]:
             return f"tile {tile_path(0, n)} does not hold the hashes of entry bundle {entries_path(n)}"
     for level in range(1, len(edge)):
-        for i, expected in enumerate(edge[level]):
-            below = tile_path(level - 1, full[level] * TILE_WIDTH + i)
-            data = log.files.read(below)
-            if data is None or len(data) != FULL_TILE_BYTES:
-                return f"tile {below} is missing or short"
-            if perfect_root(split_hashes(data)) != expected:
-                return f"tile {below} does not hash to entry {i} of tile {tile_path(level, full[level], i + 1)}"
+        if not edge[level]:
+            continue
+        i = len(edge[level]) - 1  # the newest full tile below: the right edge, not every tile
+        below = tile_path(level - 1, full[level] * TILE_WIDTH + i)
+        data = log.files.read(below)
+        if data is None or len(data) != FULL_TILE_BYTES:
+            return f"tile {below} is missing or short"
+        if perfect_root(split_hashes(data)) != edge[level][i]:
+            return f"tile {below} does not hash to entry {i} of tile {tile_path(level, full[level], i + 1)}"
     return None
 
 

@@ -1,8 +1,12 @@
 """The ledger check's place in the node: at start-up, and in a thread while it runs.
 
     >>> ledgers = open_checked_ledgers(settings, sites, store)     # refuses damage unless accept_damage
-    >>> watch = LedgerWatch(ledgers, store, 3600.0, write_outputs)   # doctest: +SKIP
+    >>> watch = LedgerWatch(ledgers, 3600.0, write_outputs)   # doctest: +SKIP
     >>> watch.start()        # reports start-up damage, then audits every row now and every interval
+
+Nothing is signed before the first audit since the start has passed
+(``SiteLog.audited``): a row whose id was changed while the node was stopped
+could otherwise let its original in a second time, and be signed.
 
 A failed check freezes the site's log and writes an ``action`` event
 (``stockade:ledger``, ``ledger_check``, ``failed``) through the node's output
@@ -43,10 +47,9 @@ def failure_event(site: str, check: str, problem: str, now: datetime | None = No
 class LedgerWatch:
     """Runs :meth:`Ledgers.audit_all` in a thread: once at start, then every ``interval_s``."""
 
-    def __init__(self, ledgers: Ledgers, store: Store, interval_s: float,
+    def __init__(self, ledgers: Ledgers, interval_s: float,
                  write_outputs: Callable[[str, Sequence[Envelope]], None]) -> None:
         self._ledgers = ledgers
-        self._store = store
         self._interval = interval_s
         self._write = write_outputs
         self._stop = threading.Event()
@@ -60,12 +63,13 @@ class LedgerWatch:
     def start(self) -> None:
         for damage in list(self._ledgers.damage.values()):  # started with --accept-damage
             self.report(damage.site, "start", damage.problem)
+        self._ledgers.watching = True
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self._ledgers.audit_all(self._store, self._stop.is_set)
+                self._ledgers.audit_all(self._stop.is_set)
             except Exception:  # noqa: BLE001 - logged; the next period retries
                 if self._stop.is_set():
                     return  # the store closed under a long audit at shutdown
@@ -77,3 +81,4 @@ class LedgerWatch:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=10)
+        self._ledgers.watching = False  # a final checkpoint audits first what the watch did not finish

@@ -50,8 +50,12 @@ class Ledgers:
     more entries and signs no more checkpoints (events are still committed to the store)."""
 
     def __init__(self, logs: dict[str, SiteLog], keys: LogKeys, remembered: dict[str, RememberedCheckpoint],
-                 verifiers: dict[str, list[Verifier]], damage: dict[str, LedgerDamage] | None = None) -> None:
+                 verifiers: dict[str, list[Verifier]], store: Store,
+                 damage: dict[str, LedgerDamage] | None = None) -> None:
         self.logs = logs
+        self.store = store
+        self.watching = False
+        """True while a :class:`~stockade.node.ledger_watch.LedgerWatch` audits in the background."""
         self.keys = keys
         self.remembered = remembered
         self.damage: dict[str, LedgerDamage] = dict(damage or {})
@@ -89,7 +93,9 @@ class Ledgers:
                 log.append(tail)
             if log is not None:  # a log that does not even open: the site is served without a ledger
                 logs[site_id] = log
-        return cls(logs, keys, remembered, verifiers, damage)
+        for log in logs.values():
+            log.audited.clear()  # sign nothing until every row has been held against the log once
+        return cls(logs, keys, remembered, verifiers, store, damage)
 
     def append(self, site: str, entries: Sequence[bytes]) -> None:
         log = self.logs.get(site)
@@ -97,10 +103,19 @@ class Ledgers:
             log.append(entries)  # a frozen log keeps its size (see SiteLog.freeze)
 
     def checkpoint_all(self) -> None:
+        """Sign each site's checkpoint and remember it outside the data directory. A site not yet
+        audited since the start is skipped while the watch audits it, else audited here first."""
         for site, log in self.logs.items():
-            if log.frozen is None:
-                note = log.checkpoint()
-                self.remembered[site].remember(note, log.size)
+            if log.frozen is not None:
+                continue
+            if not log.audited.is_set():
+                if self.watching:
+                    continue
+                self.audit_site(site)
+                if log.frozen is not None:
+                    continue
+            note = log.checkpoint()
+            self.remembered[site].remember(note, log.size)
 
     def verifiers(self, site: str) -> list[Verifier]:
         """The keys a checkpoint of ``site`` may be signed with (current and retired)."""
@@ -116,17 +131,25 @@ class Ledgers:
         if self.report is not None:
             self.report(site, check, problem)
 
-    def audit_all(self, store: Store, stopped: Callable[[], bool] = lambda: False) -> None:
+    def audit_all(self, stopped: Callable[[], bool] = lambda: False) -> None:
         """The running check: every site's rows against its log, in one ordered pass each."""
-        for site, log in list(self.logs.items()):
-            if log.frozen is not None or stopped():
-                continue
-            try:
-                problem = positional_audit(log, store, site, log.size, stopped)
-            except LedgerError as e:
-                problem = str(e)
-            if problem is not None:
-                self.fail(site, "audit", problem)
+        for site in list(self.logs):
+            if not stopped():
+                self.audit_site(site, stopped)
+
+    def audit_site(self, site: str, stopped: Callable[[], bool] = lambda: False) -> None:
+        """Hold the site's rows against its log; on the first pass after start, release signing."""
+        log = self.logs[site]
+        if log.frozen is not None:
+            return
+        try:
+            problem = positional_audit(log, self.store, site, log.size, stopped)
+        except LedgerError as e:
+            problem = str(e)
+        if problem is not None:
+            self.fail(site, "audit", problem)
+        elif not stopped():
+            log.audited.set()
 
 
 def _open_checked(data_dir: Path, site: str, origin: str, keys: LogKeys, store: Store, seal: RowSeal,

@@ -100,7 +100,7 @@ class Node:
         ]
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self.ledger_watch = LedgerWatch(self.ledgers, store, settings.ledger_audit_interval_s, self._write_outputs)
+        self.ledger_watch = LedgerWatch(self.ledgers, settings.ledger_audit_interval_s, self._write_outputs)
 
     @classmethod
     def open(cls, settings: Settings) -> Node:

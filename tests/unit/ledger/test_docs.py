@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["merkle", "tiles", "note", "checkpoint", "cosignature", "vkey", "audit"]
+MODULES = ["merkle", "tiles", "note", "checkpoint", "cosignature", "vkey", "audit", "seal"]
 
 
 @pytest.mark.parametrize("name", MODULES)

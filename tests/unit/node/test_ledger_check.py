@@ -241,3 +241,14 @@ def test_a_proof_that_fails_its_own_check_is_never_served(api: Api) -> None:
     assert node.wait_for_engine(SITE)
     (alert,) = _ledger_alerts(node)
     assert "failed its proof check" in alert.summary
+
+
+def test_a_one_shot_command_audits_before_it_signs(tmp_path: Path) -> None:
+    data = _filled(tmp_path / "data", 600)
+    _sql(data, "UPDATE events SET id = 'renamed' WHERE seq = 5")
+    node = make_node(data)  # as `stockade ingest` opens it: no background watch
+    report = node.ingestor.ingest_lines([door_line("e4")], Principal.unrestricted())
+    assert report.results[0].status == "accepted"
+    node.stop()  # the final checkpoint audits first, finds the renamed row, and signs nothing
+    assert node.ledgers.logs[SITE].frozen == "row 4's id column says 'renamed'; its entry says 'e4'"
+    assert _log_size(data) == 600
