@@ -304,6 +304,12 @@ class SiteLog:
         self._mid[n] = b"".join(expanded[_MID])
         return self._mid[n]
 
+    def full_tile(self, level: int, n: int) -> list[bytes]:
+        """Hashes of full tile ``n`` at ``level``, as on disk; a missing or short one (a crash while
+        it was written) is rebuilt from the level below or the entries, as at open."""
+        with self._lock:
+            return self._full_tile(level, n)
+
     def freeze(self, reason: str) -> None:
         """Stop taking entries and signing checkpoints: a check found damage (``reason``)."""
         with self._lock:

@@ -33,7 +33,7 @@ from stockade.ledger.errors import LedgerError, NoteError, TileError
 from stockade.ledger.log import SiteLog
 from stockade.ledger.merkle import leaf_hash, perfect_root
 from stockade.ledger.note import Verifier
-from stockade.ledger.tiles import FULL_TILE_BYTES, TILE_WIDTH, decode_bundle, entries_path, split_hashes, tile_path
+from stockade.ledger.tiles import TILE_WIDTH, decode_bundle, entries_path, tile_path
 
 
 def default_state_dir() -> Path:
@@ -45,16 +45,17 @@ def default_state_dir() -> Path:
 class RememberedCheckpoint:
     """The latest checkpoint a node signed for one log, in a file outside its data directory.
 
-    The file is named after the data directory and the origin, so several nodes on one host
-    keep separate state. It holds the signed note exactly as it was signed."""
+    The file is named after the data directory, the log's first key (``keys/history.json``; a
+    rotation keeps it, a new data directory at the same path has another) and the origin, so
+    several nodes on one host keep separate state. It holds the signed note as it was signed."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._size = -1
 
     @classmethod
-    def for_log(cls, state_dir: Path, data_dir: Path, origin: str) -> RememberedCheckpoint:
-        tag = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    def for_log(cls, state_dir: Path, data_dir: Path, origin: str, first_key: bytes) -> RememberedCheckpoint:
+        tag = hashlib.sha256(str(data_dir.resolve()).encode() + b"\x00" + first_key).hexdigest()[:16]
         name = origin.replace("/", "_").replace(os.sep, "_") + ".checkpoint"
         return cls(state_dir / tag / name)
 
@@ -99,25 +100,23 @@ def check_right_edge(log: SiteLog) -> str | None:
                 f"{tile_path(0, full[0], len(bundle))}")
     if full[0]:
         n = full[0] - 1
-        data, tile = log.files.read(entries_path(n)), log.files.read(tile_path(0, n))
+        data = log.files.read(entries_path(n))
         try:
             entries = decode_bundle(data) if data is not None else None
         except TileError:
             entries = None
         if entries is None or len(entries) != TILE_WIDTH:
             return f"entry bundle {entries_path(n)} is missing or damaged"
-        if tile is None or len(tile) != FULL_TILE_BYTES or split_hashes(tile) != [leaf_hash(e) for e in entries]:
+        if log.full_tile(0, n) != [leaf_hash(e) for e in entries]:  # a missing tile is rebuilt, not damage
             return f"tile {tile_path(0, n)} does not hold the hashes of entry bundle {entries_path(n)}"
     for level in range(1, len(edge)):
         if not edge[level]:
             continue
         i = len(edge[level]) - 1  # the newest full tile below: the right edge, not every tile
-        below = tile_path(level - 1, full[level] * TILE_WIDTH + i)
-        data = log.files.read(below)
-        if data is None or len(data) != FULL_TILE_BYTES:
-            return f"tile {below} is missing or short"
-        if perfect_root(split_hashes(data)) != edge[level][i]:
-            return f"tile {below} does not hash to entry {i} of tile {tile_path(level, full[level], i + 1)}"
+        below = full[level] * TILE_WIDTH + i
+        if perfect_root(log.full_tile(level - 1, below)) != edge[level][i]:
+            return (f"tile {tile_path(level - 1, below)} does not hash to entry {i} of tile "
+                    f"{tile_path(level, full[level], i + 1)}")
     return None
 
 

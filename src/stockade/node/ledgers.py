@@ -75,9 +75,11 @@ class Ledgers:
         verifiers: dict[str, list[Verifier]] = {}
         remembered: dict[str, RememberedCheckpoint] = {}
         damage: dict[str, LedgerDamage] = {}
+        first_key = (key_history(data_dir / "keys") or [keys.public])[0].ed25519
         for site_id, site in sites.items():
             origin = site.ledger_origin
-            remembered[site_id] = RememberedCheckpoint.for_log(state_dir or default_state_dir(), data_dir, origin)
+            remembered[site_id] = RememberedCheckpoint.for_log(state_dir or default_state_dir(), data_dir, origin,
+                                                           first_key)
             verifiers[site_id] = verifiers_of(origin)
             log, tail, problem = _open_checked(data_dir, site_id, origin, keys, store, seal,
                                                verifiers[site_id], remembered[site_id])
@@ -160,10 +162,10 @@ def _open_checked(data_dir: Path, site: str, origin: str, keys: LogKeys, store: 
         log = SiteLog.open(ledger_dir(data_dir, site), origin, keys.signer(origin))
     except LedgerError as e:
         return None, [], str(e)
-    problem = check_log(log, verifiers, remembered)
-    if problem is not None:
-        return log, [], problem
     try:
+        problem = check_log(log, verifiers, remembered)
+        if problem is not None:
+            return log, [], problem
         tail, problem = check_store_tail(log, store, site, seal)
     except LedgerError as e:
         return log, [], str(e)

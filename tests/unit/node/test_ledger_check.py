@@ -252,3 +252,19 @@ def test_a_one_shot_command_audits_before_it_signs(tmp_path: Path) -> None:
     node.stop()  # the final checkpoint audits first, finds the renamed row, and signs nothing
     assert node.ledgers.logs[SITE].frozen == "row 4's id column says 'renamed'; its entry says 'e4'"
     assert _log_size(data) == 600
+
+
+def test_a_full_tile_a_crash_did_not_write_is_rebuilt_not_refused(data: Path) -> None:
+    tile = ledger_dir(data, SITE) / "tile" / "0" / "000"
+    tile.unlink()  # the writer thread had written the bundle, not yet the tile
+    node = make_node(data)
+    assert node.ledgers.logs[SITE].size == 300
+    node.stop()
+    assert tile.stat().st_size == 256 * 32
+
+
+def test_a_new_data_directory_at_the_same_path_is_not_a_rollback(tmp_path: Path) -> None:
+    data = _filled(tmp_path / "data", 50)
+    shutil.rmtree(data)  # `stockade demo` replaces its directory: new keys, a new log
+    fresh = _filled(data, 10)
+    assert _log_size(fresh) == 10
