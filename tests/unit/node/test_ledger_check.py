@@ -268,3 +268,17 @@ def test_a_new_data_directory_at_the_same_path_is_not_a_rollback(tmp_path: Path)
     shutil.rmtree(data)  # `stockade demo` replaces its directory: new keys, a new log
     fresh = _filled(data, 10)
     assert _log_size(fresh) == 10
+
+
+def test_a_proof_asked_for_before_the_first_audit_passed_is_a_503(api: Api) -> None:
+    node = api.node
+    log = node.ledgers.logs[SITE]
+    assert log.audited.wait(10)
+    log.audited.clear()  # as right after a start, before the running audit has finished
+    log.hold_s = 0.01
+    node.ingestor.ingest_lines([door_line("q1")], Principal.unrestricted())
+    r = api.client.get(f"/v1/ledger/{SITE}/proof/q1", headers=api.auth("read"))
+    assert r.status_code == 503
+    assert r.headers["retry-after"] == "5"
+    assert "signs nothing until the node's audit" in r.json()["detail"]
+    assert log.frozen is None
