@@ -24,5 +24,5 @@ def test_headless_demo_catches_the_night_blind_and_grab(tmp_path: Path) -> None:
 def test_demo_refuses_a_directory_it_did_not_create(tmp_path: Path) -> None:
     (tmp_path / "precious").mkdir()
     result = CliRunner().invoke(app, ["demo", "--headless", "--data-dir", str(tmp_path / "precious")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "not a demo directory" in result.output
