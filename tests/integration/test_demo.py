@@ -1,12 +1,31 @@
-"""`stockade demo --headless` runs the whole flow: simulate, serve, stream over HTTP, detect, verify."""
+"""`stockade demo --headless` runs the whole flow: simulate, serve, stream over HTTP, detect, verify;
+and prints the summary the README shows."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from stockade.cli import app
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+VARIES = [(re.compile(r"streamed in \d+ s"), "streamed in N s"), (re.compile(r"root [0-9a-f]{16}…"), "root R…")]
+
+
+def readme_demo_output() -> str:
+    """The README's demo summary (the ```text block of "## Two commands"), whitespace-normalised."""
+    section = README.read_text(encoding="utf-8").split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```text\n", 1)[1].split("```", 1)[0]
+    return normalised(block)
+
+
+def normalised(text: str) -> str:
+    text = " ".join(text.split())
+    for pattern, fixed in VARIES:
+        text = pattern.sub(fixed, text)
+    return text
 
 
 def test_headless_demo_catches_the_night_blind_and_grab(tmp_path: Path) -> None:
@@ -16,6 +35,7 @@ def test_headless_demo_catches_the_night_blind_and_grab(tmp_path: Path) -> None:
     out = " ".join(result.output.split())
     assert "critical blind_and_grab" in out
     assert "every tile verified" in out
+    assert readme_demo_output() in normalised(result.output), "the README's demo output is not what it prints"
     again = CliRunner().invoke(app, ["demo", "--headless", "--duration", "0", "--port", "0",
                                      "--data-dir", str(tmp_path / "demo")])
     assert again.exit_code == 0, "a second run replaces the previous demo directory"

@@ -50,12 +50,14 @@ COLOURS = {"info": "dim", "low": "cyan", "medium": "yellow", "high": "bold red",
 
 
 def _past_weekday_start(scenario: Scenario) -> Scenario:
-    """The scenario moved to local midnight of a weekday far enough back to end before now."""
+    """The scenario at its own start once that has ended two days ago — so every run prints the same
+    (the README shows it, a test checks it) — else moved back by whole weeks until it has: the
+    weekday, and with it the rota, stay the same."""
     tz = scenario.site.tz
-    day = datetime.now(tz).date() - timedelta(days=2 + int(scenario.duration_s // 86400))
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    start = datetime(day.year, day.month, day.day, tzinfo=tz)
+    start = scenario.model.start.astimezone(tz)
+    latest_end = datetime.now(tz) - timedelta(days=2)
+    while start + timedelta(seconds=scenario.duration_s) > latest_end:
+        start -= timedelta(days=7)
     return Scenario(scenario.model.model_copy(update={"start": start}), scenario.site, scenario.path)
 
 
