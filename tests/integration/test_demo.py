@@ -9,6 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from stockade.cli import app
+from stockade.node.runtime import Node
+from stockade.node.settings import Settings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 VARIES = [(re.compile(r"streamed in \d+ s"), "streamed in N s"), (re.compile(r"root [0-9a-f]{16}…"), "root R…")]
@@ -39,6 +41,23 @@ def test_headless_demo_catches_the_night_blind_and_grab(tmp_path: Path) -> None:
     again = CliRunner().invoke(app, ["demo", "--headless", "--duration", "0", "--port", "0",
                                      "--data-dir", str(tmp_path / "demo")])
     assert again.exit_code == 0, "a second run replaces the previous demo directory"
+    ranking = [pid for pid, _ in person_risk(tmp_path / "demo")]
+    guards = [p for p in ranking if p.startswith("grd-")]
+    assert "emp-1050" in ranking  # the tailgater
+    assert all(ranking.index("emp-1050") < ranking.index(g) for g in guards), ranking
+
+
+def person_risk(data_dir: Path) -> list[tuple[str, float]]:
+    """The demo's person ranking, as GET /v1/risk serves it (restored from the snapshot)."""
+    node = Node.open(Settings(data_dir=data_dir, engine="thread"))
+    try:
+        node.recover()
+        risk, now = node.engine.risk("dc-demo")
+        assert risk is not None
+        assert now is not None
+        return risk.top("person", 20, now)
+    finally:
+        node.stop()
 
 
 def test_demo_refuses_a_directory_it_did_not_create(tmp_path: Path) -> None:
