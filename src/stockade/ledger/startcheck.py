@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -52,6 +53,7 @@ class RememberedCheckpoint:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._size = -1
+        self._lock = threading.Lock()
 
     @classmethod
     def for_log(cls, state_dir: Path, data_dir: Path, origin: str, first_key: bytes) -> RememberedCheckpoint:
@@ -67,18 +69,19 @@ class RememberedCheckpoint:
 
     def remember(self, note: bytes, size: int) -> None:
         """Keep ``note`` (of tree size ``size``), atomically and on disk, if it is newer."""
-        if size <= self._size:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, note)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
-        self._size = size
+        with self._lock:  # the checkpoint thread and a final checkpoint at stop may both call it
+            if size <= self._size:
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(fd, note)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, self.path)
+            self._size = size
 
 
 def check_signature(log: SiteLog, verifiers: Sequence[Verifier]) -> tuple[Checkpoint | None, str | None]:

@@ -89,7 +89,7 @@ def test_audit_of_a_log_with_a_missing_bundle_gives_a_reason(data: Path) -> None
     for path in (data / "ledger" / "dc-demo" / "tile" / "entries").glob("*.p/*"):
         path.unlink()
     code, out = audit(data)
-    assert code == 1
+    assert code == 2  # the audit could not run: a reason, not a finding
     assert "Traceback" not in out
     assert "entry bundle" in out or "partial" in out, out
 
@@ -102,7 +102,7 @@ def test_prove_an_event_by_id_and_verify_it_offline(data: Path, tmp_path: Path) 
     checked = runner.invoke(app, ["ledger", "verify-proof", str(proof), *[a for v in vkeys for a in ("--vkey", v)]])
     assert checked.exit_code == 0, checked.output
     missing = runner.invoke(app, ["ledger", "prove", "nope", "--data-dir", str(data)])
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2
     assert "no event 'nope'" in missing.output
 
 
@@ -124,5 +124,5 @@ def test_key_rotation_is_refused_while_a_node_runs(data: Path) -> None:
         result = runner.invoke(app, ["keys", "rotate", "--data-dir", str(data)])
     finally:
         node.stop()
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "in use by another Stockade process" in " ".join(result.output.split())
