@@ -183,7 +183,7 @@ class SqliteStore:
 
     def read_index(self, site: str, upto: int) -> Iterator[IndexRow]:
         # a connection of its own: one ordered scan, without holding the writer's lock
-        conn = sqlite3.connect(self.path.with_name("index.db").as_uri() + "?mode=ro", uri=True)
+        conn = sqlite3.connect(self.path.with_name("index.db").resolve().as_uri() + "?mode=ro", uri=True)
         try:
             cur = conn.execute("SELECT seq, etype, eid FROM entities WHERE site=? AND seq<=? ORDER BY seq",
                                (site, upto))
