@@ -100,3 +100,7 @@ def _complete(op: dict[str, Any], route: APIRoute, method: str, node_limit: int)
         answers["422"] = _problem(422, None if described in (None, "Validation Error") else described)
     if "requestBody" in op and rule.json:
         answers.setdefault("415", _problem(415))
+    for code, answer in answers.items():
+        if code[0] in "45" and "content" in answer:  # errors are JSON whatever the route's own type
+            schema = next(iter(answer["content"].values())).get("schema", PROBLEM_REF)
+            answer["content"] = {"application/json": {"schema": schema}}

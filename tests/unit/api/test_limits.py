@@ -148,14 +148,14 @@ def factor(score: str) -> bytes:
 
 
 @pytest.mark.parametrize(("body", "loc", "words"), [
-    (factor("true"), ["body", "factors", 1, "score"], "valid number"),
+    (factor("true"), ["body", "factors", 1, "face", "score"], "valid number"),
     (factor("NaN"), ["body", "factors", 1, "score"], "NaN"),
     (factor("Infinity"), ["body", "factors", 1, "score"], "infinite"),
     (factor("-Infinity"), ["body", "factors", 1, "score"], "infinite"),
     (factor("1e999"), ["body", "factors", 1, "score"], "1e999"),
     (factor("1" + "0" * 30), ["body", "factors", 1, "score"], "64-bit"),
     (factor("1" + "0" * 5000), ["body"], "malformed JSON"),
-    (factor('"0.9"'), ["body", "factors", 1, "score"], "valid number"),
+    (factor('"0.9"'), ["body", "factors", 1, "face", "score"], "valid number"),
     (b'{"site": "\\ud800", "door": "D-HV", "credential": "b", "factors": [{"type": "badge"}]}', ["body", "site"],
      "surrogate"),
     (b'{"site": ' + b"[" * 40 + b"]" * 40 + b"}", ["body", "site", *[0] * 31], "deeper than 32"),

@@ -24,7 +24,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from stockade.access.errors import UnknownTargetError
 from stockade.access.request import AccessRequest, Answer, Presented, ReaderPosture
@@ -59,24 +59,32 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class FactorIn(_Body):
-    type: Factor = Field(description="badge, pin, face, fingerprint or mobile")
-    verified: bool | None = Field(None, strict=True, description="pin only: whether the controller checked the "
-                                                                 "PIN as correct; the PIN itself is never sent")
-    score: float | None = Field(None, ge=0, le=1, strict=True, allow_inf_nan=False,
-                                description="face / fingerprint only: match score 0..1 (a number: true is not 1)")
+class BadgeFactor(_Body):
+    type: Literal["badge", "mobile"] = Field(description="a badge or a mobile credential: nothing more to send")
 
-    @model_validator(mode="after")
-    def _shape(self) -> FactorIn:
-        if self.type == "pin" and self.verified is None:
-            raise ValueError("a pin factor needs `verified` (did the controller check it as correct?)")
-        if self.type in ("face", "fingerprint") and self.score is None:
-            raise ValueError(f"a {self.type} factor needs `score` (the match score, 0..1)")
-        if self.type != "pin" and self.verified is not None:
-            raise ValueError("`verified` is for pin factors only")
-        if self.type not in ("face", "fingerprint") and self.score is not None:
-            raise ValueError("`score` is for face and fingerprint factors only")
-        return self
+
+class PinFactor(_Body):
+    type: Literal["pin"]
+    verified: bool = Field(strict=True, description="whether the controller checked the PIN as correct; the PIN "
+                                                    "itself is never sent")
+
+
+class BiometricFactor(_Body):
+    type: Literal["face", "fingerprint"]
+    score: float = Field(ge=0, le=1, strict=True, allow_inf_nan=False,
+                         description="the match score 0..1 (a number: true is not 1)")
+
+
+FactorIn = Annotated[BadgeFactor | PinFactor | BiometricFactor, Field(discriminator="type")]
+"""A presented factor; its ``type`` says which fields it carries (the OpenAPI document says so too)."""
+
+
+def _presented(f: BadgeFactor | PinFactor | BiometricFactor) -> Presented:
+    if isinstance(f, PinFactor):
+        return Presented(f.type, verified=f.verified)
+    if isinstance(f, BiometricFactor):
+        return Presented(f.type, score=f.score)
+    return Presented(f.type)
 
 
 class ReaderIn(_Body):
@@ -135,7 +143,7 @@ def _request(body: DecideIn, now: datetime) -> AccessRequest:
             "msg": f"{at.isoformat()} is more than 5 minutes from the server's clock"}])
     return AccessRequest(
         site=body.site, door=body.door, credential=body.credential, time=at, direction=body.direction,
-        factors=tuple(Presented(f.type, verified=f.verified, score=f.score) for f in body.factors),
+        factors=tuple(_presented(f) for f in body.factors),
         reader=ReaderPosture(online=body.reader.online, tampered=body.reader.tampered),
     )
 

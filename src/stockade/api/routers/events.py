@@ -88,8 +88,8 @@ def get_events(
     until: Annotated[datetime | None, Query(description="event time before (RFC 3339)")] = None,
     kind: Annotated[list[str] | None, Query(description="event kinds")] = None,
     entity_type: Annotated[Literal[ENTITY_TYPE_NAMES] | None, Query(  # type: ignore[valid-type]  # a Literal of a tuple constant: mypy cannot see its values
-        description="entity type: singular (person) or as in an alert's entities (people)")] = None,
-    entity: Annotated[str | None, Query(description="entity id, with entity_type")] = None,
+        description="entity type, singular (person) or as in an alert's entities (people); needs entity")] = None,
+    entity: Annotated[str | None, Query(description="entity id; needs entity_type")] = None,
     after_seq: Annotated[int, Query(ge=0, le=MAX_SEQ, description="log position to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
 ) -> JSONBytes:
