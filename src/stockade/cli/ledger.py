@@ -126,8 +126,10 @@ def _http_client(location: str, token: str | None) -> httpx.Client | None:
     try:
         answer = client.get(location.rstrip("/") + "/checkpoint")
     except httpx.HTTPError as e:
+        client.close()
         raise fail(f"cannot reach {location}: {e}") from e
     if answer.status_code in (401, 403):
+        client.close()
         hint = ("the key was refused" if token else
                 "the log needs a key: pass --token KEY or set STOCKADE_TOKEN (a read or auditor key)")
         raise fail(f"{location} answered {answer.status_code}: {hint}")
