@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 from stockade.api.docs import ASSETS, SWAGGER_UI_VERSION
@@ -79,3 +80,16 @@ def test_decide_documents_its_limit_and_statuses(api: Api) -> None:
     op = api.client.get("/openapi.json").json()["paths"]["/v1/access/decide"]["post"]
     assert op["x-body-limit"] == 16 * 1024
     assert {"200", "401", "403", "413", "415", "422"} <= set(op["responses"])
+
+
+def test_the_422_example_in_docs_access_is_what_the_api_answers(api: Api) -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "access.md").read_text()
+    shown = re.search(r'\(`(\["body",\s*"factors",[^]]*\])`', text)
+    assert shown is not None
+    r = api.client.post("/v1/access/decide", headers=api.auth("pep"), json={
+        "site": "dc-demo", "door": "D-HV", "credential": "badge:1020",
+        "factors": [{"type": "face", "score": 2}]})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == json.loads(" ".join(shown.group(1).split()))

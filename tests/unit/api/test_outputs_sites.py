@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
-from stockade.events.model import ENTITY_FIELDS
+from datetime import UTC, datetime
+
+from stockade.events.model import ENTITY_FIELDS, Alert, Entities
+from stockade.node.ingest import log_entry
 from stockade.node.keys import new_key
 from tests.node_fixtures import Api, door_line
 
@@ -16,6 +19,12 @@ def test_alerts_and_incidents_without_site_are_listed_not_422(api: Api) -> None:
 
 
 def test_a_key_bound_to_a_site_lists_only_that_site(api: Api) -> None:
+    alert = Alert(id="alert-x1", ts=datetime.now(UTC), site="dc-demo", source="stockade:detect",
+                  detector="acc-001", severity="high", entities=Entities(doors=("D-HV",)), evidence=(),
+                  summary="a test alert")
+    api.node.ingestor.commit("dc-demo", [alert], [log_entry(alert)])
+    everywhere = api.client.get("/v1/alerts", headers=api.auth("read"))
+    assert [i["event"]["id"] for i in everywhere.json()["items"]] == ["alert-x1"]
     token, record = new_key(("read",), site="dc-elsewhere")
     api.node.store.put_key(record)
     r = api.client.get("/v1/alerts", headers={"Authorization": f"Bearer {token}"})
