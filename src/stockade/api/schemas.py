@@ -7,9 +7,11 @@ schemathesis run over every route checks that each answer matches.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from stockade.events.entities import ENTITY_TYPES, EntityType
 from stockade.events.model import ENTITY_FIELDS
@@ -21,6 +23,19 @@ ENTITY_TYPE_OF: dict[str, EntityType] = {
     **dict(zip(ENTITY_FIELDS, ENTITY_TYPES, strict=True)), **{t: t for t in ENTITY_TYPES}}
 """``people`` (as in an alert's ``entities``) and ``person`` both name the person type; and so on."""
 ENTITY_TYPE_NAMES: tuple[str, ...] = (*ENTITY_TYPES, *ENTITY_FIELDS)
+
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _rfc3339_only(value: object) -> object:
+    if isinstance(value, str) and _NUMBER.fullmatch(value):
+        raise ValueError("give a time as RFC 3339 (2026-11-21T02:00:00Z), not a number")
+    return value
+
+
+Rfc3339 = Annotated[datetime, BeforeValidator(_rfc3339_only)]
+"""A time in a query parameter: RFC 3339 text only (pydantic would also read ``1.5`` as a Unix time)."""
 
 
 def entity_type_of(name: str) -> EntityType:

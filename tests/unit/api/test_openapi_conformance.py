@@ -11,6 +11,7 @@ checks it instead.
 from __future__ import annotations
 
 import itertools
+import random
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -85,6 +86,9 @@ def check(case: Case) -> None:
 
 
 def run(operation: Any, mode: GenerationMode) -> None:
+    # schemathesis draws some choices from `random` itself, outside hypothesis: seed it for the same run each time
+    random.seed(EXAMPLES)
+    schemathesis.generation.RANDOM.seed(EXAMPLES)
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))

@@ -35,7 +35,7 @@ from stockade.api.deps import NodeDep, StoreDep
 from stockade.api.encoding import JSONBytes, rows_response
 from stockade.api.limits import KiB, body_limit
 from stockade.api.problems import responses
-from stockade.api.schemas import EventPage
+from stockade.api.schemas import EventPage, Rfc3339
 from stockade.events.model import Direction, Factor
 from stockade.store import ApiKeyRecord, EventQuery
 
@@ -202,7 +202,7 @@ def decisions(
     subject: Annotated[str | None, Query(description="only this person")] = None,
     credential: Annotated[str | None, Query(description="only this credential")] = None,
     result: Annotated[Literal["allow", "deny", "step_up"] | None, Query(description="only this result")] = None,
-    since: Annotated[datetime | None, Query(description="event time from")] = None,
+    since: Annotated[Rfc3339 | None, Query(description="event time from")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JSONBytes:
     entity: tuple[Literal["door", "person", "credential"], str] | None = (

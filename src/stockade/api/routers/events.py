@@ -8,7 +8,6 @@ one result per line, so a bad line never costs the good ones beside it.
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
@@ -24,6 +23,7 @@ from stockade.api.schemas import (
     MAX_SEQ,
     EventPage,
     IngestAnswer,
+    Rfc3339,
     entity_type_of,
     ingest_request_body,
 )
@@ -84,8 +84,8 @@ def get_events(
     store: StoreDep,
     _key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
     site: Annotated[str, Query(description="site id")],
-    since: Annotated[datetime | None, Query(description="event time from (RFC 3339)")] = None,
-    until: Annotated[datetime | None, Query(description="event time before (RFC 3339)")] = None,
+    since: Annotated[Rfc3339 | None, Query(description="event time from (RFC 3339)")] = None,
+    until: Annotated[Rfc3339 | None, Query(description="event time before (RFC 3339)")] = None,
     kind: Annotated[list[str] | None, Query(description="event kinds")] = None,
     entity_type: Annotated[Literal[ENTITY_TYPE_NAMES] | None, Query(  # type: ignore[valid-type]  # a Literal of a tuple constant: mypy cannot see its values
         description="entity type, singular (person) or as in an alert's entities (people); needs entity")] = None,

@@ -16,7 +16,7 @@ from stockade.api.auth import require_scope
 from stockade.api.deps import NodeDep, StoreDep
 from stockade.api.encoding import JSONBytes, json_response, rows_response
 from stockade.api.problems import responses
-from stockade.api.schemas import EventPage, IncidentOut, ItemsOut
+from stockade.api.schemas import EventPage, IncidentOut, ItemsOut, Rfc3339
 from stockade.events import Incident
 from stockade.events.model import SEVERITIES, Severity
 from stockade.store import ApiKeyRecord, EventQuery, Store
@@ -41,7 +41,7 @@ def alerts(
     store: StoreDep,
     key: ReadKey,
     site: SiteFilter = None,
-    since: Annotated[datetime | None, Query(description="event time from")] = None,
+    since: Annotated[Rfc3339 | None, Query(description="event time from")] = None,
     min_severity: Annotated[Severity, Query(description="lowest severity to list")] = "info",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JSONBytes:
@@ -70,7 +70,7 @@ def incidents(
     store: StoreDep,
     key: ReadKey,
     site: SiteFilter = None,
-    since: Annotated[datetime | None, Query(description="event time from")] = None,
+    since: Annotated[Rfc3339 | None, Query(description="event time from")] = None,
     status_: Annotated[str | None, Query(alias="status", description="only this status")] = None,
 ) -> JSONBytes:
     latest = [v[-1] for s in readable_sites(node, key, site) for v in incident_versions(store, s, since).values()]
