@@ -58,7 +58,8 @@ class FactorIn(_Body):
     type: Factor = Field(description="badge, pin, face, fingerprint or mobile")
     verified: bool | None = Field(None, description="pin only: whether the controller checked the PIN "
                                                     "as correct; the PIN itself is never sent")
-    score: float | None = Field(None, ge=0, le=1, description="face / fingerprint only: match score 0..1")
+    score: float | None = Field(None, ge=0, le=1, strict=True,  # strict: `true` is not a score of 1.0
+                                description="face / fingerprint only: match score 0..1 (a JSON number)")
 
     @model_validator(mode="after")
     def _shape(self) -> FactorIn:
