@@ -110,6 +110,13 @@ class PostgresStore:
         with self._lock:
             return self._last_seq(site)
 
+    def latest_ts_us(self, site: str, kinds: Sequence[str]) -> int | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT MAX(ts_us) FROM events WHERE site=%s AND kind = ANY(%s)", (site, list(kinds)),
+            ).fetchone()
+        return None if row is None or row[0] is None else int(str(row[0]))
+
     def sites(self) -> list[str]:
         with self._lock:
             return [str(r[0]) for r in self._conn.execute("SELECT DISTINCT site FROM events ORDER BY site")]

@@ -8,6 +8,7 @@ the sequencer batches.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -162,6 +163,14 @@ class SqliteStore:
                 "SELECT COALESCE(MAX(seq), 0) FROM events WHERE site=?", (site,)
             ).fetchone()
         return int(seq)
+
+    def latest_ts_us(self, site: str, kinds: Sequence[str]) -> int | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT MAX(ts_us) FROM events WHERE site=? AND kind IN (SELECT value FROM json_each(?))",
+                (site, json.dumps(list(kinds))),
+            ).fetchone()
+        return None if row is None or row[0] is None else int(row[0])
 
     def sites(self) -> list[str]:
         with self._lock:
