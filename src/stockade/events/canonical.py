@@ -107,7 +107,8 @@ def _may_differ(t: msgspec.inspect.Type) -> bool:
 def _risky_fields(cls: type[msgspec.Struct]) -> tuple[str, ...]:
     """Fields of ``cls`` whose values can differ between msgspec and RFC 8785."""
     info = msgspec.inspect.type_info(cls)
-    assert isinstance(info, msgspec.inspect.StructType)
+    if not isinstance(info, msgspec.inspect.StructType):
+        raise TypeError(f"{cls!r} is not a msgspec Struct")
     return tuple(f.name for f in info.fields if _may_differ(f.type))
 
 

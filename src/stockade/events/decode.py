@@ -95,7 +95,8 @@ def decode_event(data: bytes | str, *, now: datetime | None = None) -> Event:
 def _number_fields(cls: type[msgspec.Struct]) -> tuple[str, ...]:
     """Fields of ``cls`` that take an int or a float (not ``attrs``)."""
     info = msgspec.inspect.type_info(cls)
-    assert isinstance(info, msgspec.inspect.StructType)
+    if not isinstance(info, msgspec.inspect.StructType):
+        raise TypeError(f"{cls!r} is not a msgspec Struct")
     out = []
     for f in info.fields:
         kinds = f.type.types if isinstance(f.type, msgspec.inspect.UnionType) else (f.type,)

@@ -123,9 +123,9 @@ class SqliteStore:
         found: dict[str, int] = {}
         for i in range(0, len(ids), _ID_CHUNK):
             chunk = ids[i : i + _ID_CHUNK]
-            marks = ",".join("?" * len(chunk))
             for eid, seq in self._conn.execute(
-                f"SELECT id, seq FROM events WHERE site=? AND id IN ({marks})", (site, *chunk)
+                "SELECT id, seq FROM events WHERE site=? AND id IN (SELECT value FROM json_each(?))",
+                (site, json.dumps(chunk)),
             ):
                 found[eid] = seq
         return found
