@@ -116,17 +116,23 @@ def _prepared_struct(value: msgspec.Struct) -> msgspec.Struct:
     changes = {}
     for name in _risky_fields(type(value)):
         v = getattr(value, name)
-        if v is not None and type(v) is not str:
-            p = _prepared(v)
-            if p is not v:
-                changes[name] = p
+        kind = type(v)
+        if v is None or kind is str:
+            continue
+        if kind is int:  # the common case (seq, count), checked here rather than by a call
+            if -_MAX_SAFE_INTEGER <= v <= _MAX_SAFE_INTEGER:
+                continue
+            raise _NeedsReference
+        p = _prepared(v)
+        if p is not v:
+            changes[name] = p
     return msgspec.structs.replace(value, **changes) if changes else value
 
 
 def canonical_json(value: Any) -> bytes:
     """RFC 8785 bytes of any JSON-compatible value or msgspec struct."""
     try:
-        return _encoder.encode(_prepared(value))
+        return _encoder.encode(_prepared_struct(value) if isinstance(value, msgspec.Struct) else _prepared(value))
     except _NeedsReference:
         pass
     try:
