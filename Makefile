@@ -51,4 +51,4 @@ sbom: $(STAMP)
 	@echo "wrote sbom.cdx.json"
 
 clean:
-	rm -rf $(VENV) stockade-data bench/results sbom.cdx.json
+	rm -rf $(VENV) stockade-data stockade-demo bench/results sbom.cdx.json

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,11 +13,10 @@ import uvicorn
 
 from stockade.cli.app import app
 from stockade.cli.common import DataDir, console, err, fail, settings_for
-from stockade.node.ingest import Principal
+from stockade.node.ingest import LineResult, Principal
 from stockade.node.keys import SCOPES, new_key, revoked
 from stockade.node.runtime import Node, open_store
-from stockade.site import SiteConfigError, load_site
-from stockade.store import StoreError
+from stockade.site import load_site
 
 CONFIG_TEMPLATE = """# Stockade node settings; every key can also be set as STOCKADE_<KEY> in the environment.
 data_dir = "{data_dir}"
@@ -24,6 +24,7 @@ host = "127.0.0.1"
 port = 8700
 # postgres_dsn = "host=127.0.0.1 port=5432 user=postgres dbname=stockade"
 """
+MAX_REJECTED_SHOWN = 50
 
 
 @app.command()
@@ -34,15 +35,12 @@ def init(
 ) -> None:
     """Create the settings file, the data directory and a first admin API key (printed once)."""
     settings = settings_for(data_dir)
+    sites = [(path, load_site(path)) for path in site or ()]  # every file checked before anything is written
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if not config.exists():
         config.write_text(CONFIG_TEMPLATE.format(data_dir=settings.data_dir), encoding="utf-8")
         console.print(f"wrote {config}")
-    for path in site or ():
-        try:
-            s = load_site(path)
-        except SiteConfigError as e:
-            raise fail(str(e)) from e
+    for path, s in sites:
         target = settings.data_dir / "sites" / f"{s.site}.yaml"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
@@ -68,10 +66,7 @@ def serve(
     settings = settings_for(data_dir, host=host, port=port)
     if settings.engine is None:  # a server uses both cores: detection in a worker process
         settings = settings.model_copy(update={"engine": "process"})
-    try:
-        node = Node.open(settings)
-    except (StoreError, SiteConfigError) as e:
-        raise fail(str(e)) from e
+    node = Node.open(settings)
     console.print(f"serving {', '.join(sorted(node.sites)) or 'no sites yet'} on "
                   f"http://{settings.host}:{settings.port} (API docs at /docs)")
     uvicorn.run(create_app(node), host=settings.host, port=settings.port, log_level="warning")
@@ -96,58 +91,68 @@ def ingest(
              "event-time clock as a history of their own (as `stockade analyze` does)")] = False,
 ) -> None:
     """Ingest event files into the local node (same validation as POST /v1/events), then run detection."""
+    unreadable = [p for p in files if p != "-" and not os.access(p, os.R_OK)]
+    if unreadable:  # before the data directory is even opened
+        raise fail(f"cannot read {', '.join(unreadable)}: no such file, or not readable")
+    node = Node.open(settings_for(data_dir))
     try:
-        node = Node.open(settings_for(data_dir))
-    except (StoreError, SiteConfigError) as e:
-        raise fail(str(e)) from e
+        totals = _backfill(node, files, quiet) if backfill else _ingest_files(node, files, quiet)
+    finally:
+        node.stop()
+    console.print(f"accepted {totals['accepted']}, duplicate {totals['duplicate']}, "
+                  f"rejected {totals['rejected']}")
+    if totals["late"] and backfill:
+        console.print(f"{totals['late']} late events detected over as history: "
+                      f"{totals['outputs']} alerts and incident versions written")
+    elif totals["late"]:
+        err.print(f"{totals['late']} accepted events are late (older than the site's event-time clock allows): "
+                  "kept in the log, not detected on; `stockade ingest --backfill` detects over history",
+                  highlight=False)
+    if totals["rejected"]:
+        raise typer.Exit(1)  # it ran; some lines were refused (each named above)
+
+
+def _show_rejected(path: str, r: LineResult, shown: int, quiet: bool) -> None:
+    if r.status == "rejected" and not quiet and shown <= MAX_REJECTED_SHOWN:
+        err.print(f"{path}:{r.line}: rejected: {r.field or '(line)'}: {r.reason}",
+                  soft_wrap=True, highlight=False, markup=False)
+
+
+def _ingest_files(node: Node, files: list[str], quiet: bool) -> dict[str, int]:
     node.recover()
-    if backfill:
-        _backfill(node, files, quiet)
-        return
-    totals = {"accepted": 0, "duplicate": 0, "rejected": 0}
-    late = 0
+    totals = {"accepted": 0, "duplicate": 0, "rejected": 0, "late": 0, "outputs": 0}
     for path in files:
         try:
             report = node.ingestor.ingest_lines(_lines(path), Principal.unrestricted("cli"))
         except OSError as e:
-            node.stop()
             raise fail(f"cannot read {path}: {e.strerror}") from e
         for r in report.results:
             totals[r.status] += 1
-            if r.status == "rejected" and not quiet:
-                err.print(f"{path}:{r.line}: rejected: {r.field or '(line)'}: {r.reason}")
-        late += sum(report.late_by_site.values())
+            _show_rejected(path, r, totals["rejected"], quiet)
+        totals["late"] += sum(report.late_by_site.values())
         node.drain()
-    node.stop()
-    console.print(f"accepted {totals['accepted']}, duplicate {totals['duplicate']}, "
-                  f"rejected {totals['rejected']}")
-    if late:
-        err.print(f"{late} accepted events are late (older than the site's event-time clock allows): kept in "
-                  "the log, not detected on; `stockade ingest --backfill` detects over history")
-    if totals["rejected"]:
-        raise typer.Exit(2)
+    if totals["rejected"] > MAX_REJECTED_SHOWN and not quiet:
+        err.print(f"… and {totals['rejected'] - MAX_REJECTED_SHOWN:,} more rejected lines", highlight=False)
+    return totals
 
 
-def _backfill(node: Node, files: list[str], quiet: bool) -> None:
+def _backfill(node: Node, files: list[str], quiet: bool) -> dict[str, int]:
     from stockade.node.backfill import backfill
 
+    node.recover()
     try:
         report = backfill(node.ingestor, node.sites, [(path, list(_lines(path))) for path in files],
                           Principal.unrestricted("cli"))
     except OSError as e:
-        node.stop()
         raise fail(f"cannot read {e.filename}: {e.strerror}") from e
     node.drain()
-    node.stop()
-    if not quiet:
-        for path, r in report.results:
-            if r.status == "rejected":
-                err.print(f"{path}:{r.line}: rejected: {r.field or '(line)'}: {r.reason}")
-    console.print(f"accepted {report.count('accepted')}, duplicate {report.count('duplicate')}, "
-                  f"rejected {report.count('rejected')}; {report.late} late, detected over as history: "
-                  f"{report.outputs} alerts and incident versions")
-    if report.count("rejected"):
-        raise typer.Exit(2)
+    totals = {"accepted": 0, "duplicate": 0, "rejected": 0, "late": report.late, "outputs": report.outputs}
+    for path, r in report.results:
+        totals[r.status] += 1
+        _show_rejected(path, r, totals["rejected"], quiet)
+    if totals["rejected"] > MAX_REJECTED_SHOWN and not quiet:
+        err.print(f"… and {totals['rejected'] - MAX_REJECTED_SHOWN:,} more rejected lines", highlight=False)
+    return totals
 
 
 apikey_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
