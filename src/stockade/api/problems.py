@@ -54,7 +54,8 @@ def responses(*codes: int, **why: str) -> dict[int | str, dict[str, Any]]:
 
 async def validation_failed(request: Request, exc: Exception) -> JSONResponse:
     """422 without echoing the input (an echoed ``NaN`` or lone surrogate cannot be written as JSON)."""
-    assert isinstance(exc, RequestValidationError)
+    if not isinstance(exc, RequestValidationError):  # registered for RequestValidationError only
+        raise TypeError(f"validation_failed got {type(exc).__name__}") from exc
     items = [{"type": str(e.get("type", "value_error")), "loc": [p if isinstance(p, int) else str(p)
                                                                  for p in e.get("loc", ())],
               "msg": str(e.get("msg", "invalid"))} for e in exc.errors()]

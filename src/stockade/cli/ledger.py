@@ -105,7 +105,8 @@ def prove(event_id: Annotated[str | None, typer.Argument(help="the event's id (l
         if row is None:
             raise fail(f"no event {event_id!r} in site {log.directory.name!r}")
         index = row.seq - 1
-    assert index is not None
+    if index is None:  # unreachable: exactly one of EVENT_ID and --index was checked above
+        raise fail("give an EVENT_ID or --index N")
     target = out or Path(f"{event_id or index}.tlog-proof")
     try:
         proof = write_proof(log, index, target)

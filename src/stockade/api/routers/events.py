@@ -68,7 +68,8 @@ async def post_events(
             metrics.events.labels(key.site or "", "", result.status).inc()
     metrics.ingest_seconds.observe(time.perf_counter() - started)
     results = [{k: v for k, v in (("line", r.line), ("status", r.status), ("id", r.id), ("seq", r.seq),
-                                  ("field", r.field), ("reason", r.reason)) if v is not None}
+                                  ("field", r.field), ("reason", r.reason), ("late", r.late or None))
+                            if v is not None}
                for r in report.results]
     forbidden = all(r.reason is not None and r.reason.startswith("forbidden") for r in report.results)
     code = status.HTTP_403_FORBIDDEN if report.results and forbidden else status.HTTP_200_OK
