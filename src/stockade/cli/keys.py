@@ -92,7 +92,7 @@ def log_key_change(data_dir: Path | None, action: str, target: str | None = None
     actor = getpass.getuser() or "operator"
     try:
         for site in node.sites:
-            event = Admin(id=f"{action}-{now:%Y%m%dT%H%M%S%fZ}", ts=now, site=site, source="stockade-cli",
+            event = Admin(id=f"adm-{action}-{now:%Y%m%dT%H%M%S%fZ}", ts=now, site=site, source="stockade:cli",
                           actor=actor, action=action, target=target,
                           detail=" ".join(node.ledgers.keys.vkeys(node.sites[site].ledger_origin)))
             node.ingestor.write_outputs(site, [event])

@@ -13,7 +13,7 @@ H = timedelta(hours=1)
 
 
 def admin(action: str, target: str, **kw: Any) -> Admin:
-    return Admin(id="a", ts=kw.pop("ts", MONDAY_9), site="dc-demo", source="api", actor="it-01",
+    return Admin(id="a", ts=kw.pop("ts", MONDAY_9), site="dc-demo", source="stockade:api", actor="it-01",
                  action=action, target=target, **kw)
 
 

@@ -29,7 +29,7 @@ from stockade.access.errors import UnknownTargetError
 from stockade.access.request import AccessRequest, Answer, Presented, ReaderPosture
 from stockade.access.service import AccessService
 from stockade.access.threat import Level
-from stockade.api.auth import require_scope
+from stockade.api.auth import check_site, require_scope
 from stockade.api.deps import NodeDep, StoreDep
 from stockade.api.encoding import JSONBytes, rows_response
 from stockade.events.model import Direction, Factor
@@ -135,7 +135,8 @@ def _request(body: DecideIn, now: datetime) -> AccessRequest:
 
 
 @router.post("/decide", summary="Decide one badge presentation (policy decision point)")
-def decide(body: DecideIn, access: AccessDep, _key: PepKey) -> DecideOut:
+def decide(body: DecideIn, access: AccessDep, key: PepKey) -> DecideOut:
+    check_site(key, body.site)
     answer, _event = access.decide(_request(body, datetime.now(UTC)))
     return DecideOut.of(answer)
 
@@ -149,12 +150,14 @@ def _levels(access: AccessService, site: str, event: str | None = None) -> Threa
 
 
 @router.get("/threat-levels/{site}", summary="Threat levels in force at a site")
-def threat_levels(site: str, access: AccessDep, _key: ReadKey) -> ThreatLevelsOut:
+def threat_levels(site: str, access: AccessDep, key: ReadKey) -> ThreatLevelsOut:
+    check_site(key, site)
     return _levels(access, site)
 
 
 @router.put("/threat-levels/{site}", summary="Set a zone's or the site's threat level")
 async def set_threat_level(site: str, body: ThreatIn, access: AccessDep, key: AnalystKey) -> ThreatLevelsOut:
+    check_site(key, site)
     try:
         event = await run_in_threadpool(access.set_threat, site, body.level, actor=key.key_id,
                                         at=datetime.now(UTC), zone=body.zone, detail=body.detail)
@@ -168,6 +171,7 @@ async def clear_threat_level(
     site: str, access: AccessDep, key: AnalystKey,
     zone: Annotated[str | None, Query(description="a zone id; omit for the site-wide level")] = None,
 ) -> ThreatLevelsOut:
+    check_site(key, site)
     try:
         event = await run_in_threadpool(access.clear_threat, site, actor=key.key_id, at=datetime.now(UTC),
                                         zone=zone)
@@ -178,7 +182,7 @@ async def clear_threat_level(
 
 @router.get("/decisions", summary="Logged access decisions of a site, newest first")
 def decisions(
-    store: StoreDep, _key: ReadKey,
+    store: StoreDep, key: ReadKey,
     site: Annotated[str, Query(description="site id")],
     door: Annotated[str | None, Query(description="only this door")] = None,
     subject: Annotated[str | None, Query(description="only this person")] = None,
@@ -187,6 +191,7 @@ def decisions(
     since: Annotated[datetime | None, Query(description="event time from")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JSONBytes:
+    check_site(key, site)
     entity: tuple[Literal["door", "person", "credential"], str] | None = (
         ("door", door) if door else ("person", subject) if subject else
         ("credential", credential) if credential else None)

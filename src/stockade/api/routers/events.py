@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 
-from stockade.api.auth import require_scope
+from stockade.api.auth import check_site, require_scope
 from stockade.api.deps import NodeDep, StoreDep
 from stockade.api.encoding import JSONBytes, json_response, rows_response
 from stockade.events import EventError
@@ -41,7 +41,8 @@ async def read_limited(request: Request, limit: int) -> bytes:
     "/events",
     summary="Ingest SEF/1 events (NDJSON or a JSON array); one result per line",
     responses={
-        403: {"description": "every line is for a site or source this ingest key is not bound to"},
+        403: {"description": "every line is refused as forbidden: a site, source or kind this ingest key is "
+                           "not bound to, an id in Stockade's own id space, or what the site's rules refuse"},
         413: {"description": "body over the size limit"},
     },
 )
@@ -52,7 +53,7 @@ async def post_events(
 ) -> JSONBytes:
     started = time.perf_counter()
     body = await read_limited(request, node.settings.max_body_bytes)
-    principal = Principal(key.key_id, key.site, frozenset(key.sources))
+    principal = Principal.for_key(key)
     try:
         report = await run_in_threadpool(node.ingestor.ingest_body, body, principal)
     except EventError as e:
@@ -78,7 +79,7 @@ async def post_events(
 @router.get("/events", summary="Query a site's log by time, kind and entity")
 def get_events(
     store: StoreDep,
-    _key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
+    key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
     site: Annotated[str, Query(description="site id")],
     since: Annotated[datetime | None, Query(description="event time from (RFC 3339)")] = None,
     until: Annotated[datetime | None, Query(description="event time before (RFC 3339)")] = None,
@@ -88,6 +89,7 @@ def get_events(
     after_seq: Annotated[int, Query(ge=0, description="log position to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
 ) -> JSONBytes:
+    check_site(key, site)
     if (entity_type is None) != (entity is None):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "entity_type and entity go together")
     query = EventQuery(site, since, until, tuple(kind or ()),
@@ -99,10 +101,11 @@ def get_events(
 @router.get("/events/{site}/{event_id}", summary="One event by id")
 def get_event(
     store: StoreDep,
-    _key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
+    key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
     site: str,
     event_id: str,
 ) -> JSONBytes:
+    check_site(key, site)
     row = store.get(site, event_id)
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no event {event_id!r} in site {site!r}")

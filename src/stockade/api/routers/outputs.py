@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
-from stockade.api.auth import require_scope
+from stockade.api.auth import check_site, require_scope
 from stockade.api.deps import StoreDep
 from stockade.api.encoding import JSONBytes, json_response, rows_response
 from stockade.events import Incident
@@ -23,12 +23,13 @@ _SCAN = 10_000
 @router.get("/alerts", summary="Alerts of a site, newest first")
 def alerts(
     store: StoreDep,
-    _key: ReadKey,
+    key: ReadKey,
     site: str,
     since: Annotated[datetime | None, Query(description="event time from")] = None,
     min_severity: Annotated[Severity, Query(description="lowest severity to list")] = "info",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JSONBytes:
+    check_site(key, site)
     floor = SEVERITIES.index(min_severity)
     rows = store.query(EventQuery(site, since=since, kinds=("alert",), limit=_SCAN, newest_first=True))
     kept = [r for r in rows if SEVERITIES.index(getattr(r.event, "severity", "info")) >= floor]
@@ -48,11 +49,12 @@ def incident_versions(store: Store, site: str, since: datetime | None = None) ->
 @router.get("/incidents", summary="Incidents of a site (latest version of each), newest first")
 def incidents(
     store: StoreDep,
-    _key: ReadKey,
+    key: ReadKey,
     site: str,
     since: Annotated[datetime | None, Query(description="event time from")] = None,
     status_: Annotated[str | None, Query(alias="status", description="only this status")] = None,
 ) -> JSONBytes:
+    check_site(key, site)
     latest = [v[-1] for v in incident_versions(store, site, since).values()]
     if status_ is not None:
         latest = [i for i in latest if i.status == status_]
@@ -61,7 +63,8 @@ def incidents(
 
 
 @router.get("/incidents/{site}/{incident_id}", summary="One incident: its versions, alerts and evidence")
-def incident(store: StoreDep, _key: ReadKey, site: str, incident_id: str) -> JSONBytes:
+def incident(store: StoreDep, key: ReadKey, site: str, incident_id: str) -> JSONBytes:
+    check_site(key, site)
     versions = incident_versions(store, site).get(incident_id)
     if not versions:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no incident {incident_id!r} in site {site!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, HTTPException, Response, status
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
@@ -28,5 +28,9 @@ def healthz(node: NodeDep) -> JSONResponse:
 
 @router.get("/metrics", summary="Prometheus metrics (needs a read key)")
 @router.get("/v1/metrics", summary="Prometheus metrics (needs a read key)")
-def metrics(node: NodeDep, _key: Annotated[ApiKeyRecord, Depends(require_scope("read"))]) -> Response:
+def metrics(node: NodeDep, key: Annotated[ApiKeyRecord, Depends(require_scope("read"))]) -> Response:
+    if key.site is not None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"API key {key.key_id} is bound to site {key.site!r}; metrics cover every site, "
+                            "so they need a read key bound to none (`stockade apikey create --scope read`)")
     return Response(node.metrics.render(), media_type=CONTENT_TYPE_LATEST)

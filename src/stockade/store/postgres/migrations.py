@@ -26,6 +26,9 @@ MIGRATIONS: list[list[str]] = [
             site TEXT, sources TEXT NOT NULL, label TEXT NOT NULL, revoked BOOLEAN NOT NULL DEFAULT FALSE)""",
         "CREATE TABLE snapshots (site TEXT PRIMARY KEY, seq BIGINT NOT NULL, data BYTEA NOT NULL)",
     ],
+    [  # an ingest key's kinds (issue 18.1); empty: the device kinds
+        "ALTER TABLE api_keys ADD COLUMN kinds TEXT NOT NULL DEFAULT ''",
+    ],
 ]
 
 

@@ -26,6 +26,9 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE snapshots (
             site TEXT PRIMARY KEY, seq INTEGER NOT NULL, data BLOB NOT NULL)""",
     ],
+    [  # an ingest key's kinds (issue 18.1); empty: the device kinds
+        "ALTER TABLE api_keys ADD COLUMN kinds TEXT NOT NULL DEFAULT ''",
+    ],
 ]
 
 
