@@ -33,7 +33,9 @@ Refusal = tuple[str, str]
 
 def refusal(site: SiteConfig, event: Envelope) -> Refusal | None:
     """Why ``site``'s rules refuse this input event from outside Stockade, or None when they allow it."""
-    source = event.source
+    source, kind = event.source, event.kind
+    if kind in DEVICE_KINDS and source not in site.sources_by_id and not is_own_source(source):
+        return None  # the common case, a device sending a device kind, in three lookups
     if is_own_source(source):
         return "source", (f"forbidden: sources beginning {OWN_SOURCE_PREFIX!r} are Stockade's own; "
                           f"{source!r} cannot be claimed from outside")
@@ -41,7 +43,7 @@ def refusal(site: SiteConfig, event: Envelope) -> Refusal | None:
     if action in THREAT_ACTIONS:
         return "action", (f"forbidden: threat levels change only through the analyst API "
                           f"(PUT/DELETE /v1/access/threat-levels/{site.site}) or a playbook")
-    if (why := kind_refusal(site, source, event.kind, action)) is not None:
+    if (why := kind_refusal(site, source, kind, action)) is not None:
         return "kind", f"forbidden: {why}"
     declared = site.sources_by_id.get(source)
     if action is not None and declared is not None and action not in declared.actions:
