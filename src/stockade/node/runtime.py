@@ -6,12 +6,13 @@
     >>> node.stop()
 
 Start-up resumes each site's engine from its last snapshot and replays the
-log's tail, so a crash loses nothing the store acknowledged.
+log's tail, so a crash loses nothing the store acknowledged. ``start`` does
+that in the background (``node.recovery`` has the progress ``/healthz``
+reports); ``recover`` does it in the caller's thread.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 import time
@@ -31,23 +32,16 @@ from stockade.node.ledgers import DeviceSignatures, Ledgers, WitnessCosigning
 from stockade.node.lock import DataDirLock
 from stockade.node.metrics import NodeMetrics
 from stockade.node.periodic import Periodic
+from stockade.node.recovery import Recovery, recover_engines
 from stockade.node.settings import Settings
+from stockade.node.stores import open_store as open_store  # where the CLI has always found it
+from stockade.node.stores import store_target
 from stockade.pipeline.bus import InProcessBus
 from stockade.site import SiteConfig, load_site
 from stockade.store import Store
 
 log = logging.getLogger(__name__)
 _decode = msgspec.json.Decoder(Event).decode
-
-
-def open_store(settings: Settings) -> Store:
-    if settings.postgres_dsn:
-        from stockade.store.postgres import PostgresStore
-
-        return PostgresStore.open(settings.postgres_dsn)
-    from stockade.store.sqlite import SqliteStore
-
-    return SqliteStore.open(settings.data_dir, synchronous=settings.sqlite_synchronous)
 
 
 def site_files(settings: Settings) -> list[Path]:
@@ -84,7 +78,7 @@ class Node:
         if settings.engine == "process":
             self.engine = EngineProcess(sites, store, settings.snapshot_every, self._write_output_entries,
                                         lambda site: self.metrics.engine_errors.labels(site).inc(),
-                                        functools.partial(open_store, settings))
+                                        store_target(settings))
         else:
             self.engine = InThreadEngine(sites, self._write_outputs, store, settings.snapshot_every)
         self.access = build_access(sites, settings.policy_dir, self.engine, self._write_outputs)
@@ -96,6 +90,7 @@ class Node:
         ]
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.recovery = Recovery()
 
     @classmethod
     def open(cls, settings: Settings) -> Node:
@@ -130,21 +125,18 @@ class Node:
     # --- lifecycle -----------------------------------------------------------
 
     def recover(self) -> int:
-        """Resume every site's engine from its snapshot, replay the log's tail into it and
-        into the entity index (both are projections of the log)."""
-        replayed = 0
+        """Rebuild the access facts, resume every site's engine from its snapshot and replay the log's
+        tail into it and into the entity index (both are projections of the log)."""
+        self._recover_access()
+        return self._recover_engines()
+
+    def _recover_access(self) -> None:
         for site in self.sites:
             replay_access(self.access, self.store, site)
-            start = min(self.engine.resume(site), self.store.indexed_seq(site))
-            events: list[tuple[int, Envelope]] = []
-            entries: list[bytes] = []
-            for row in self.store.read(site, start):
-                events.append((row.seq, row.event))
-                entries.append(row.entry)
-                if len(events) == 5_000:
-                    replayed += self._project(site, events, entries)
-                    events, entries = [], []
-            replayed += self._project(site, events, entries)
+
+    def _recover_engines(self) -> int:
+        replayed = recover_engines(self.sites, self.store, self.engine, self._project, self.recovery, self._stop)
+        self.recovery.finish()
         return replayed
 
     def _project(self, site: str, events: Sequence[tuple[int, Envelope]], entries: Sequence[bytes]) -> int:
@@ -157,9 +149,9 @@ class Node:
         return len(events)
 
     def start(self) -> None:
-        replayed = self.recover()
-        if replayed:
-            log.info("replayed %d events from the log's tail", replayed)
+        """Serve at once: the access facts are rebuilt first (doors decide on them), the engines
+        recover in the background, then take the bus (what arrived meanwhile waits on it)."""
+        self._recover_access()
         worker = threading.Thread(target=self._run_engine, name="stockade-engine", daemon=True)
         worker.start()
         self._threads.append(worker)
@@ -167,6 +159,12 @@ class Node:
             job.start()
 
     def _run_engine(self) -> None:
+        try:
+            self._recover_engines()
+        except Exception as e:  # noqa: BLE001 - said on /healthz and in the log; ingest goes on
+            log.exception("recovery of the engines failed; detection is not running")
+            self.recovery.fail(f"recovery failed: {e}")
+            return
         while not self._stop.is_set():
             delivery = self.bus.get(timeout=0.1)
             if delivery is None:
