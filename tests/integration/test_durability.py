@@ -62,7 +62,7 @@ def test_sigkill_loses_no_acknowledged_event(tmp_path: Path) -> None:
             assert r.status_code == 200
             acked.update(x["id"] for x in r.json()["results"] if x["status"] in ("accepted", "duplicate"))
     server.send_signal(signal.SIGTERM)
-    server.wait(timeout=10)
+    server.wait(timeout=60)  # a loaded 2-core machine
 
     node = Node.open(Settings(data_dir=data))
     rows = list(node.store.read("dc-demo"))

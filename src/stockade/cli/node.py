@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -74,7 +77,27 @@ def serve(
         raise fail(str(e)) from e
     console.print(f"serving {', '.join(sorted(node.sites)) or 'no sites yet'} on "
                   f"http://{settings.host}:{settings.port} (API docs at /docs)")
-    uvicorn.run(create_app(node), host=settings.host, port=settings.port, log_level="warning")
+    config = uvicorn.Config(create_app(node), host=settings.host, port=settings.port, log_level="warning")
+    StoppingServer(config).run()
+    console.print("stopped: every site's engine snapshotted")
+
+
+class StoppingServer(uvicorn.Server):
+    """SIGINT or SIGTERM (to the process or its group) stops the server, then the node (which tells its
+    engine worker to snapshot and exit), and ``serve`` returns with status 0. uvicorn would re-raise the
+    signal after its shutdown: a traceback for Ctrl-C, status -15 for SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
 
 
 def _lines(path: str) -> Iterator[bytes]:

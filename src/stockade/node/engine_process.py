@@ -13,7 +13,10 @@ structs of :mod:`stockade.node.protocol`, plain data.
 Stopping: Ctrl-C and SIGTERM reach the whole process group, so the worker
 ignores SIGINT and, on SIGTERM, waits for the node's ``Stop`` (the node stops
 first and tells it to snapshot and exit); it exits by itself only when the node
-is gone or no ``Stop`` came within :data:`TERM_GRACE_S`.
+is gone or no ``Stop`` came within :data:`TERM_GRACE_S`. So that a stop does not
+wait for a backlog, the node raises a shared ``halt`` flag before it sends
+``Stop``: the worker leaves the batches still queued unapplied (they are in the
+log, and the next start replays them after the snapshot).
 
 A batch the worker fails on is reported with its traceback and skipped; if the
 worker dies, the node logs it, counts it, and ``/healthz`` says so.
@@ -91,8 +94,9 @@ class _WorkerSnapshots:
 
 
 class _Worker:
-    def __init__(self, conn: Connection, start: Start) -> None:
+    def __init__(self, conn: Connection, start: Start, halt: Halt) -> None:
         self._conn = conn
+        self._halt = halt
         sites = {s.site: SiteConfig.model_validate_json(s.config) for s in start.sites}
         self._index: EntityIndex = open_target(start.store)
         self._snapshots = _WorkerSnapshots(self.send)
@@ -124,7 +128,8 @@ class _Worker:
                 self.send(Resumed(site, loop.last_seq[site], self._risk(site, always=True),
                                   loop.refused.get(site)))
             case Batch(site=site, entries=entries):
-                self._apply(site, entries)
+                if not self._halt.is_set():  # stopping: the log keeps it for the next start
+                    self._apply(site, entries)
             case Stop():
                 for site in list(loop.engines):
                     loop.snapshot(site)
@@ -167,7 +172,13 @@ class _TermWatch:
         return self.since is not None and time.monotonic() - self.since > TERM_GRACE_S
 
 
-def run_worker(conn: Connection) -> None:
+class Halt(Protocol):
+    def is_set(self) -> bool: ...
+
+    def set(self) -> None: ...
+
+
+def run_worker(conn: Connection, halt: Halt) -> None:
     """The worker process's main loop (the target of the spawned process)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the node says when to stop
     term = _TermWatch()
@@ -178,7 +189,7 @@ def run_worker(conn: Connection) -> None:
         return
     if not isinstance(first, Start):
         raise TypeError(f"the engine worker must be started with Start, not {type(first).__name__}")
-    worker = _Worker(conn, first)
+    worker = _Worker(conn, first, halt)
     try:
         while True:
             if not conn.poll(0.5):
@@ -228,7 +239,9 @@ class EngineProcess:
         self._on_error = on_error
         context = multiprocessing.get_context("spawn")  # the node has threads: never fork it
         self._conn, child = context.Pipe()
-        self._process = context.Process(target=run_worker, args=(child,), name="stockade-engine", daemon=True)
+        self._halt = context.Event()
+        self._process = context.Process(target=run_worker, args=(child, self._halt), name="stockade-engine",
+                                        daemon=True)
         self._process.start()
         child.close()
         self._send_lock = threading.Lock()
@@ -348,6 +361,7 @@ class EngineProcess:
     def stop(self) -> None:
         """Tell the worker to snapshot every site and exit; wait for its snapshots to be saved."""
         self._stopping = True
+        self._halt.set()
         self._send(Stop())
         self._receiver.join(timeout=60)
         self._process.join(timeout=10)
