@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import signal
 import sys
 import threading
@@ -69,6 +70,7 @@ def serve(
     from stockade.api.app import create_app
 
     settings = settings_for(data_dir, host=host, port=port)
+    _log_to_stderr()
     if settings.engine is None:  # a server uses both cores: detection in a worker process
         settings = settings.model_copy(update={"engine": "process"})
     try:
@@ -80,6 +82,15 @@ def serve(
     config = uvicorn.Config(create_app(node), host=settings.host, port=settings.port, log_level="warning")
     StoppingServer(config).run()
     console.print("stopped: every site's engine snapshotted")
+
+
+def _log_to_stderr() -> None:
+    """The node's own log (recovery progress, refused snapshots, engine failures) on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("stockade")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
 
 
 class StoppingServer(uvicorn.Server):

@@ -127,3 +127,26 @@ def test_no_pickle_anywhere_in_the_source() -> None:
     src = Path(__file__).resolve().parents[3] / "src"
     offenders = [str(p.relative_to(src)) for p in src.rglob("*.py") if "pickle" in p.read_text(encoding="utf-8")]
     assert offenders == []
+
+
+# What each state part does not save, because the site file gives it (or it is a cache that refills).
+DERIVED = {
+    "clock": {"site", "_local", "_local_ts", "_open", "_open_minute"},
+    "people": {"site"},
+    "doors": set(),
+    "zones": set(),
+    "devices": {"kinds", "heartbeating", "silence"},
+    "stock": {"zone_names", "zone_index", "reader_zone", "reader_zone_index", "zone_locs", "_locs"},
+    "gates": set(),
+}
+
+
+@pytest.mark.parametrize("part", sorted(DERIVED))
+def test_every_state_part_saves_all_it_folds(site: SiteConfig, part: str) -> None:
+    """A new attribute of a state part must be saved (or listed above as derived), or a restart
+    would silently forget it."""
+    obj = getattr(build_engine(site).state, part)
+    names = set(getattr(obj, "__slots__", ())) | set(getattr(obj, "__dict__", {}))
+    saved = {f.lstrip("_") for f in type(obj.save()).__struct_fields__}
+    unsaved = {n for n in names if n.lstrip("_") not in saved} - DERIVED[part]
+    assert unsaved == set()
