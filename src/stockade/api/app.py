@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from stockade import __version__
+from stockade.api.recovering import RecoveringGate
 from stockade.api.routers import access, events, ledger, outputs, risk, stream, system
 from stockade.node.runtime import Node
 
@@ -40,4 +41,5 @@ def create_app(node: Node, *, start_node: bool = True) -> FastAPI:
     app.state.node = node  # found by stockade.api.deps.get_node, the one place that looks
     for module in (system, events, outputs, risk, stream, ledger, access):
         app.include_router(module.router)
+    app.add_middleware(RecoveringGate, node=node)  # only /healthz until the node serves (a background start)
     return app

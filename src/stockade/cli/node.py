@@ -79,8 +79,13 @@ def serve(
         raise fail(str(e)) from e
     console.print(f"serving {', '.join(sorted(node.sites)) or 'no sites yet'} on "
                   f"http://{settings.host}:{settings.port} (API docs at /docs)")
-    config = uvicorn.Config(create_app(node), host=settings.host, port=settings.port, log_level="warning")
-    StoppingServer(config).run()
+    app = create_app(node, start_node=False)  # the node starts in the background: HTTP answers at once
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
+    node.start(background=True)
+    try:
+        StoppingServer(config).run()
+    finally:
+        node.stop()
     console.print("stopped: every site's engine snapshotted")
 
 

@@ -13,6 +13,7 @@ reports); ``recover`` does it in the caller's thread.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -91,6 +92,7 @@ class Node:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.recovery = Recovery()
+        self.serving = threading.Event()  # set once the access facts are rebuilt: requests are taken
 
     @classmethod
     def open(cls, settings: Settings) -> Node:
@@ -132,7 +134,14 @@ class Node:
 
     def _recover_access(self) -> None:
         for site in self.sites:
-            replay_access(self.access, self.store, site)
+            last = self.store.last_seq(site)
+            self.recovery.begin(site, last)
+            started = time.monotonic()
+            facts = replay_access(self.access, self.store, site, functools.partial(self.recovery.advance, site))
+            if facts:
+                log.info("%s: access facts rebuilt from %d events of the log in %.1f s", site, facts,
+                         time.monotonic() - started)
+        self.serving.set()
 
     def _recover_engines(self) -> int:
         replayed = recover_engines(self.sites, self.store, self.engine, self._project, self.recovery, self._stop)
@@ -148,18 +157,24 @@ class Node:
         self.engine.submit(site, events, entries)
         return len(events)
 
-    def start(self) -> None:
-        """Serve at once: the access facts are rebuilt first (doors decide on them), the engines
-        recover in the background, then take the bus (what arrived meanwhile waits on it)."""
-        self._recover_access()
-        worker = threading.Thread(target=self._run_engine, name="stockade-engine", daemon=True)
+    def start(self, *, background: bool = False) -> None:
+        """Rebuild the access facts (doors decide on them), then recover the engines in the background
+        and let them take the bus (what arrived meanwhile waits on it). With ``background``, the
+        access facts too are rebuilt in that thread: until ``serving`` is set the API answers only
+        ``/healthz`` (``stockade serve`` listens at once)."""
+        if not background:
+            self._recover_access()
+        worker = threading.Thread(target=self._run_engine, args=(background,), name="stockade-engine",
+                                  daemon=True)
         worker.start()
         self._threads.append(worker)
         for job in self._periodic:
             job.start()
 
-    def _run_engine(self) -> None:
+    def _run_engine(self, access_first: bool = False) -> None:
         try:
+            if access_first:
+                self._recover_access()
             self._recover_engines()
         except Exception as e:  # noqa: BLE001 - said on /healthz and in the log; ingest goes on
             log.exception("recovery of the engines failed; detection is not running")
