@@ -124,9 +124,9 @@ class _Worker:
             case Resume(site=site, snapshot=data, seq=seq):
                 self._snapshots.saved[site] = None if data is None else (seq, data)
                 loop.engines.pop(site, None)
-                loop.engine(site)
+                engine = loop.engine(site)
                 self.send(Resumed(site, loop.last_seq[site], self._risk(site, always=True),
-                                  loop.refused.get(site)))
+                                  loop.refused.get(site), engine.state.now))
             case Batch(site=site, entries=entries):
                 if not self._halt.is_set():  # stopping: the log keeps it for the next start
                     self._apply(site, entries)
@@ -345,9 +345,11 @@ class EngineProcess:
                     self._state.notify_all()
             case SnapshotTaken(site=site, seq=seq, data=data):
                 self._snapshots.save_snapshot(site, seq, data)
-            case Resumed(site=site, risk=risk):
+            case Resumed(site=site, risk=risk, now=now):
                 if risk is not None:
                     self._mirrors[site].update(risk)
+                if now is not None and site not in self._now:  # risk is read at the restored clock, not None
+                    self._now[site] = now
                 with self._state:
                     self._resumed[site] = message
                     self._state.notify_all()

@@ -8,7 +8,7 @@ here is serialised as Python objects: a message names no code, only data.
     node → worker                                   worker → node
     -------------                                   -------------
     Start(sites, snapshot_every, store)
-    Resume(site, snapshot)              ──▶         Resumed(site, seq, risk, refused)
+    Resume(site, snapshot)              ──▶         Resumed(site, seq, risk, refused, now)
     Batch(site, entries)                ──▶         Applied(site, seq, outputs, risk | None)
                                                     SnapshotTaken(site, seq, data)  every N events
                                                     BatchFailed(site, first, last, traceback)
@@ -23,6 +23,8 @@ as bytes; risk weights as :class:`~stockade.engine.risk.RiskSnapshot`.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import msgspec
 
@@ -88,6 +90,7 @@ class Resumed(msgspec.Struct, frozen=True, tag="resumed"):
     seq: int  # the log position the engine's state covers (0 when it starts afresh)
     risk: RiskSnapshot | None = None
     refused: str | None = None  # why the snapshot was refused: the state is rebuilt from the log
+    now: datetime | None = None  # the restored event-time clock: risk is read at it before any new event
 
 
 class Applied(msgspec.Struct, frozen=True, tag="applied"):
