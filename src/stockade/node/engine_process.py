@@ -8,12 +8,13 @@ decision point). The worker also writes the store's entity index (a projection;
 SQLite takes one writer at a time, PostgreSQL many). Snapshots travel back to be
 saved in the store; at start the node sends each site's snapshot and then
 replays the log's tail, as with an in-thread engine. The messages are the typed
-structs of :mod:`stockade.node.protocol`, plain data.
+structs of :mod:`stockade.node.protocol`, plain data; the worker's side is
+:mod:`stockade.node.engine_worker`.
 
 Stopping: Ctrl-C and SIGTERM reach the whole process group, so the worker
 ignores SIGINT and, on SIGTERM, waits for the node's ``Stop`` (the node stops
 first and tells it to snapshot and exit); it exits by itself only when the node
-is gone or no ``Stop`` came within :data:`TERM_GRACE_S`. So that a stop does not
+is gone or no ``Stop`` came within ``engine_worker.TERM_GRACE_S``. So that a stop does not
 wait for a backlog, the node raises a shared ``halt`` flag before it sends
 ``Stop``: the worker leaves the batches still queued unapplied (they are in the
 log, and the next start replays them after the snapshot).
@@ -26,21 +27,16 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import signal
 import threading
-import time
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from multiprocessing.connection import Connection
-from types import FrameType
-from typing import Protocol
 
 import msgspec
 
 from stockade.engine.engine import RiskModel as RiskReader
 from stockade.engine.risk import RiskModel, RiskSnapshot
-from stockade.events import Envelope, Event, canonical_event
+from stockade.events import Envelope
+from stockade.node.engine_worker import run_worker
 from stockade.node.protocol import (
     Applied,
     Batch,
@@ -57,156 +53,12 @@ from stockade.node.protocol import (
     ToNode,
     ToWorker,
     decode_to_node,
-    decode_to_worker,
     encode,
 )
-from stockade.node.stores import open_target
-from stockade.node.tuning import tune_gc
-from stockade.pipeline.build import build_engine
-from stockade.pipeline.loop import EngineLoop, Snapshots
+from stockade.pipeline.loop import Snapshots
 from stockade.site import SiteConfig
 
 log = logging.getLogger(__name__)
-TERM_GRACE_S = 30.0
-
-
-class EntityIndex(Protocol):
-    def index_entities(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None: ...
-
-    def close(self) -> None: ...
-
-
-# --- the worker's side ---------------------------------------------------------------------------
-
-
-class _WorkerSnapshots:
-    """Snapshots the loop takes go to the node to be saved; the ones to resume from come from it."""
-
-    def __init__(self, send: Callable[[ToNode], None]) -> None:
-        self._send = send
-        self.saved: dict[str, tuple[int, bytes] | None] = {}
-
-    def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
-        self._send(SnapshotTaken(site, seq, data))
-
-    def load_snapshot(self, site: str) -> tuple[int, bytes] | None:
-        return self.saved.get(site)
-
-
-class _Worker:
-    def __init__(self, conn: Connection, start: Start, halt: Halt) -> None:
-        self._conn = conn
-        self._halt = halt
-        sites = {s.site: SiteConfig.model_validate_json(s.config) for s in start.sites}
-        self._index: EntityIndex = open_target(start.store)
-        self._snapshots = _WorkerSnapshots(self.send)
-        self._outputs: list[Envelope] = []
-        self._loop = EngineLoop(sites, build_engine, lambda _site, outs: self._outputs.extend(outs),
-                                self._snapshots, start.snapshot_every)
-        self._decode = msgspec.json.Decoder(Event).decode
-        self._risk_updates: dict[str, int] = {}
-
-    def send(self, message: ToNode) -> None:
-        self._conn.send_bytes(encode(message))
-
-    def _risk(self, site: str, *, always: bool) -> RiskSnapshot | None:
-        risk = self._loop.engine(site).risk
-        if risk is None:
-            return None
-        changed = risk.updates != self._risk_updates.get(site)
-        self._risk_updates[site] = risk.updates
-        return risk.save() if changed or always else None
-
-    def handle(self, message: ToWorker) -> bool:
-        """Act on one message from the node; False when told to stop."""
-        loop = self._loop
-        match message:
-            case Resume(site=site, snapshot=data, seq=seq):
-                self._snapshots.saved[site] = None if data is None else (seq, data)
-                loop.engines.pop(site, None)
-                engine = loop.engine(site)
-                self.send(Resumed(site, loop.last_seq[site], self._risk(site, always=True),
-                                  loop.refused.get(site), engine.state.now))
-            case Batch(site=site, entries=entries):
-                if not self._halt.is_set():  # stopping: the log keeps it for the next start
-                    self._apply(site, entries)
-            case Stop():
-                for site in list(loop.engines):
-                    loop.snapshot(site)
-                self.send(Stopped())
-                return False
-            case Start():
-                log.error("the engine worker was started twice; ignoring the second start")
-        return True
-
-    def _apply(self, site: str, entries: list[LogEntry]) -> None:
-        loop = self._loop
-        self._outputs.clear()
-        try:
-            events = [(e.seq, self._decode(e.entry)) for e in entries]
-            self._index.index_entities(site, events)
-            for seq, event in events:
-                loop.apply(site, seq, event)
-        except Exception:  # noqa: BLE001 - reported to the node with the traceback
-            loop.last_seq[site] = max(loop.last_seq.get(site, 0), entries[-1].seq)
-            self.send(BatchFailed(site, entries[0].seq, entries[-1].seq, traceback.format_exc()))
-        self.send(Applied(site, loop.last_seq[site], [canonical_event(o) for o in self._outputs],
-                          self._risk(site, always=False)))
-
-    def close(self) -> None:
-        self._index.close()
-
-
-class _TermWatch:
-    """SIGTERM to the group: keep going until the node's Stop, at most ``TERM_GRACE_S``."""
-
-    def __init__(self) -> None:
-        self.since: float | None = None
-        signal.signal(signal.SIGTERM, self._on_term)
-
-    def _on_term(self, _signum: int, _frame: FrameType | None) -> None:
-        if self.since is None:
-            self.since = time.monotonic()
-
-    def expired(self) -> bool:
-        return self.since is not None and time.monotonic() - self.since > TERM_GRACE_S
-
-
-class Halt(Protocol):
-    def is_set(self) -> bool: ...
-
-    def set(self) -> None: ...
-
-
-def run_worker(conn: Connection, halt: Halt) -> None:
-    """The worker process's main loop (the target of the spawned process)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the node says when to stop
-    term = _TermWatch()
-    tune_gc()
-    try:
-        first = decode_to_worker(conn.recv_bytes())
-    except (EOFError, OSError):
-        return
-    if not isinstance(first, Start):
-        raise TypeError(f"the engine worker must be started with Start, not {type(first).__name__}")
-    worker = _Worker(conn, first, halt)
-    try:
-        while True:
-            if not conn.poll(0.5):
-                if term.expired():
-                    break
-                continue
-            try:
-                data = conn.recv_bytes()
-            except (EOFError, OSError):
-                break  # the node is gone: nobody to give outputs or snapshots to
-            if not worker.handle(decode_to_worker(data)):
-                break
-    finally:
-        worker.close()
-
-
-# --- the node's side -----------------------------------------------------------------------------
 
 
 class RiskMirror:
