@@ -35,8 +35,8 @@ import msgspec
 from bench.bench_pipeline import simulated_lines
 from bench.harness import free_port, print_table
 from stockade.node.keys import new_key
+from stockade.node.runtime import open_store
 from stockade.node.settings import Settings
-from stockade.node.stores import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = 1_000_000

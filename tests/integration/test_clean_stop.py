@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from stockade.node.keys import new_key
+from stockade.node.runtime import open_store
 from stockade.node.settings import Settings
-from stockade.node.stores import open_store
 from stockade.pipeline.build import build_engine
 from stockade.site import load_site
 from tests.node_fixtures import DEMO_SITE, door_line, make_node

@@ -1,9 +1,10 @@
-"""Opening the store a node's settings name: PostgreSQL when a DSN is set, else SQLite in the data directory."""
+"""Where the engine worker opens the store for its entity index: the same store the node opened."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from stockade.ledger.seal import load_or_create_row_seal
 from stockade.node.protocol import StoreTarget
 from stockade.node.settings import Settings
 from stockade.store import Store
@@ -14,14 +15,12 @@ def store_target(settings: Settings) -> StoreTarget:
 
 
 def open_target(target: StoreTarget) -> Store:
+    """The store, with the node's row seal (as ``runtime.open_store`` opens it)."""
+    seal = load_or_create_row_seal(Path(target.data_dir) / "keys")
     if target.postgres_dsn:
         from stockade.store.postgres import PostgresStore
 
-        return PostgresStore.open(target.postgres_dsn)
+        return PostgresStore.open(target.postgres_dsn, seal=seal)
     from stockade.store.sqlite import SqliteStore
 
-    return SqliteStore.open(Path(target.data_dir), synchronous=target.sqlite_synchronous)
-
-
-def open_store(settings: Settings) -> Store:
-    return open_target(store_target(settings))
+    return SqliteStore.open(Path(target.data_dir), synchronous=target.sqlite_synchronous, seal=seal)
