@@ -28,6 +28,7 @@ from stockade.api.docs import add_docs
 from stockade.api.limits import Authenticator, BodyGuard, Refused
 from stockade.api.openapi import document
 from stockade.api.problems import validation_failed
+from stockade.api.recovering import RecoveringGate
 from stockade.api.routers import access, admin, events, ledger, outputs, risk, stream, system
 from stockade.node.runtime import Node
 
@@ -76,5 +77,6 @@ def create_app(node: Node, *, start_node: bool = True) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_failed)
     app.add_middleware(BodyGuard, routes=routes, authenticate=key_checker(node),
                        node_limit=node.settings.max_body_bytes)
+    app.add_middleware(RecoveringGate, node=node)  # outermost: only /healthz until the node serves
     app.openapi = lambda: document(app, routes, node.settings.max_body_bytes)  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
     return app
