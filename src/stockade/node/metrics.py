@@ -5,6 +5,8 @@
     stockade_queue_depth                        committed batches waiting for the engine
     stockade_outputs_total{site, kind}          alerts, incidents, decisions written by Stockade
     stockade_engine_errors_total{site}          batches the engine failed on (logged with the traceback)
+    stockade_incident_time_to_{detect,acknowledge,contain,resolve}_seconds{site, pattern}
+                                                per incident: first evidence to opening, opening to each milestone
 """
 
 from __future__ import annotations
@@ -33,6 +35,16 @@ class NodeMetrics:
         self.engine_errors = Counter(
             "stockade_engine_errors", "Batches the engine failed on (see the log)", ["site"], registry=self.registry,
         )
+        self.incident_times = {
+            measure: Histogram(
+                f"stockade_incident_time_to_{measure}_seconds",
+                f"Per incident, seconds to {measure} "
+                f"({'first evidence to opening' if measure == 'detect' else 'from opening'})",
+                ["site", "pattern"], buckets=(5, 15, 30, 60, 120, 180, 300, 600, 1800, 3600, 14_400, 86_400),
+                registry=self.registry,
+            )
+            for measure in ("detect", "acknowledge", "contain", "resolve")
+        }
         depth = Gauge(
             "stockade_queue_depth", "Committed batches waiting for the engine", registry=self.registry
         )

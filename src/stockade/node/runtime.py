@@ -26,6 +26,7 @@ from stockade.node.access import build_access, replay_access
 from stockade.node.broadcast import Broadcaster
 from stockade.node.engine_process import EngineProcess
 from stockade.node.engines import EngineRunner, InThreadEngine
+from stockade.node.incidents import IncidentDesk, milestones
 from stockade.node.ingest import Ingestor
 from stockade.node.ledgers import DeviceSignatures, Ledgers, WitnessCosigning
 from stockade.node.lock import DataDirLock
@@ -35,6 +36,7 @@ from stockade.node.settings import Settings
 from stockade.pipeline.bus import InProcessBus
 from stockade.site import SiteConfig, load_site
 from stockade.store import Store
+from stockade.store.incidents import IncidentProjection
 
 log = logging.getLogger(__name__)
 _decode = msgspec.json.Decoder(Event).decode
@@ -74,6 +76,7 @@ class Node:
         self.bus = InProcessBus()
         self.metrics = NodeMetrics(self.bus.depth)
         self.broadcast = Broadcaster()
+        self.incidents = IncidentProjection(store)
         self.ledgers = Ledgers.open(settings.data_dir, sites, store)
         self.ingestor = Ingestor(
             store, sites, self.bus, self.ledgers,
@@ -87,6 +90,7 @@ class Node:
                                         functools.partial(open_store, settings))
         else:
             self.engine = InThreadEngine(sites, self._write_outputs, store, settings.snapshot_every)
+        self.desk = IncidentDesk(self.incidents, self._write_outputs)
         self.access = build_access(sites, settings.policy_dir, self.engine, self._write_outputs)
         self._periodic = [
             Periodic("checkpoints", settings.checkpoint_interval_s, self._checkpoint),
@@ -111,6 +115,9 @@ class Node:
 
     def _committed(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
         self.access.observe_committed(site, events)
+        for changed in self.incidents.observe(site, events):
+            for measure, seconds in milestones(changed).items():
+                self.metrics.incident_times[measure].labels(site, changed.after.pattern).observe(seconds)
         self.broadcast.publish(site, events)
 
     def _write_outputs(self, site: str, outputs: Sequence[Envelope]) -> None:
@@ -135,6 +142,7 @@ class Node:
         replayed = 0
         for site in self.sites:
             replay_access(self.access, self.store, site)
+            self.incidents.catch_up(site)
             start = min(self.engine.resume(site), self.store.indexed_seq(site))
             events: list[tuple[int, Envelope]] = []
             entries: list[bytes] = []

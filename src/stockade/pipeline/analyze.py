@@ -22,7 +22,7 @@ from datetime import datetime
 
 from stockade.engine.engine import SiteEngine
 from stockade.engine.risk import RiskModel
-from stockade.events import Alert, Envelope, Incident
+from stockade.events import Action, Alert, Envelope, Incident
 from stockade.pipeline.build import build_engine
 from stockade.pipeline.loop import ENGINE_SKIPS
 from stockade.site import SiteConfig
@@ -33,6 +33,7 @@ class Analysis:
     alerts: list[Alert] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)  # latest version of each, in opening order
     versions: list[Incident] = field(default_factory=list)  # every version, in the order written
+    actions: list[Action] = field(default_factory=list)  # what the playbooks would have logged, in order
     opened: dict[str, datetime] = field(default_factory=dict)  # incident id -> time of its first version
     risk: RiskModel | None = None
     events: int = 0  # events run through the engine

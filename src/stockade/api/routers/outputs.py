@@ -1,76 +1,67 @@
-"""What Stockade found: ``GET /v1/alerts``, ``/v1/incidents``, ``/v1/incidents/{id}``."""
+"""What Stockade found: ``GET /v1/alerts`` (incidents: :mod:`stockade.api.routers.incidents`).
+
+Alerts have the shape of ``stockade analyze --json`` (:mod:`stockade.incidents.records`)
+plus ``site`` and ``log_seq``; a page ends with ``next_cursor`` (null only when
+nothing older is left), so a severity filter never cuts a list silently.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query
 
 from stockade.api.auth import require_scope
 from stockade.api.deps import StoreDep
-from stockade.api.encoding import JSONBytes, json_response, rows_response
-from stockade.events import Incident
+from stockade.api.encoding import JSONBytes, json_response
+from stockade.events import Alert
 from stockade.events.model import SEVERITIES, Severity
-from stockade.store import ApiKeyRecord, EventQuery, Store
+from stockade.incidents.records import alert_record
+from stockade.store import ApiKeyRecord, EventQuery
 
-router = APIRouter(prefix="/v1", tags=["alerts and incidents"])
+router = APIRouter(prefix="/v1", tags=["alerts"])
 ReadKey = Annotated[ApiKeyRecord, Depends(require_scope("read"))]
-_SCAN = 10_000
+_CHUNK = 1_000
+_SCAN_PER_PAGE = 20_000  # rows looked at for one page; a sparse filter answers with a cursor to go on
 
 
-@router.get("/alerts", summary="Alerts of a site, newest first")
+@router.get("/alerts", summary="Alerts of a site, newest first, a page at a time")
 def alerts(
     store: StoreDep,
     _key: ReadKey,
     site: str,
     since: Annotated[datetime | None, Query(description="event time from")] = None,
     min_severity: Annotated[Severity, Query(description="lowest severity to list")] = "info",
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JSONBytes:
     floor = SEVERITIES.index(min_severity)
-    rows = store.query(EventQuery(site, since=since, kinds=("alert",), limit=_SCAN, newest_first=True))
-    kept = [r for r in rows if SEVERITIES.index(getattr(r.event, "severity", "info")) >= floor]
-    return rows_response(kept[:limit])
-
-
-def incident_versions(store: Store, site: str, since: datetime | None = None) -> dict[str, list[Incident]]:
-    """Every stored version of each incident, oldest first."""
-    versions: dict[str, list[Incident]] = {}
-    for row in store.query(EventQuery(site, since=since, kinds=("incident",), limit=_SCAN)):
-        event = row.event
-        if isinstance(event, Incident):
-            versions.setdefault(event.incident, []).append(event)
-    return versions
-
-
-@router.get("/incidents", summary="Incidents of a site (latest version of each), newest first")
-def incidents(
-    store: StoreDep,
-    _key: ReadKey,
-    site: str,
-    since: Annotated[datetime | None, Query(description="event time from")] = None,
-    status_: Annotated[str | None, Query(alias="status", description="only this status")] = None,
-) -> JSONBytes:
-    latest = [v[-1] for v in incident_versions(store, site, since).values()]
-    if status_ is not None:
-        latest = [i for i in latest if i.status == status_]
-    latest.sort(key=lambda i: i.ts, reverse=True)
-    return json_response({"items": [msgspec.to_builtins(i) for i in latest]})
-
-
-@router.get("/incidents/{site}/{incident_id}", summary="One incident: its versions, alerts and evidence")
-def incident(store: StoreDep, _key: ReadKey, site: str, incident_id: str) -> JSONBytes:
-    versions = incident_versions(store, site).get(incident_id)
-    if not versions:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no incident {incident_id!r} in site {site!r}")
-    latest = versions[-1]
-    alerts = [row.event for a in latest.alerts if (row := store.get(site, a)) is not None]
-    evidence = [row.event for e in latest.evidence if (row := store.get(site, e)) is not None]
-    timeline = sorted([*alerts, *evidence], key=lambda e: e.ts)
-    return json_response({
-        "incident": msgspec.to_builtins(latest),
-        "versions": [msgspec.to_builtins(v) for v in versions],
-        "timeline": [msgspec.to_builtins(e) for e in timeline],
-    })
+    before: int | None = None
+    if cursor is not None:
+        if not cursor.isdigit():
+            raise HTTPException(422, f"not a cursor: {cursor!r}")
+        before = int(cursor)
+    items: list[dict[str, Any]] = []
+    scanned = 0
+    exhausted = False
+    while len(items) < limit and scanned < _SCAN_PER_PAGE:
+        rows = store.query(EventQuery(site, since=since, kinds=("alert",), limit=_CHUNK, newest_first=True,
+                                      before_seq=before))
+        if not rows:
+            exhausted = True
+            break
+        for row in rows:
+            scanned += 1
+            before = row.seq
+            event = row.event
+            if isinstance(event, Alert) and SEVERITIES.index(event.severity) >= floor:
+                items.append({**msgspec.to_builtins(alert_record(event)), "site": site, "log_seq": row.seq})
+                if len(items) == limit:
+                    break
+        if len(rows) < _CHUNK and len(items) < limit:
+            exhausted = True
+            break
+    next_cursor = None if exhausted or before is None else str(before)
+    return json_response({"items": items, "next_cursor": next_cursor})

@@ -26,6 +26,14 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE snapshots (
             site TEXT PRIMARY KEY, seq INTEGER NOT NULL, data BLOB NOT NULL)""",
     ],
+    [  # 2: the incident projection (current state of each incident, folded from the log)
+        """CREATE TABLE incidents (
+            site TEXT NOT NULL, id TEXT NOT NULL, status TEXT NOT NULL, opened_us INTEGER NOT NULL,
+            state BLOB NOT NULL, PRIMARY KEY (site, id)) WITHOUT ROWID""",
+        "CREATE INDEX incidents_by_opening ON incidents (opened_us, site, id)",
+        "CREATE INDEX incidents_by_status ON incidents (site, status, opened_us)",
+        "CREATE TABLE incident_progress (site TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
+    ],
 ]
 
 
