@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import msgspec
@@ -26,14 +26,19 @@ from stockade.node.access import build_access, replay_access
 from stockade.node.broadcast import Broadcaster
 from stockade.node.engine_process import EngineProcess
 from stockade.node.engines import EngineRunner, InThreadEngine
+from stockade.node.executor import Executor
 from stockade.node.incidents import IncidentDesk, milestones
 from stockade.node.ingest import Ingestor
 from stockade.node.ledgers import DeviceSignatures, Ledgers, WitnessCosigning
 from stockade.node.lock import DataDirLock
 from stockade.node.metrics import NodeMetrics
 from stockade.node.periodic import Periodic
+from stockade.node.response import Response
 from stockade.node.settings import Settings
 from stockade.pipeline.bus import InProcessBus
+from stockade.response.execute import Carrier
+from stockade.response.playbook import DEFAULT_DIR, PlaybookSet
+from stockade.response.portset import Ports, Recording, Unconfigured
 from stockade.site import SiteConfig, load_site
 from stockade.store import Store
 from stockade.store.incidents import IncidentProjection
@@ -68,7 +73,7 @@ def load_sites(settings: Settings) -> dict[str, SiteConfig]:
 
 class Node:
     def __init__(self, settings: Settings, store: Store, sites: dict[str, SiteConfig],
-                 lock: DataDirLock | None = None) -> None:
+                 lock: DataDirLock | None = None, *, ports: Ports | None = None) -> None:
         self.settings = settings
         self._lock = lock
         self.store = store
@@ -92,7 +97,14 @@ class Node:
             self.engine = InThreadEngine(sites, self._write_outputs, store, settings.snapshot_every)
         self.desk = IncidentDesk(self.incidents, self._write_outputs)
         self.access = build_access(sites, settings.policy_dir, self.engine, self._write_outputs)
+        self.ports = ports or Ports.of(Recording() if settings.drill else Unconfigured())
+        self.executor = Executor(Carrier(self.ports, self._write_outputs, store.get_incident,
+                                         set_threat=self._set_threat), store)
+        self.response = Response(sites, PlaybookSet(settings.playbook_dir or DEFAULT_DIR), store, self.executor,
+                                 drill=settings.drill)
         self._periodic = [
+            Periodic("response-ticks", 1.0, self.response.tick),
+            Periodic("playbook-reload", 2.0, self.response.reload_if_changed),
             Periodic("checkpoints", settings.checkpoint_interval_s, self._checkpoint),
             Periodic("policy-reload", 2.0, self.access.reload_policies_if_changed),
             Periodic("witnesses", settings.witness_interval_s,
@@ -102,11 +114,11 @@ class Node:
         self._threads: list[threading.Thread] = []
 
     @classmethod
-    def open(cls, settings: Settings) -> Node:
+    def open(cls, settings: Settings, *, ports: Ports | None = None) -> Node:
         """Take the data directory (one writer process at a time) and open everything in it."""
         lock = DataDirLock.acquire(settings.data_dir)
         try:
-            return cls(settings, open_store(settings), load_sites(settings), lock)
+            return cls(settings, open_store(settings), load_sites(settings), lock, ports=ports)
         except BaseException:
             lock.release()
             raise
@@ -115,15 +127,23 @@ class Node:
 
     def _committed(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
         self.access.observe_committed(site, events)
-        for changed in self.incidents.observe(site, events):
+        changes = self.incidents.observe(site, events)
+        for changed in changes:
             for measure, seconds in milestones(changed).items():
                 self.metrics.incident_times[measure].labels(site, changed.after.pattern).observe(seconds)
+        self.response.observe(site, changes, events)
         self.broadcast.publish(site, events)
 
     def _write_outputs(self, site: str, outputs: Sequence[Envelope]) -> None:
         self.ingestor.write_outputs(site, outputs)
         for out in outputs:
             self.metrics.outputs.labels(site, out.kind).inc()
+
+    def _set_threat(self, site: str, zone: str, level: str, actor: str) -> None:
+        """A lockdown step's threat level, through the access decision point's threat levels."""
+        if level in ("elevated", "lockdown"):
+            self.access.set_threat(site, "lockdown" if level == "lockdown" else "elevated", actor=actor,
+                                   at=datetime.now(UTC), zone=zone)
 
     def _write_output_entries(self, site: str, entries: Sequence[bytes]) -> None:
         """Outputs from an engine in another process arrive as log entries."""
@@ -168,6 +188,7 @@ class Node:
         replayed = self.recover()
         if replayed:
             log.info("replayed %d events from the log's tail", replayed)
+        self.response.start()
         worker = threading.Thread(target=self._run_engine, name="stockade-engine", daemon=True)
         worker.start()
         self._threads.append(worker)
@@ -214,6 +235,7 @@ class Node:
         self.engine.stop()
         for job in self._periodic:
             job.stop()
+        self.response.stop()
         self.store.close()
         if self._lock is not None:
             self._lock.release()

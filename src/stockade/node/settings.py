@@ -41,6 +41,8 @@ class Settings(BaseSettings):
         None, description="detection in a worker process (the second core; the default of serve and demo) "
         "or in a thread of the node (the default of one-shot commands such as ingest)",
     )
+    playbook_dir: Path | None = Field(None, description="incident response playbooks; default: the shipped pack")
+    drill: bool = Field(False, description="drill mode: response ports record, nothing is sent, actions marked drill")
     sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
         "FULL", description="FULL survives power loss; NORMAL survives a killed process only"
     )
