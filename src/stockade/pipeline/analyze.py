@@ -16,7 +16,7 @@ inputs to detection and go through.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,6 +25,8 @@ from stockade.engine.risk import RiskModel
 from stockade.events import Action, Alert, Envelope, Incident
 from stockade.pipeline.build import build_engine
 from stockade.pipeline.loop import ENGINE_SKIPS
+from stockade.response.playbook import Playbook
+from stockade.response.rehearsal import Rehearsal
 from stockade.site import SiteConfig
 
 
@@ -44,9 +46,12 @@ def analyze(
     site: SiteConfig,
     events: Iterable[Envelope],
     make_engine: Callable[[SiteConfig], SiteEngine] = build_engine,
+    playbooks: Sequence[Playbook] | None = None,
 ) -> Analysis:
-    """Fold ``events`` (sorted here by event time, stable) through a fresh engine."""
+    """Fold ``events`` (sorted here by event time, stable) through a fresh engine; with ``playbooks``,
+    also through the response loop with recording ports: ``actions`` is what they would have done."""
     engine = make_engine(site)
+    rehearsal = Rehearsal(site, playbooks) if playbooks else None
     result = Analysis(risk=engine.risk if isinstance(engine.risk, RiskModel) else None)
     latest: dict[str, Incident] = {}
     ordered = sorted(events, key=lambda e: e.ts)
@@ -55,6 +60,8 @@ def analyze(
             result.skipped += 1
             continue
         result.events += 1
+        if rehearsal is not None:
+            rehearsal.feed(event)
         for out in engine.step(event, seq):
             if isinstance(out, Alert):
                 result.alerts.append(out)
@@ -62,5 +69,9 @@ def analyze(
                 result.versions.append(out)
                 result.opened.setdefault(out.incident, out.ts)
                 latest[out.incident] = out
+                if rehearsal is not None:
+                    rehearsal.feed(out)
     result.incidents = list(latest.values())
+    if rehearsal is not None:
+        result.actions = rehearsal.actions
     return result
