@@ -26,6 +26,7 @@ from stockade.node.access import build_access, replay_access
 from stockade.node.broadcast import Broadcaster
 from stockade.node.engine_process import EngineProcess
 from stockade.node.engines import EngineRunner, InThreadEngine
+from stockade.node.evidence import EvidenceBuilder
 from stockade.node.executor import Executor
 from stockade.node.incidents import IncidentDesk, milestones
 from stockade.node.ingest import Ingestor
@@ -98,8 +99,10 @@ class Node:
         self.desk = IncidentDesk(self.incidents, self._write_outputs)
         self.access = build_access(sites, settings.policy_dir, self.engine, self._write_outputs)
         self.ports = ports or Ports.of(Recording() if settings.drill else Unconfigured())
+        self.evidence = EvidenceBuilder(store, self.ledgers, self._write_outputs, settings.data_dir / "evidence",
+                                        self.ports.evidence_store)
         self.executor = Executor(Carrier(self.ports, self._write_outputs, store.get_incident,
-                                         set_threat=self._set_threat), store)
+                                         set_threat=self._set_threat, capture=self.evidence), store)
         self.response = Response(sites, PlaybookSet(settings.playbook_dir or DEFAULT_DIR), store, self.executor,
                                  drill=settings.drill)
         self._periodic = [
