@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from stockade.events import Door, Envelope
+from stockade.events import Door, Envelope, Gate, Stock
 from stockade.node.executor import Executor, open_incidents
 from stockade.response.planner import Planner
 from stockade.response.playbook import PlaybookSet
@@ -50,10 +50,13 @@ class Response:
         if planner is None:
             return
         doors = [e for _, e in events if isinstance(e, Door)]
-        if not changed and not doors:
+        goods = [e for _, e in events if isinstance(e, Stock | Gate)]
+        if not changed and not doors and not goods:
             return
         with self._lock:
             decisions = []
+            for g in goods:
+                decisions += planner.goods(g)
             for c in changed:
                 decisions += planner.observe(c.after, c.after.updated or c.after.opened)
             for d in doors:

@@ -74,4 +74,5 @@ def analyze(
     result.incidents = list(latest.values())
     if rehearsal is not None:
         result.actions = rehearsal.actions
+        result.alerts = sorted([*result.alerts, *rehearsal.alerts], key=lambda a: a.ts)
     return result

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from stockade.events import Envelope
+from stockade.events import Alert, Envelope
 from stockade.incidents.changes import change_event
 from stockade.incidents.lifecycle import Assign
 from stockade.incidents.model import IncidentState
@@ -77,6 +77,9 @@ class Carrier:
         return found.status if found is not None else None
 
     def carry_out(self, d: Decision) -> None:
+        if isinstance(d, Alert):
+            self._write(d.site, [d])
+            return
         if isinstance(d, Outcome):
             self._write(d.site, [outcome_event(d, drill=d.drill)])
             return

@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 
+from stockade.events import Alert
 from stockade.incidents.model import StepStatus
 from stockade.response.ports import FlowDirection
 
@@ -94,7 +95,7 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     drill: bool = False
 
 
-Decision = Intent | Outcome
+Decision = Intent | Outcome | Alert  # an alert: goods moving through a held zone (stockade.response.holds)
 encode_intent = msgspec.json.Encoder().encode
 decode_intent = msgspec.json.Decoder(Intent).decode
 intent_builtins = msgspec.to_builtins

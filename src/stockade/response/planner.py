@@ -25,10 +25,12 @@ import heapq
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from stockade.events import Envelope
 from stockade.incidents.model import IncidentState, Step, StepStatus
+from stockade.response.holds import Holds
 from stockade.response.intents import AddTask, Decision, Outcome, intent_id
 from stockade.response.playbook import Playbook
-from stockade.response.steps import AnyStep, ApproveSpec, EscalateAfterSpec, LockdownSpec
+from stockade.response.steps import AnyStep, ApproveSpec, EscalateAfterSpec, HoldFlowsSpec, LockdownSpec
 from stockade.response.steps.base import PlanContext, SiteFacts
 from stockade.response.steps.escalate_after import REACHED
 from stockade.response.steps.notify import notify
@@ -51,6 +53,7 @@ class Planner:
         self.locked: dict[str, datetime] = {}
         self.locking: set[str] = set()
         self._timers: list[tuple[datetime, str]] = []
+        self.holds = Holds(facts.gate_zones)
 
     # --- inputs ----------------------------------------------------------------
 
@@ -69,6 +72,11 @@ class Planner:
         for incident in sorted(self.locking):
             out += self._evaluate(incident, at)
         return out
+
+    def goods(self, event: Envelope) -> list[Decision]:
+        """A stock or gate event: goods leaving a held zone are an alert."""
+        alert = self.holds.check(event)
+        return [alert] if alert is not None else []
 
     def tick(self, now: datetime) -> list[Decision]:
         """Event time advanced: run the timers now due (nothing else is looked at)."""
@@ -90,6 +98,7 @@ class Planner:
         state = self.incidents[incident]
         if state.status == "closed":
             self.locking.discard(incident)
+            self.holds.release(incident)
             return []
         out: list[Decision] = []
         for pb in self.playbooks:
@@ -187,6 +196,11 @@ class Planner:
             status = _ON_TIMEOUT[spec.on_timeout]
             return [self._outcome(state, pb, key, spec.do, status, now,
                                   f"no decision within {spec.within} s: {spec.on_timeout}")]
+        if isinstance(spec, HoldFlowsSpec) and logged.status == "sent":
+            hold = spec.plan(self._ctx(state, pb, key, logged.ts))
+            for zone in hold.zones:
+                self.holds.hold(zone, hold.direction, until_us=hold.expires_us, incident=state.id, site=self.site)
+            return []
         if isinstance(spec, LockdownSpec) and logged.status == "sent":
             ctx = self._ctx(state, pb, key, now)
             doors = spec.plan(ctx).doors

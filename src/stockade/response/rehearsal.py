@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from stockade.events import Door, Envelope
+from stockade.events import Alert, Door, Envelope, Gate, Stock
 from stockade.events.model import Action
 from stockade.incidents.fold import apply, incident_of
 from stockade.incidents.model import IncidentState
@@ -48,6 +48,7 @@ class Rehearsal:
         self.planner = Planner(site.site, playbooks, site_facts(site), drill=drill)
         self.states: dict[str, IncidentState] = {}
         self.actions: list[Action] = []
+        self.alerts: list[Alert] = []
         self.now = _EPOCH
         self._seq = 0
         self._ids: set[str] = set()
@@ -62,6 +63,8 @@ class Rehearsal:
         self._fold(event)
         if isinstance(event, Door):
             self._pending.extend(self.planner.door(event.door, event.state, event.ts))
+        elif isinstance(event, Stock | Gate):
+            self._pending.extend(self.planner.goods(event))
         self._run()
 
     def tick(self, now: datetime) -> None:
@@ -86,6 +89,8 @@ class Rehearsal:
             self._ids.add(event.id)
             if isinstance(event, Action):
                 self.actions.append(event)
+            elif isinstance(event, Alert):
+                self.alerts.append(event)
             self._fold(event)
 
     def _run(self) -> None:

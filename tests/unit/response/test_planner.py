@@ -113,3 +113,22 @@ def test_drill_mode_marks_every_action() -> None:
     assert r.actions
     assert all((a.attrs or {}).get("drill") is True for a in r.actions if a.source == "stockade:response")
     assert all(s.drill for s in r.states["inc-bg"].steps)
+
+
+def test_while_outbound_flows_are_held_goods_leaving_the_zone_are_an_alert() -> None:
+    from stockade.events import Gate, Stock
+
+    r = rehearsal()
+    r.feed(blind_and_grab())
+    at = T0 + timedelta(seconds=30)
+    r.feed(Stock(id="s1", ts=at, site="dc-demo", source="wms-1", op="pick", from_="storage/A-1", epcs=("e1",),
+                 order="o-1"))
+    assert r.alerts == []  # storage is not held
+    r.feed(Stock(id="s2", ts=at, site="dc-demo", source="wms-1", op="ship", from_="dock-out", epcs=("e1",),
+                 shipment="sh-9"))
+    [alert] = r.alerts
+    assert (alert.detector, alert.severity, alert.evidence) == ("STK-RSP-001", "high", ("s2",))
+    assert "inc-bg" in alert.summary
+    assert alert.entities.shipments == ("sh-9",)
+    r.feed(Gate(id="g1", ts=at, site="dc-demo", source="gate-1", gate="G-1", direction="out", plate="AB-1"))
+    assert len(r.alerts) == 1  # the yard is not held by this incident

@@ -8,7 +8,7 @@ and outcomes; a step only says what it asks the world for.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypedDict
 
@@ -27,6 +27,7 @@ class SiteFacts:
 
     zone_kinds: Mapping[str, str]
     zone_doors: Mapping[str, tuple[str, ...]]
+    gate_zones: Mapping[str, str] = field(default_factory=dict)
 
 
 class Common(TypedDict):
@@ -74,4 +75,5 @@ def site_facts(site: SiteConfig) -> SiteFacts:
         for zone in door.zones:
             doors.setdefault(zone, []).append(door.id)
     return SiteFacts(zone_kinds={z.id: z.kind for z in site.zones},
-                     zone_doors={z: tuple(d) for z, d in doors.items()})
+                     zone_doors={z: tuple(d) for z, d in doors.items()},
+                     gate_zones={g.id: g.zone for g in site.gates})
