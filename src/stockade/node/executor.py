@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from stockade.events.model import Action
 from stockade.incidents.model import IncidentState
 from stockade.response.execute import Carrier
-from stockade.response.intents import Decision
+from stockade.response.intents import Decision, Evidence
 from stockade.response.logbook import planned_intent
 from stockade.store import IncidentCursor, IncidentQuery, Store
 from stockade.store.incidents import page
@@ -28,51 +28,66 @@ log = logging.getLogger(__name__)
 
 
 class Executor:
+    """Two lanes, a thread each: evidence bundles (seconds on a busy site) never delay the next
+    incident's door, hold or notification."""
+
     def __init__(self, carrier: Carrier, store: Store) -> None:
         self.carrier = carrier
         self._store = store
-        self._queue: queue.Queue[Decision | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
+        self._lanes: dict[str, queue.Queue[Decision | None]] = {"fast": queue.Queue(), "evidence": queue.Queue()}
+        self._threads: list[threading.Thread] = []
 
     def submit(self, decisions: Iterable[Decision]) -> None:
         for d in decisions:
-            self._queue.put(d)
+            self._lanes["evidence" if isinstance(d, Evidence) else "fast"].put(d)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="stockade-executor", daemon=True)
-        self._thread.start()
+        for name, lane in self._lanes.items():
+            thread = threading.Thread(target=self._run, args=(lane,), name=f"stockade-executor-{name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self) -> None:
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join(timeout=10)
-            self._thread = None
+        """Finish the intent in hand; what is still queued is dropped here and planned again at the
+        next start (the planner rebuilds from the log, and nothing of it was logged yet)."""
+        for lane in self._lanes.values():
+            while True:
+                try:
+                    lane.get_nowait()
+                    lane.task_done()
+                except queue.Empty:
+                    break
+            lane.put(None)
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._threads = []
 
     def drain(self) -> None:
         """Carry out everything queued now, in this thread (tests and one-shot commands)."""
-        while True:
-            try:
-                d = self._queue.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                if d is not None:
-                    self._one(d)
-            finally:
-                self._queue.task_done()
+        for lane in self._lanes.values():
+            while True:
+                try:
+                    d = lane.get_nowait()
+                except queue.Empty:
+                    break
+                try:
+                    if d is not None:
+                        self._one(d)
+                finally:
+                    lane.task_done()
 
     def idle(self) -> bool:
-        return self._queue.unfinished_tasks == 0
+        return all(lane.unfinished_tasks == 0 for lane in self._lanes.values())
 
-    def _run(self) -> None:
+    def _run(self, lane: queue.Queue[Decision | None]) -> None:
         while True:
-            d = self._queue.get()
+            d = lane.get()
             try:
                 if d is None:
                     return
                 self._one(d)
             finally:
-                self._queue.task_done()
+                lane.task_done()
 
     def _one(self, d: Decision) -> None:
         try:

@@ -53,6 +53,7 @@ class Planner:
         self.locked: dict[str, datetime] = {}
         self.locking: set[str] = set()
         self._timers: list[tuple[datetime, str]] = []
+        self._next: dict[str, datetime] = {}  # incident -> its earliest queued timer
         self.holds = Holds(facts.gate_zones)
 
     # --- inputs ----------------------------------------------------------------
@@ -82,7 +83,10 @@ class Planner:
         """Event time advanced: run the timers now due (nothing else is looked at)."""
         due: dict[str, None] = {}
         while self._timers and self._timers[0][0] <= now:
-            due[heapq.heappop(self._timers)[1]] = None
+            at, incident = heapq.heappop(self._timers)
+            if self._next.get(incident) == at:
+                del self._next[incident]
+                due[incident] = None
         out: list[Decision] = []
         for incident in due:
             if incident in self.incidents:
@@ -90,7 +94,7 @@ class Planner:
         return out
 
     def timers(self) -> int:
-        return len(self._timers)
+        return len(self._next)
 
     # --- evaluation ------------------------------------------------------------
 
@@ -135,6 +139,12 @@ class Planner:
                        at=now, intent=intent_id(self.site, state.id, key), detail=detail, drill=self.drill)
 
     def _due(self, incident: str, at: datetime) -> None:
+        """Wake ``incident`` at ``at``; one queued timer per incident, its earliest (each evaluation
+        queues the next one it needs)."""
+        queued = self._next.get(incident)
+        if queued is not None and queued <= at:
+            return
+        self._next[incident] = at
         heapq.heappush(self._timers, (at, incident))
 
     def _status(self, state: IncidentState, pb: Playbook, step_id: str) -> str | None:

@@ -151,6 +151,7 @@ class PostgresStore:
         with self._lock:
             try:
                 with self._conn.transaction(), self._conn.cursor() as cur:
+                    cur.execute("SET LOCAL synchronous_commit = off")  # a projection, folded again at start
                     cur.executemany(incidents_sql.upsert_sql("%s").encode(), incidents_sql.rows(site, states))
                     cur.execute(incidents_sql.progress_sql("%s").encode(), (site, seq))
             except psycopg.Error as e:

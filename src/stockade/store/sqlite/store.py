@@ -196,7 +196,9 @@ class SqliteStore:
     # --- the incident projection --------------------------------------------
 
     def put_incidents(self, site: str, states: Sequence[IncidentState], seq: int) -> None:
-        with self._lock:
+        # a projection: no fsync of its own (a killed process keeps it; a power cut loses at most the
+        # last interval, which start-up folds again from the log after incidents_seq)
+        with self._lock, self._synchronous("NORMAL"):
             self._conn.execute("BEGIN")
             try:
                 self._conn.executemany(incidents_sql.upsert_sql("?"), incidents_sql.rows(site, states))
