@@ -39,7 +39,7 @@ class EvidenceBuilder:
         self._write = write
         self.out_dir = out_dir
         self._retain = retain
-        self._clock = clock
+        self.clock = clock
 
     def _window(self, site: str, intent: Evidence) -> list[StoredEvent]:
         rows: list[StoredEvent] = []
@@ -60,7 +60,7 @@ class EvidenceBuilder:
         rows = self._window(site, intent)
         clips = [{"camera": e.camera, "track": e.track, "event": e.id}
                  for e in (r.event for r in rows) if isinstance(e, Video) and e.track]
-        now = max(self._clock(), intent.at)
+        now = max(self.clock(), intent.at)
         manifest: dict[str, Any] = {
             "site": site, "incident": intent.incident, "intent": intent.id, "start": intent.start.isoformat(),
             "end": intent.end.isoformat(), "events": [{"index": r.seq - 1, "id": r.event.id} for r in rows],

@@ -63,8 +63,9 @@ class Response:
                 decisions += planner.door(d.door, d.state, d.ts)
         self.executor.submit(decisions)
 
-    def tick(self) -> None:
-        now = self._clock()
+    def tick(self, now: datetime | None = None) -> None:
+        """Run the timers due at ``now`` (default: the wall clock; a drill passes event time)."""
+        now = now or self._clock()
         with self._lock:
             decisions = [d for p in self.planners.values() for d in p.tick(now)]
         self.executor.submit(decisions)

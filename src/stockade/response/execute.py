@@ -62,14 +62,14 @@ class Carrier:
         self.capture = capture
         self._attempts = attempts
         self._backoff_s = backoff_s
-        self._clock = clock
+        self.clock = clock  # event time in drills; the wall clock in a live node
         self._sleep = sleep
         self.sent_at: dict[str, float] = {}  # intent id -> monotonic time it was sent (bench, tests)
 
     # --- carrying out ----------------------------------------------------------
 
     def _now(self, floor: datetime) -> datetime:
-        return max(self._clock(), floor)
+        return max(self.clock(), floor)
 
     def _logged(self, site: str, incident: str, step: str) -> str | None:
         state = self._lookup(site, incident)
