@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+from stockade.errors import StockadeError
 
-class ResponseError(Exception):
+
+class ResponseError(StockadeError):
     """Base of this package's errors."""
 
 
