@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from stockade.events import Access, Door, Envelope, canonical_event
+from stockade.events import Access, Door, Entities, Envelope, Incident, canonical_event
+from stockade.incidents.changes import change_event
+from stockade.incidents.lifecycle import Transition
 from stockade.ledger.seal import RowSeal
-from stockade.store import ApiKeyRecord, EventQuery, Store
+from stockade.store import ApiKeyRecord, EventQuery, IncidentCursor, IncidentQuery, Store
+from stockade.store.incidents import IncidentProjection, page
 
 T0 = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
 
@@ -98,3 +101,34 @@ def check_seals_and_audit_reads(store: Store, seal: RowSeal) -> None:
     assert [i.seq for i in index] == sorted(i.seq for i in index)
     assert {(i.seq, i.etype, i.eid) for i in index} == {
         (1, "door", "D1"), (2, "door", "D2"), (2, "person", "emp-1"), (2, "credential", "badge:emp-1")}
+def incident_version(n: int, incident: str = "inc-1", site: str = "s1", offset_s: int = 0) -> Incident:
+    at = T0 + timedelta(seconds=offset_s + n)
+    return Incident(id=f"{incident}:{n}", ts=at, site=site, source="stockade/correlation", incident=incident,
+                    pattern="door_forced", severity="high", status="new", start=T0, end=at, entities=Entities(),
+                    alerts=(f"al-{n}",), evidence=(), summary=f"version {n}")
+
+
+def check_incident_projection(store: Store) -> None:
+    projection = IncidentProjection(store)
+    events: list[Envelope] = [incident_version(1, f"inc-{i}", offset_s=i * 10) for i in range(5)]
+    events.append(incident_version(2, "inc-0"))
+    events.append(change_event("s1", "inc-0", Transition("acknowledged"), actor="k-ann",
+                               at=T0 + timedelta(seconds=3), event_id="chg-1"))
+    append(store, "s1", events)
+    assert store.incidents_seq("s1") == 0
+    assert projection.catch_up("s1") == 7
+    assert store.incidents_seq("s1") == 7
+    got = store.get_incident("s1", "inc-0")
+    assert got is not None
+    assert (got.status, got.version, got.summary, got.alerts) == ("acknowledged", 3, "version 2", ("al-2",))
+    assert projection.catch_up("s1") == 0  # nothing new: nothing folded twice
+    # pages: newest opened first, a cursor until the end, never a silent cut
+    first = page(store, IncidentQuery("s1", limit=2))
+    assert [s.id for s in first.items] == ["inc-4", "inc-3"]
+    assert first.next_cursor is not None
+    rest = page(store, IncidentQuery("s1", after=IncidentCursor.decode(first.next_cursor), limit=10))
+    assert [s.id for s in rest.items] == ["inc-2", "inc-1", "inc-0"]
+    assert rest.next_cursor is None
+    acked = page(store, IncidentQuery("s1", status="acknowledged"))
+    assert [s.id for s in acked.items] == ["inc-0"]
+    assert store.get_incident("s2", "inc-0") is None

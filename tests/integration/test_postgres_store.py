@@ -49,6 +49,10 @@ def test_keys_and_snapshots(store: PostgresStore) -> None:
     contract.check_keys_and_snapshots(store)
 
 
+def test_incident_projection(store: PostgresStore) -> None:
+    contract.check_incident_projection(store)
+
+
 def test_two_writers_share_one_gapless_sequence(store: PostgresStore) -> None:
     other = PostgresStore.open(store.dsn)
     try:

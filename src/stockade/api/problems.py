@@ -38,10 +38,18 @@ class ValidationItem(BaseModel):
     msg: str = Field(description="what is wrong, in a sentence")
 
 
+class ChangeRefused(BaseModel):
+    """An incident change the lifecycle refuses: why, and (for an impossible transition) the moves allowed."""
+
+    reason: str
+    allowed: list[str] | None = None
+
+
 class Problem(BaseModel):
     """The body of every error answer."""
 
-    detail: str | list[ValidationItem] = Field(description="what is wrong and, where it helps, what to do")
+    detail: str | list[ValidationItem] | ChangeRefused = Field(
+        description="what is wrong and, where it helps, what to do")
 
 
 def responses(*codes: int, **why: str) -> dict[int | str, dict[str, Any]]:

@@ -70,14 +70,13 @@ class EventPage(BaseModel):
     next_after_seq: int | None = Field(None, description="pass as after_seq for the next page")
 
 
-class ItemsOut(BaseModel):
-    items: list[dict[str, Any]] = Field(description="the latest version of each incident (SEF/1 incident events)")
+class CursorPage(BaseModel):
+    items: list[dict[str, Any]] = Field(description="records in the shape of `stockade analyze --json`")
+    next_cursor: str | None = Field(description="pass as cursor for the next page; null when nothing is left")
 
 
-class IncidentOut(BaseModel):
-    incident: dict[str, Any] = Field(description="the latest version")
-    versions: list[dict[str, Any]] = Field(description="every version, oldest first")
-    timeline: list[dict[str, Any]] = Field(description="its alerts and evidence events, by time")
+AlertPage = CursorPage
+IncidentPage = CursorPage
 
 
 class RiskEntry(BaseModel):

@@ -6,9 +6,12 @@ from __future__ import annotations
 from stockade.cli import analyze as _analyze  # noqa: F401  (registers commands)
 from stockade.cli import bench as _bench  # noqa: F401
 from stockade.cli import demo as _demo  # noqa: F401
+from stockade.cli import drill as _drill  # noqa: F401
+from stockade.cli import evidence as _evidence  # noqa: F401
 from stockade.cli import keys as _keys  # noqa: F401
 from stockade.cli import ledger as _ledger  # noqa: F401
 from stockade.cli import node as _node  # noqa: F401
+from stockade.cli import playbook as _playbook  # noqa: F401
 from stockade.cli import policy as _policy  # noqa: F401
 from stockade.cli import sim as _sim  # noqa: F401
 from stockade.cli import site as _site  # noqa: F401

@@ -25,7 +25,9 @@ from stockade.cli.common import fail
 from stockade.cli.errors import one_line
 from stockade.pipeline.analyze import Analysis, analyze
 from stockade.pipeline.inputs import Batch, read_files
-from stockade.pipeline.report import json_line, records
+from stockade.pipeline.report import fold_incidents, json_line, records
+from stockade.response.errors import PlaybookError
+from stockade.response.playbook import DEFAULT_DIR, load_dir
 from stockade.site import SiteConfigError, load_site
 
 _STYLE = {"info": "dim", "low": "cyan", "medium": "yellow", "high": "red", "critical": "bold white on red"}
@@ -37,8 +39,11 @@ def analyze_command(
     files: Annotated[list[Path], typer.Argument(metavar="EVENTS.ndjson…", help="SEF/1 NDJSON files")],
     site_file: Annotated[Path, typer.Option("--site", metavar="SITE.yaml", help="the site file")],
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line, for machines")] = False,
+    playbook_dir: Annotated[Path | None, typer.Option(
+        "--playbooks", metavar="DIR", help="playbooks to rehearse (default: the shipped pack)")] = None,
+    no_playbooks: Annotated[bool, typer.Option("--no-playbooks", help="detection only")] = False,
 ) -> None:
-    """Run detection offline over event files and print alerts and incidents."""
+    """Run detection offline over event files and print alerts, incidents and what the playbooks would have done."""
     try:
         site = load_site(site_file)
     except SiteConfigError as e:
@@ -46,9 +51,15 @@ def analyze_command(
     missing = [str(p) for p in files if not p.is_file()]
     if missing:
         raise fail(f"no such file {', '.join(missing)}; give NDJSON event files that exist")
+    playbooks = None
+    if not no_playbooks:
+        try:
+            playbooks = load_dir(playbook_dir or DEFAULT_DIR)
+        except PlaybookError as e:
+            raise fail(f"invalid playbook {e}") from e
     batch = read_files(files, site=site.site)
     _report_input(batch)
-    result = analyze(site, batch.events)
+    result = analyze(site, batch.events, playbooks=playbooks)
     if as_json:
         out = sys.stdout.buffer
         for record in records(result):
@@ -89,3 +100,10 @@ def _print_tables(console: Console, result: Analysis) -> None:
         incidents.add_row(i.incident, i.pattern, f"[{_STYLE[i.severity]}]{i.severity}[/]", span,
                           str(len(i.alerts)), i.summary)
     console.print(incidents)
+    if not result.actions:
+        return
+    steps = Table("incident", "step", "status", "detail", title="What the playbooks would have done (nothing sent)")
+    for state in fold_incidents(sorted([*result.versions, *result.actions], key=lambda e: e.ts)):
+        for step in state.steps:
+            steps.add_row(state.id, step.id, step.status, step.detail or "")
+    console.print(steps)

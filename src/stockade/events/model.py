@@ -234,7 +234,8 @@ class Action(Envelope, tag="action", frozen=True):
     """A playbook step or an operator action and its outcome."""
 
     action: Name
-    outcome: Literal["ok", "failed", "pending", "skipped"]
+    outcome: Literal["ok", "failed", "pending", "skipped", "planned", "awaiting_approval", "approved",
+                     "rejected", "sent", "confirmed"]
     incident: Name | None = None
     playbook: Name | None = None
     target: Name | None = None

@@ -7,6 +7,8 @@
     stockade_engine_errors_total{site}          batches the engine failed on (logged with the traceback)
     stockade_late_events_total{site}            accepted events older than the site's event-time clock allows
                                                 (kept in the log, not detected on live; docs/events.md)
+    stockade_incident_time_to_{detect,acknowledge,contain,resolve}_seconds{site, pattern}
+                                                per incident: first evidence to opening, opening to each milestone
 """
 
 from __future__ import annotations
@@ -39,6 +41,16 @@ class NodeMetrics:
             "stockade_late_events", "Accepted events too old for live detection (kept in the log)", ["site"],
             registry=self.registry,
         )
+        self.incident_times = {
+            measure: Histogram(
+                f"stockade_incident_time_to_{measure}_seconds",
+                f"Per incident, seconds to {measure} "
+                f"({'first evidence to opening' if measure == 'detect' else 'from opening'})",
+                ["site", "pattern"], buckets=(5, 15, 30, 60, 120, 180, 300, 600, 1800, 3600, 14_400, 86_400),
+                registry=self.registry,
+            )
+            for measure in ("detect", "acknowledge", "contain", "resolve")
+        }
         depth = Gauge(
             "stockade_queue_depth", "Committed batches waiting for the engine", registry=self.registry
         )

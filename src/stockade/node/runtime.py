@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import msgspec
@@ -29,6 +29,9 @@ from stockade.node.access import build_access, replay_access
 from stockade.node.broadcast import Broadcaster
 from stockade.node.engine_process import EngineProcess
 from stockade.node.engines import EngineRunner, InThreadEngine
+from stockade.node.evidence import EvidenceBuilder
+from stockade.node.executor import Executor
+from stockade.node.incidents import IncidentDesk, milestones
 from stockade.node.ingest import Ingestor
 from stockade.node.ledger_watch import LedgerWatch, open_checked_ledgers
 from stockade.node.ledgers import DeviceSignatures, WitnessCosigning
@@ -36,11 +39,16 @@ from stockade.node.lock import DataDirLock
 from stockade.node.metrics import NodeMetrics
 from stockade.node.periodic import Periodic
 from stockade.node.recovery import Recovery, recover_engines
+from stockade.node.response import Response
 from stockade.node.settings import Settings
 from stockade.node.stores import store_target
 from stockade.pipeline.bus import InProcessBus
+from stockade.response.execute import Carrier
+from stockade.response.playbook import DEFAULT_DIR, PlaybookSet
+from stockade.response.portset import Ports, Recording, Unconfigured
 from stockade.site import SiteConfig, load_site
 from stockade.store import Store
+from stockade.store.incidents import IncidentProjection
 
 log = logging.getLogger(__name__)
 _decode = msgspec.json.Decoder(Event).decode
@@ -74,7 +82,7 @@ def load_sites(settings: Settings) -> dict[str, SiteConfig]:
 
 class Node:
     def __init__(self, settings: Settings, store: Store, sites: dict[str, SiteConfig],
-                 lock: DataDirLock | None = None) -> None:
+                 lock: DataDirLock | None = None, *, ports: Ports | None = None) -> None:
         self.settings = settings
         self._lock = lock
         self.store = store
@@ -82,6 +90,7 @@ class Node:
         self.bus = InProcessBus()
         self.metrics = NodeMetrics(self.bus.depth)
         self.broadcast = Broadcaster()
+        self.incidents = IncidentProjection(store)
         self.ledgers = open_checked_ledgers(settings, sites, store)
         self.ingestor = Ingestor(
             store, sites, self.bus, self.ledgers,
@@ -96,8 +105,18 @@ class Node:
                                         store_target(settings))
         else:
             self.engine = InThreadEngine(sites, self._write_outputs, store, settings.snapshot_every)
+        self.desk = IncidentDesk(self.incidents, self._write_outputs)
         self.access = build_access(sites, settings.policy_dir, self.engine, self._write_outputs)
+        self.ports = ports or Ports.of(Recording() if settings.drill else Unconfigured())
+        self.evidence = EvidenceBuilder(store, self.ledgers, self._write_outputs, settings.data_dir / "evidence",
+                                        self.ports.evidence_store)
+        self.executor = Executor(Carrier(self.ports, self._write_outputs, store.get_incident,
+                                         set_threat=self._set_threat, capture=self.evidence), store)
+        self.response = Response(sites, PlaybookSet(settings.playbook_dir or DEFAULT_DIR), store, self.executor,
+                                 drill=settings.drill)
         self._periodic = [
+            Periodic("response-ticks", 1.0, self.response.tick),
+            Periodic("playbook-reload", 2.0, self.response.reload_if_changed),
             Periodic("checkpoints", settings.checkpoint_interval_s, self._checkpoint),
             Periodic("policy-reload", 2.0, self.access.reload_policies_if_changed),
             Periodic("witnesses", settings.witness_interval_s,
@@ -110,7 +129,7 @@ class Node:
         self.ledger_watch = LedgerWatch(self.ledgers, settings.ledger_audit_interval_s, self._write_outputs)
 
     @classmethod
-    def open(cls, settings: Settings) -> Node:
+    def open(cls, settings: Settings, *, ports: Ports | None = None) -> Node:
         """Take the data directory (one writer process at a time) and open everything in it."""
         lock = DataDirLock.acquire(settings.data_dir)
         try:
@@ -119,7 +138,7 @@ class Node:
             lock.release()
             raise
         try:
-            return cls(settings, store, load_sites(settings), lock)
+            return cls(settings, store, load_sites(settings), lock, ports=ports)
         except BaseException:  # a refused ledger check, say: close what was opened
             store.close()
             lock.release()
@@ -129,12 +148,23 @@ class Node:
 
     def _committed(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
         self.access.observe_committed(site, events)
+        changes = self.incidents.observe(site, events)
+        for changed in changes:
+            for measure, seconds in milestones(changed).items():
+                self.metrics.incident_times[measure].labels(site, changed.after.pattern).observe(seconds)
+        self.response.observe(site, changes, events)
         self.broadcast.publish(site, events)
 
     def _write_outputs(self, site: str, outputs: Sequence[Envelope]) -> None:
         self.ingestor.write_outputs(site, outputs)
         for out in outputs:
             self.metrics.outputs.labels(site, out.kind).inc()
+
+    def _set_threat(self, site: str, zone: str, level: str, actor: str) -> None:
+        """A lockdown step's threat level, through the access decision point's threat levels."""
+        if level in ("elevated", "lockdown"):
+            self.access.set_threat(site, "lockdown" if level == "lockdown" else "elevated", actor=actor,
+                                   at=datetime.now(UTC), zone=zone)
 
     def _write_output_entries(self, site: str, entries: Sequence[bytes]) -> None:
         """Outputs from an engine in another process arrive as log entries."""
@@ -162,6 +192,7 @@ class Node:
             if facts:
                 log.info("%s: access facts rebuilt from %d events of the log in %.1f s", site, facts,
                          time.monotonic() - started)
+            self.incidents.catch_up(site)
         self.serving.set()
 
     def _recover_engines(self) -> int:
@@ -179,12 +210,13 @@ class Node:
         return len(events)
 
     def start(self, *, background: bool = False) -> None:
-        """Rebuild the access facts (doors decide on them), then recover the engines in the background
-        and let them take the bus (what arrived meanwhile waits on it). With ``background``, the
-        access facts too are rebuilt in that thread: until ``serving`` is set the API answers only
-        ``/healthz`` (``stockade serve`` listens at once)."""
+        """Rebuild the access facts (doors decide on them) and the incident projection, start incident
+        response, then recover the engines in the background and let them take the bus (what arrived
+        meanwhile waits on it). With ``background``, the access facts too are rebuilt in that thread:
+        until ``serving`` is set the API answers only ``/healthz`` (``stockade serve`` listens at once)."""
         if not background:
             self._recover_access()
+            self.response.start()
         worker = threading.Thread(target=self._run_engine, args=(background,), name="stockade-engine",
                                   daemon=True)
         worker.start()
@@ -197,6 +229,7 @@ class Node:
         try:
             if access_first:
                 self._recover_access()
+                self.response.start()
             self._recover_engines()
         except Exception as e:  # noqa: BLE001 - said on /healthz and in the log; ingest goes on
             log.exception("recovery of the engines failed; detection is not running")
@@ -242,6 +275,7 @@ class Node:
         self.engine.stop()
         for job in self._periodic:
             job.stop()
+        self.response.stop()
         self.store.close()
         if self._lock is not None:
             self._lock.release()

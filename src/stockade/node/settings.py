@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     accept_damage: bool = Field(
         False, description="start even when the start-up ledger check fails (the damaged log is frozen)",
     )
+    playbook_dir: Path | None = Field(None, description="incident response playbooks; default: the shipped pack")
+    drill: bool = Field(False, description="drill mode: response ports record, nothing is sent, actions marked drill")
     sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
         "FULL", description="FULL survives power loss; NORMAL survives a killed process only"
     )

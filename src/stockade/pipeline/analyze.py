@@ -16,15 +16,17 @@ inputs to detection and go through.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from stockade.engine.engine import SiteEngine
 from stockade.engine.risk import RiskModel
-from stockade.events import Alert, Envelope, Incident
+from stockade.events import Action, Alert, Envelope, Incident
 from stockade.pipeline.build import build_engine
 from stockade.pipeline.loop import ENGINE_SKIPS
+from stockade.response.playbook import Playbook
+from stockade.response.rehearsal import Rehearsal
 from stockade.site import SiteConfig
 
 
@@ -33,6 +35,7 @@ class Analysis:
     alerts: list[Alert] = field(default_factory=list)
     incidents: list[Incident] = field(default_factory=list)  # latest version of each, in opening order
     versions: list[Incident] = field(default_factory=list)  # every version, in the order written
+    actions: list[Action] = field(default_factory=list)  # what the playbooks would have logged, in order
     opened: dict[str, datetime] = field(default_factory=dict)  # incident id -> time of its first version
     risk: RiskModel | None = None
     events: int = 0  # events run through the engine
@@ -43,9 +46,12 @@ def analyze(
     site: SiteConfig,
     events: Iterable[Envelope],
     make_engine: Callable[[SiteConfig], SiteEngine] = build_engine,
+    playbooks: Sequence[Playbook] | None = None,
 ) -> Analysis:
-    """Fold ``events`` (sorted here by event time, stable) through a fresh engine."""
+    """Fold ``events`` (sorted here by event time, stable) through a fresh engine; with ``playbooks``,
+    also through the response loop with recording ports: ``actions`` is what they would have done."""
     engine = make_engine(site)
+    rehearsal = Rehearsal(site, playbooks) if playbooks else None
     result = Analysis(risk=engine.risk if isinstance(engine.risk, RiskModel) else None)
     latest: dict[str, Incident] = {}
     ordered = sorted(events, key=lambda e: e.ts)
@@ -54,6 +60,8 @@ def analyze(
             result.skipped += 1
             continue
         result.events += 1
+        if rehearsal is not None:
+            rehearsal.feed(event)
         for out in engine.step(event, seq):
             if isinstance(out, Alert):
                 result.alerts.append(out)
@@ -61,5 +69,10 @@ def analyze(
                 result.versions.append(out)
                 result.opened.setdefault(out.incident, out.ts)
                 latest[out.incident] = out
+                if rehearsal is not None:
+                    rehearsal.feed(out)
     result.incidents = list(latest.values())
+    if rehearsal is not None:
+        result.actions = rehearsal.actions
+        result.alerts = sorted([*result.alerts, *rehearsal.alerts], key=lambda a: a.ts)
     return result

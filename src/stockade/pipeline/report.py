@@ -1,10 +1,9 @@
-"""The machine-readable shape of alerts and incidents (``stockade analyze --json``).
+"""``stockade analyze --json``: alerts and incidents in the shape the API serves too.
 
-DESIGN.md, "Interfaces", fixes the shape: one JSON object per line, ``type``
-``alert`` or ``incident``, then ``id``, ``detector`` or ``pattern``,
-``severity``, ``ts`` (incidents: when it was opened) plus ``start``/``end`` for
-incidents, ``entities`` with all nine lists, ``alerts`` (incidents only),
-``evidence`` and ``summary``. Pure functions, so eval and the API reuse them.
+The shape is :mod:`stockade.incidents.records` (DESIGN.md, "Interfaces"); an
+incident is the fold of its versions by :mod:`stockade.incidents.fold`, the
+same fold the store's incident projection runs, so an incident reads the same
+offline and from ``GET /v1/incidents``.
 
     >>> line = json_line(alert_record(alert))                      # doctest: +SKIP
     >>> line                                                        # doctest: +SKIP
@@ -14,71 +13,39 @@ incidents, ``entities`` with all nine lists, ``alerts`` (incidents only),
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from collections.abc import Iterable
 
-import msgspec
-
-from stockade.events import Alert, Entities, Incident
-from stockade.events.model import Severity
+from stockade.events import Envelope
+from stockade.incidents.fold import apply, incident_of
+from stockade.incidents.model import IncidentState
+from stockade.incidents.records import (
+    AlertRecord,
+    IncidentRecord,
+    Record,
+    alert_record,
+    incident_record,
+    json_line,
+    rfc3339,
+)
 from stockade.pipeline.analyze import Analysis
 
-
-class AlertRecord(msgspec.Struct, frozen=True, kw_only=True):
-    type: Literal["alert"] = "alert"
-    id: str
-    detector: str
-    severity: Severity
-    ts: str
-    entities: Entities
-    evidence: tuple[str, ...]
-    summary: str
+__all__ = ["AlertRecord", "IncidentRecord", "Record", "alert_record", "fold_incidents", "incident_record",
+           "json_line", "records", "rfc3339"]
 
 
-class IncidentRecord(msgspec.Struct, frozen=True, kw_only=True):
-    type: Literal["incident"] = "incident"
-    id: str  # the incident's stable id, not one version's event id
-    pattern: str
-    severity: Severity
-    ts: str
-    start: str
-    end: str
-    entities: Entities
-    alerts: tuple[str, ...]
-    evidence: tuple[str, ...]
-    summary: str
-
-
-Record = AlertRecord | IncidentRecord
-_encoder = msgspec.json.Encoder()
-
-
-def rfc3339(ts: datetime) -> str:
-    """RFC 3339 with the offset the event carried (``+00:00`` for UTC)."""
-    return ts.isoformat()
-
-
-def alert_record(alert: Alert) -> AlertRecord:
-    return AlertRecord(id=alert.id, detector=alert.detector, severity=alert.severity, ts=rfc3339(alert.ts),
-                       entities=alert.entities, evidence=alert.evidence, summary=alert.summary)
-
-
-def incident_record(incident: Incident, opened: datetime) -> IncidentRecord:
-    """The latest version of an incident; ``opened`` is the time of its first version."""
-    return IncidentRecord(
-        id=incident.incident, pattern=incident.pattern, severity=incident.severity, ts=rfc3339(opened),
-        start=rfc3339(incident.start), end=rfc3339(incident.end), entities=incident.entities,
-        alerts=incident.alerts, evidence=incident.evidence, summary=incident.summary,
-    )
+def fold_incidents(events: Iterable[Envelope]) -> list[IncidentState]:
+    """Each incident's current state from its versions (and any changes), in opening order."""
+    states: dict[str, IncidentState] = {}
+    for seq, event in enumerate(events, start=1):
+        key = incident_of(event)
+        if key is not None and (state := apply(states.get(key), event, seq)) is not None:
+            states[key] = state
+    return list(states.values())
 
 
 def records(analysis: Analysis) -> list[Record]:
     """Alerts in event-time order, then incidents in the order they were opened."""
     out: list[Record] = [alert_record(a) for a in analysis.alerts]
-    out += [incident_record(i, analysis.opened[i.incident]) for i in analysis.incidents]
+    changes = sorted([*analysis.versions, *analysis.actions], key=lambda e: e.ts)
+    out += [incident_record(s) for s in fold_incidents(changes)]
     return out
-
-
-def json_line(record: Record) -> bytes:
-    """One NDJSON line (without the newline)."""
-    return _encoder.encode(record)

@@ -4,6 +4,8 @@ from stockade.store.base import (
     ApiKeyRecord,
     AppendResult,
     EventQuery,
+    IncidentCursor,
+    IncidentQuery,
     IndexRow,
     Store,
     StoredEvent,
@@ -11,5 +13,5 @@ from stockade.store.base import (
 )
 from stockade.store.errors import StoreError
 
-__all__ = ["ApiKeyRecord", "AppendResult", "EventQuery", "IndexRow", "Store", "StoreError", "StoredEvent",
-           "StoredRow"]
+__all__ = ["ApiKeyRecord", "AppendResult", "EventQuery", "IncidentCursor", "IncidentQuery", "IndexRow", "Store",
+           "StoreError", "StoredEvent", "StoredRow"]

@@ -16,6 +16,7 @@ before returning.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,7 @@ import msgspec
 
 from stockade.events import Envelope, Event
 from stockade.events.entities import EntityType
+from stockade.incidents.model import IncidentState
 
 _event_decoder = msgspec.json.Decoder(Event)
 
@@ -81,6 +83,7 @@ class EventQuery:
     after_seq: int = 0
     limit: int = 100
     newest_first: bool = False
+    before_seq: int | None = None  # only rows before this sequence number (paging newest first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,41 @@ class ApiKeyRecord:
     label: str = ""
     revoked: bool = False
     kinds: tuple[str, ...] = ()  # ingest keys: the event kinds it may send (empty: the device kinds)
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentCursor:
+    """Where a page ended, in the order newest opened first: (opened, site, id)."""
+
+    opened_us: int
+    site: str
+    incident: str
+
+    def encode(self) -> str:
+        raw = f"{self.opened_us}|{self.site}|{self.incident}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> IncidentCursor:
+        """Raises ValueError when ``text`` is not a cursor this store gave out."""
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+            opened, site, incident = raw.split("|", 2)
+            return cls(int(opened), site, incident)
+        except (ValueError, UnicodeDecodeError) as e:
+            raise ValueError(f"not a cursor: {text!r}") from e
+
+    @classmethod
+    def after(cls, state: IncidentState) -> IncidentCursor:
+        return cls(ts_micros(state.opened), state.site, state.id)
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentQuery:
+    site: str | None = None
+    status: str | None = None
+    after: IncidentCursor | None = None
+    limit: int = 50
 
 
 class Store(Protocol):
@@ -158,6 +196,22 @@ class Store(Protocol):
     def save_snapshot(self, site: str, seq: int, data: bytes) -> None: ...
 
     def load_snapshot(self, site: str) -> tuple[int, bytes] | None: ...
+
+    # --- the incident projection (see stockade.store.incidents) ---
+
+    def put_incidents(self, site: str, states: Sequence[IncidentState], seq: int) -> None:
+        """Upsert incidents' current states and record that the log is folded up to ``seq``."""
+        ...
+
+    def get_incident(self, site: str, incident: str) -> IncidentState | None: ...
+
+    def list_incidents(self, q: IncidentQuery) -> list[IncidentState]:
+        """Newest opened first, after ``q.after`` (opened_us, site, id), at most ``q.limit``."""
+        ...
+
+    def incidents_seq(self, site: str) -> int:
+        """The highest log sequence number the incident projection has folded."""
+        ...
 
     def close(self) -> None: ...
 

@@ -45,6 +45,9 @@ def query_sql(q: EventQuery, mark: str) -> tuple[str, list[object]]:
     if q.until is not None:
         where.append("e.ts_us < ?")
         params.append(ts_micros(q.until))
+    if q.before_seq is not None:
+        where.append(f"e.seq < {mark}")
+        params.append(q.before_seq)
     if q.kinds:
         where.append("e.kind IN (" + ",".join(["?"] * len(q.kinds)) + ")")
         params += list(q.kinds)

@@ -219,7 +219,7 @@ def test_witness_endpoint_stops_a_huge_body_at_its_limit(tmp_path: Path) -> None
     assert str(MAX_BODY) in r.json()["detail"]
 
 
-@pytest.mark.parametrize("path", ["/v1/incidents?since=2.35e-263", "/v1/alerts?since=1700000000",
+@pytest.mark.parametrize("path", ["/v1/alerts?since=1700000000",
                                   "/v1/events?site=dc-demo&until=-1.5", "/v1/access/decisions?site=dc-demo&since=0"])
 def test_a_number_is_not_a_time(api: Api, path: str) -> None:
     r = api.client.get(path, headers=api.auth("read"))

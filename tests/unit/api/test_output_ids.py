@@ -43,9 +43,9 @@ def test_posting_the_next_alert_and_incident_ids_first_suppresses_nothing(api: A
     assert incident_row is not None
     assert incident_row.event.kind == "incident"
     alerts = api.client.get("/v1/alerts", params={"site": "dc-demo"}, headers=api.auth("read")).json()["items"]
-    assert [a["event"]["id"] for a in alerts] == [alert.id]
+    assert [a["id"] for a in alerts] == [alert.id]
     incidents = api.client.get("/v1/incidents", params={"site": "dc-demo"}, headers=api.auth("read")).json()
-    assert [i["incident"] for i in incidents["items"]] == [version.incident]
+    assert [i["id"] for i in incidents["items"]] == [version.incident]
 
 
 def test_stockade_writes_nothing_outside_its_id_space(api: Api) -> None:

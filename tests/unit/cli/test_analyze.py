@@ -95,3 +95,21 @@ def test_a_blind_and_grab_night_is_one_critical_incident_and_replays_identically
     assert incident["ts"] == incident["start"] == "2026-11-21T02:00:20+01:00"
     assert "dock-out" in incident["entities"]["zones"]
     assert "C-DOCKOUT-1" in incident["entities"]["devices"]
+
+
+def test_analyze_shows_what_the_playbooks_would_have_done(tmp_path: Path, demo_site_path: Path) -> None:
+    args = ["analyze", "--site", str(demo_site_path), str(blind_and_grab_night(tmp_path)), "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    [incident] = [r for r in map(json.loads, result.stdout.splitlines()) if r["type"] == "incident"]
+    steps = {s["id"]: s["status"] for s in incident["steps"]}
+    assert steps["blind-and-grab:page"] == "sent"
+    assert steps["blind-and-grab:hold"] == "sent"
+    assert steps["blind-and-grab:approve-lock"] == "approved"  # nobody was there to approve: proceeds at 2 min
+    assert steps["blind-and-grab:escalate"] == "sent"  # nobody acknowledged within 3 minutes
+    assert [t["id"] for t in incident["tasks"]] == ["police-report"]
+    plain = runner.invoke(app, ["analyze", "--site", str(demo_site_path), str(blind_and_grab_night(tmp_path))])
+    assert "What the playbooks would have done" in plain.stdout
+    bare = runner.invoke(app, [*args, "--no-playbooks"])
+    [quiet] = [r for r in map(json.loads, bare.stdout.splitlines()) if r["type"] == "incident"]
+    assert quiet["steps"] == []

@@ -6,7 +6,7 @@ import json
 
 from stockade.engine.correlation import Correlator
 from stockade.pipeline.analyze import Analysis
-from stockade.pipeline.report import alert_record, incident_record, json_line, records
+from stockade.pipeline.report import alert_record, fold_incidents, incident_record, json_line, records
 from tests.unit.engine.correlation_helpers import alert, at
 
 ENTITY_LISTS = ["people", "credentials", "doors", "zones", "epcs", "devices", "shipments", "vendors",
@@ -29,9 +29,12 @@ def test_an_incident_line_carries_its_stable_id_opening_time_and_span() -> None:
     c = Correlator()
     [v1] = c.observe(alert("al-1", "STK-DEV-001", "medium", 0, devices=["C-DOCK-1"]))
     [v2] = c.observe(alert("al-2", "STK-DOR-001", "high", 5, devices=["C-DOCK-1"], doors=["D-DOCK-2"]))
-    line = json.loads(json_line(incident_record(v2, opened=v1.ts)))
+    [state] = fold_incidents([v1, v2])
+    line = json.loads(json_line(incident_record(state)))
     assert list(line) == ["type", "id", "pattern", "severity", "ts", "start", "end", "entities", "alerts",
-                          "evidence", "summary"]
+                          "evidence", "summary", "site", "status", "version", "assignee", "disposition",
+                          "duplicate_of", "tasks", "steps", "sla", "history"]
+    assert (line["status"], line["version"], line["sla"]["time_to_detect_s"]) == ("new", 2, 0.0)
     assert line["type"] == "incident"
     assert line["id"] == v1.incident
     assert (line["pattern"], line["severity"]) == ("blind_and_grab", "critical")

@@ -33,6 +33,10 @@ def test_keys_and_snapshots(store: SqliteStore) -> None:
     contract.check_keys_and_snapshots(store)
 
 
+def test_incident_projection(store: SqliteStore) -> None:
+    contract.check_incident_projection(store)
+
+
 def test_wal_mode_and_reopen_keeps_data(tmp_path: Path) -> None:
     store = SqliteStore.open(tmp_path)
     contract.append(store, "s1", [contract.door(1)])

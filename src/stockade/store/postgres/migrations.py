@@ -31,6 +31,14 @@ MIGRATIONS: list[list[str]] = [
     [  # 3: an ingest key's kinds (issue 18.1); empty: the device kinds
         "ALTER TABLE api_keys ADD COLUMN kinds TEXT NOT NULL DEFAULT ''",
     ],
+    [  # 4: the incident projection (current state of each incident, folded from the log)
+        """CREATE TABLE incidents (
+            site TEXT NOT NULL, id TEXT NOT NULL, status TEXT NOT NULL, opened_us BIGINT NOT NULL,
+            state BYTEA NOT NULL, PRIMARY KEY (site, id))""",
+        "CREATE INDEX incidents_by_opening ON incidents (opened_us, site, id)",
+        "CREATE INDEX incidents_by_status ON incidents (site, status, opened_us)",
+        "CREATE TABLE incident_progress (site TEXT PRIMARY KEY, seq BIGINT NOT NULL)",
+    ],
 ]
 
 

@@ -13,8 +13,18 @@ from collections.abc import Iterator, Sequence
 import psycopg
 
 from stockade.events import Envelope
+from stockade.incidents.model import IncidentState, decode_state
 from stockade.ledger.seal import RowSeal
-from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, IndexRow, StoredEvent, StoredRow
+from stockade.store import incidents_sql
+from stockade.store.base import (
+    ApiKeyRecord,
+    AppendResult,
+    EventQuery,
+    IncidentQuery,
+    IndexRow,
+    StoredEvent,
+    StoredRow,
+)
 from stockade.store.errors import StoreError
 from stockade.store.postgres.migrations import migrate
 from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row, plan_append, query_sql
@@ -186,6 +196,36 @@ class PostgresStore:
             row = self._conn.execute("SELECT seq, data FROM snapshots WHERE site=%s", (site,)).fetchone()
         return _seq_entry(row) if row else None
 
+    # --- the incident projection --------------------------------------------
+
+    def put_incidents(self, site: str, states: Sequence[IncidentState], seq: int) -> None:
+        with self._lock:
+            try:
+                with self._conn.transaction(), self._conn.cursor() as cur:
+                    cur.execute("SET LOCAL synchronous_commit = off")  # a projection, folded again at start
+                    cur.executemany(incidents_sql.upsert_sql("%s").encode(), incidents_sql.rows(site, states))
+                    cur.execute(incidents_sql.progress_sql("%s").encode(), (site, seq))
+            except psycopg.Error as e:
+                raise StoreError(f"incident projection of {site} failed: {e}") from e
+
+    def get_incident(self, site: str, incident: str) -> IncidentState | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT state FROM incidents WHERE site=%s AND id=%s", (site, incident)).fetchone()
+        return decode_state(_bytes(row[0])) if row else None
+
+    def list_incidents(self, q: IncidentQuery) -> list[IncidentState]:
+        after = None if q.after is None else (q.after.opened_us, q.after.site, q.after.incident)
+        sql, params = incidents_sql.list_sql("%s", q.site, q.status, after, q.limit)
+        with self._lock:
+            found = self._conn.execute(sql.encode(), params).fetchall()
+        return [decode_state(_bytes(r[0])) for r in found]
+
+    def incidents_seq(self, site: str) -> int:
+        with self._lock:
+            row = self._conn.execute("SELECT seq FROM incident_progress WHERE site=%s", (site,)).fetchone()
+        return int(str(row[0])) if row else 0
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
@@ -209,3 +249,9 @@ def _seq_entry(row: Sequence[object]) -> tuple[int, bytes]:
     if not isinstance(seq, int) or not isinstance(entry, bytes | memoryview):
         raise StoreError(f"unexpected row from PostgreSQL: {type(seq).__name__}, {type(entry).__name__}")
     return seq, bytes(entry)
+
+
+def _bytes(value: object) -> bytes:
+    if not isinstance(value, bytes | memoryview):
+        raise StoreError(f"unexpected incident state from PostgreSQL: {type(value).__name__}")
+    return bytes(value)

@@ -16,8 +16,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from stockade.events import Envelope
+from stockade.incidents.model import IncidentState, decode_state
 from stockade.ledger.seal import RowSeal
-from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, IndexRow, StoredEvent, StoredRow
+from stockade.store import incidents_sql
+from stockade.store.base import (
+    ApiKeyRecord,
+    AppendResult,
+    EventQuery,
+    IncidentQuery,
+    IndexRow,
+    StoredEvent,
+    StoredRow,
+)
 from stockade.store.errors import StoreError
 from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row, plan_append, query_sql
 from stockade.store.sqlite.migrations import INDEX_SCHEMA, migrate
@@ -240,6 +250,38 @@ class SqliteStore:
         with self._lock:
             row = self._conn.execute("SELECT seq, data FROM snapshots WHERE site=?", (site,)).fetchone()
         return (int(row[0]), bytes(row[1])) if row else None
+
+    # --- the incident projection --------------------------------------------
+
+    def put_incidents(self, site: str, states: Sequence[IncidentState], seq: int) -> None:
+        # a projection: no fsync of its own (a killed process keeps it; a power cut loses at most the
+        # last interval, which start-up folds again from the log after incidents_seq)
+        with self._lock, self._synchronous("NORMAL"):
+            self._conn.execute("BEGIN")
+            try:
+                self._conn.executemany(incidents_sql.upsert_sql("?"), incidents_sql.rows(site, states))
+                self._conn.execute(incidents_sql.progress_sql("?"), (site, seq))
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as e:
+                self._conn.execute("ROLLBACK")
+                raise StoreError(f"incident projection of {site} failed: {e}") from e
+
+    def get_incident(self, site: str, incident: str) -> IncidentState | None:
+        with self._lock:
+            row = self._conn.execute("SELECT state FROM incidents WHERE site=? AND id=?", (site, incident)).fetchone()
+        return decode_state(row[0]) if row else None
+
+    def list_incidents(self, q: IncidentQuery) -> list[IncidentState]:
+        after = None if q.after is None else (q.after.opened_us, q.after.site, q.after.incident)
+        sql, params = incidents_sql.list_sql("?", q.site, q.status, after, q.limit)
+        with self._lock:
+            found = self._conn.execute(sql, params).fetchall()
+        return [decode_state(r[0]) for r in found]
+
+    def incidents_seq(self, site: str) -> int:
+        with self._lock:
+            row = self._conn.execute("SELECT seq FROM incident_progress WHERE site=?", (site,)).fetchone()
+        return int(row[0]) if row else 0
 
     def close(self) -> None:
         with self._lock:
