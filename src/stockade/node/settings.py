@@ -20,6 +20,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from stockade.connectors.settings import ConnectorsSettings
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -43,6 +45,9 @@ class Settings(BaseSettings):
     )
     sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
         "FULL", description="FULL survives power loss; NORMAL survives a killed process only"
+    )
+    connectors: ConnectorsSettings = Field(
+        default_factory=ConnectorsSettings, description="MQTT, Frigate, webhooks, SIEM export (docs/connectors.md)"
     )
 
     @classmethod

@@ -1,0 +1,21 @@
+"""All connectors' settings, nested under ``connectors`` in the node's settings.
+
+    [connectors.mqtt]
+    node = "node-1"
+    [connectors.frigate]
+    site = "dc-demo"
+
+A connector whose table is absent is not started.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from stockade.connectors.mqtt.config import MqttSettings
+
+
+class ConnectorsSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mqtt: MqttSettings | None = Field(None, description="Stockade's MQTT topics: events in, door commands out")
