@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from stockade.connectors.frigate.config import FrigateSettings
 from stockade.connectors.mqtt.config import MqttSettings
 
 
@@ -19,3 +20,4 @@ class ConnectorsSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     mqtt: MqttSettings | None = Field(None, description="Stockade's MQTT topics: events in, door commands out")
+    frigate: FrigateSettings | None = Field(None, description="a Frigate NVR: its MQTT feed in, its API for evidence")

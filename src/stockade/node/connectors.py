@@ -23,6 +23,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from stockade.connectors.base import Binding, Health, IngestSink, Outcome
+from stockade.connectors.errors import ConnectorConfigError
+from stockade.connectors.frigate.adapter import FrigateConnector
+from stockade.connectors.frigate.evidence import FrigateEvidence
 from stockade.connectors.mqtt.adapter import MqttConnector
 from stockade.connectors.mqtt.commands import CommandSigner
 from stockade.events import Envelope
@@ -85,9 +88,14 @@ def load_or_create_door_key(keys_dir: Path) -> Ed25519PrivateKey:
     return loaded
 
 
+Connector = MqttConnector | FrigateConnector
+
+
 class Connectors:
-    def __init__(self, mqtt: MqttConnector | None = None) -> None:
-        self.mqtt = mqtt
+    def __init__(self) -> None:
+        self.mqtt: MqttConnector | None = None
+        self.frigate: FrigateConnector | None = None
+        self.evidence: FrigateEvidence | None = None
         self.signer: CommandSigner | None = None
 
     @classmethod
@@ -98,10 +106,18 @@ class Connectors:
         if settings.mqtt is not None:
             out.signer = CommandSigner(load_or_create_door_key(node.settings.data_dir / "keys"))
             out.mqtt = MqttConnector(settings.mqtt, sink, signer=out.signer)
+        if (f := settings.frigate) is not None:
+            site = node.sites.get(f.site)
+            if site is None:
+                raise ConnectorConfigError(f"connectors.frigate.site: {f.site!r} is not a loaded site")
+            out.frigate = FrigateConnector(f, site, sink)
+            if f.api_url is not None:
+                out.evidence = FrigateEvidence(f.api_url, timeout_s=f.api_timeout_s,
+                                               token=f.api_token.get_secret_value() if f.api_token else None)
         return out
 
-    def all(self) -> list[MqttConnector]:
-        return [c for c in (self.mqtt,) if c is not None]
+    def all(self) -> list[Connector]:
+        return [c for c in (self.mqtt, self.frigate) if c is not None]
 
     def start(self) -> None:
         for c in self.all():
@@ -110,6 +126,8 @@ class Connectors:
     def stop(self) -> None:
         for c in reversed(self.all()):
             c.stop()
+        if self.evidence is not None:
+            self.evidence.close()
 
     def health(self) -> list[Health]:
         return [c.health for c in self.all()]
