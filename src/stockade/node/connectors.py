@@ -28,9 +28,11 @@ from stockade.connectors.frigate.adapter import FrigateConnector
 from stockade.connectors.frigate.evidence import FrigateEvidence
 from stockade.connectors.mqtt.adapter import MqttConnector
 from stockade.connectors.mqtt.commands import CommandSigner
+from stockade.connectors.webhook.adapter import Webhooks
 from stockade.events import Envelope
 from stockade.ledger.keys import read_private, write_private
 from stockade.node.ingest import Principal
+from stockade.store.outbox import OutboxTables
 
 if TYPE_CHECKING:
     from stockade.node.runtime import Node
@@ -88,7 +90,7 @@ def load_or_create_door_key(keys_dir: Path) -> Ed25519PrivateKey:
     return loaded
 
 
-Connector = MqttConnector | FrigateConnector
+Connector = MqttConnector | FrigateConnector | Webhooks
 
 
 class Connectors:
@@ -97,6 +99,7 @@ class Connectors:
         self.frigate: FrigateConnector | None = None
         self.evidence: FrigateEvidence | None = None
         self.signer: CommandSigner | None = None
+        self.webhooks: Webhooks | None = None
 
     @classmethod
     def build(cls, node: Node) -> Connectors:
@@ -114,10 +117,14 @@ class Connectors:
             if f.api_url is not None:
                 out.evidence = FrigateEvidence(f.api_url, timeout_s=f.api_timeout_s,
                                                token=f.api_token.get_secret_value() if f.api_token else None)
+        if settings.webhooks is not None:
+            if not isinstance(node.store, OutboxTables):
+                raise ConnectorConfigError("connectors.webhooks: this store keeps no outbox")
+            out.webhooks = Webhooks(settings.webhooks, node.store)
         return out
 
     def all(self) -> list[Connector]:
-        return [c for c in (self.mqtt, self.frigate) if c is not None]
+        return [c for c in (self.mqtt, self.frigate, self.webhooks) if c is not None]
 
     def start(self) -> None:
         for c in self.all():

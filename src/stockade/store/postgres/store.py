@@ -15,13 +15,16 @@ import psycopg
 from stockade.events import Envelope
 from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, StoredEvent
 from stockade.store.errors import StoreError
+from stockade.store.outbox import OutboxTables
 from stockade.store.postgres.migrations import migrate
 from stockade.store.sql import entity_rows, key_from_row, key_row, plan_append, query_sql
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
 
-class PostgresStore:
+class PostgresStore(OutboxTables):
+    _mark = "%s"
+
     def __init__(self, conn: Conn, dsn: str) -> None:
         self._conn = conn
         self._lock = threading.RLock()
@@ -151,6 +154,16 @@ class PostgresStore:
         """Run one statement as-is. For tamper tests and repairs only."""
         with self._lock:
             self._conn.execute(sql.encode(), params)
+
+    def _run(self, sql: str, params: Sequence[object] = ()) -> tuple[list[tuple[object, ...]], int]:
+        """One outbox or cursor statement (autocommit)."""
+        with self._lock:
+            try:
+                cur = self._conn.execute(sql.encode(), params)
+                rows = cur.fetchall() if cur.description is not None else []
+            except psycopg.Error as e:
+                raise StoreError(f"outbox: {e}") from e
+        return rows, cur.rowcount
 
 
 def _seq_entry(row: Sequence[object]) -> tuple[int, bytes]:
