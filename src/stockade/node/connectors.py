@@ -28,10 +28,12 @@ from stockade.connectors.frigate.adapter import FrigateConnector
 from stockade.connectors.frigate.evidence import FrigateEvidence
 from stockade.connectors.mqtt.adapter import MqttConnector
 from stockade.connectors.mqtt.commands import CommandSigner
+from stockade.connectors.siem.adapter import SiemExporter
 from stockade.connectors.webhook.adapter import Webhooks
 from stockade.events import Envelope
 from stockade.ledger.keys import read_private, write_private
 from stockade.node.ingest import Principal
+from stockade.store import EventQuery, Store
 from stockade.store.outbox import OutboxTables
 
 if TYPE_CHECKING:
@@ -90,7 +92,20 @@ def load_or_create_door_key(keys_dir: Path) -> Ed25519PrivateKey:
     return loaded
 
 
-Connector = MqttConnector | FrigateConnector | Webhooks
+Connector = MqttConnector | FrigateConnector | Webhooks | SiemExporter
+
+
+class StoreFindings:
+    """The SIEM exporter's view of the store: outputs by kind after a cursor, and the cursors."""
+
+    def __init__(self, store: Store, cursors: OutboxTables) -> None:
+        self._store = store
+        self.cursor_get = cursors.cursor_get
+        self.cursor_set = cursors.cursor_set
+
+    def findings(self, site: str, after_seq: int, kinds: tuple[str, ...], limit: int) -> list[tuple[int, Envelope]]:
+        return [(r.seq, r.event) for r in self._store.query(EventQuery(site, kinds=kinds, after_seq=after_seq,
+                                                                           limit=limit))]
 
 
 class Connectors:
@@ -100,6 +115,7 @@ class Connectors:
         self.evidence: FrigateEvidence | None = None
         self.signer: CommandSigner | None = None
         self.webhooks: Webhooks | None = None
+        self.siem: SiemExporter | None = None
 
     @classmethod
     def build(cls, node: Node) -> Connectors:
@@ -121,10 +137,14 @@ class Connectors:
             if not isinstance(node.store, OutboxTables):
                 raise ConnectorConfigError("connectors.webhooks: this store keeps no outbox")
             out.webhooks = Webhooks(settings.webhooks, node.store)
+        if settings.siem is not None:
+            if not isinstance(node.store, OutboxTables):
+                raise ConnectorConfigError("connectors.siem: this store keeps no export cursors")
+            out.siem = SiemExporter(settings.siem, StoreFindings(node.store, node.store), sorted(node.sites))
         return out
 
     def all(self) -> list[Connector]:
-        return [c for c in (self.mqtt, self.frigate, self.webhooks) if c is not None]
+        return [c for c in (self.mqtt, self.frigate, self.webhooks, self.siem) if c is not None]
 
     def start(self) -> None:
         for c in self.all():
