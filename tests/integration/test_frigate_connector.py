@@ -40,13 +40,12 @@ def node(tmp_path: Path, prefix: str) -> Iterator[Node]:
 
 
 @pytest.fixture
-def connectors(node: Node) -> Iterator[Connectors]:
-    c = Connectors.build(node)
+def connectors(node: Node) -> Connectors:
+    c = node.connectors
     c.start()
     assert c.frigate is not None
     assert c.frigate.session.wait_connected(10)
-    yield c
-    c.stop()
+    return c
 
 
 def test_frigate_feed_in_with_refusals_counted(connectors: Connectors, node: Node, prefix: str) -> None:

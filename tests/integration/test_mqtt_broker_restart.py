@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from stockade.node.connectors import Connectors
 from tests.mqtt_helpers import Broker, Client, unique_prefix
 from tests.node_fixtures import door_line, make_node
 
@@ -26,7 +25,7 @@ def test_broker_restart_loses_nothing_and_doubles_nothing(tmp_path: Path) -> Non
     prefix = unique_prefix()
     node = make_node(tmp_path / "data", connectors={"mqtt": {
         "prefix": prefix, "node": "restart", "broker": {"port": broker.port, "reconnect_max_s": 1}}})
-    connectors = Connectors.build(node)
+    connectors = node.connectors
     publisher: Client | None = None
     try:
         connectors.start()

@@ -42,13 +42,12 @@ def node(tmp_path: Path, prefix: str) -> Iterator[Node]:
 
 
 @pytest.fixture
-def connectors(node: Node) -> Iterator[Connectors]:
-    c = Connectors.build(node)
+def connectors(node: Node) -> Connectors:
+    c = node.connectors
     c.start()
     assert c.mqtt is not None
     assert c.mqtt.session.wait_connected(10)
-    yield c
-    c.stop()
+    return c
 
 
 @pytest.fixture
@@ -190,7 +189,7 @@ def test_lock_without_a_broker_raises_port_error(tmp_path: Path) -> None:
 
     n = make_node(tmp_path / "d", connectors=mqtt_settings(unique_prefix(), port=free_port()))
     try:
-        c = Connectors.build(n)
+        c = n.connectors
         assert c.mqtt is not None
         with pytest.raises(PortError, match="not connected"):
             c.mqtt.doors.lock("i", DoorCommand("dc-demo", "D-HV", "LOCK", "inc"))

@@ -116,6 +116,7 @@ class Connectors:
         self.signer: CommandSigner | None = None
         self.webhooks: Webhooks | None = None
         self.siem: SiemExporter | None = None
+        self.started = False
 
     @classmethod
     def build(cls, node: Node) -> Connectors:
@@ -147,10 +148,16 @@ class Connectors:
         return [c for c in (self.mqtt, self.frigate, self.webhooks, self.siem) if c is not None]
 
     def start(self) -> None:
+        if self.started:
+            return
+        self.started = True
         for c in self.all():
             c.start()
 
     def stop(self) -> None:
+        if not self.started:
+            return
+        self.started = False
         for c in reversed(self.all()):
             c.stop()
         if self.evidence is not None:

@@ -24,6 +24,7 @@ import msgspec
 from stockade.events import Envelope, Event
 from stockade.node.access import build_access, replay_access
 from stockade.node.broadcast import Broadcaster
+from stockade.node.connectors import Connectors
 from stockade.node.engine_process import EngineProcess
 from stockade.node.engines import EngineRunner, InThreadEngine
 from stockade.node.ingest import Ingestor
@@ -96,6 +97,7 @@ class Node:
         ]
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.connectors = Connectors.build(self)  # started with the node (serve, demo), not by one-shot commands
 
     @classmethod
     def open(cls, settings: Settings) -> Node:
@@ -165,6 +167,7 @@ class Node:
         self._threads.append(worker)
         for job in self._periodic:
             job.start()
+        self.connectors.start()
 
     def _run_engine(self) -> None:
         while not self._stop.is_set():
@@ -200,6 +203,7 @@ class Node:
         return False
 
     def stop(self) -> None:
+        self.connectors.stop()
         self._stop.set()
         for t in self._threads:
             t.join(timeout=5)
