@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 from stockade.connectors.base import Binding, Health, IngestSink, Outcome
 from stockade.connectors.errors import ConnectorConfigError
@@ -142,6 +144,7 @@ class Connectors:
             if not isinstance(node.store, OutboxTables):
                 raise ConnectorConfigError("connectors.siem: this store keeps no export cursors")
             out.siem = SiemExporter(settings.siem, StoreFindings(node.store, node.store), sorted(node.sites))
+        node.metrics.registry.register(ConnectorMetrics(out))
         return out
 
     def all(self) -> list[Connector]:
@@ -165,3 +168,61 @@ class Connectors:
 
     def health(self) -> list[Health]:
         return [c.health for c in self.all()]
+
+    def status(self, store: Store) -> dict[str, object]:
+        """What ``GET /v1/connectors`` and ``stockade connectors status`` show."""
+        rows: list[dict[str, object]] = []
+        for c in self.all():
+            snap = c.health.snapshot()
+            if self.siem is not None and c is self.siem and isinstance(store, OutboxTables):
+                behind = {f"{name}/{site}": store.last_seq(site) - store.cursor_get(name, site)
+                          for name, d in self.siem.settings.destinations.items()
+                          for site in (d.sites or self.siem.sites)}
+                snap["behind"] = behind  # log entries not yet looked at, per destination and site
+            rows.append(snap)
+        out: dict[str, object] = {"running": self.started, "connectors": rows}
+        if self.webhooks is not None:
+            out["outbox"] = [{"destination": d, "status": s, "count": n}
+                             for (d, s), n in sorted(self.webhooks.outbox.outbox_counts().items())]
+            out["dead_letters"] = [{"id": e.msg_id, "destination": e.destination, "attempts": e.attempts,
+                                    "error": e.last_error, "created_us": e.created_us}
+                                   for e in self.webhooks.dead_letters()]
+        return out
+
+
+class ConnectorMetrics(Collector):
+    """Connector figures for ``/metrics``, read when scraped.
+
+        stockade_connector_up{connector}                 1 connected or idle, 0 otherwise
+        stockade_connector_messages_total{connector}     messages received (or sent, for outputs)
+        stockade_connector_refused_total{connector}      payloads refused (see the reasons in the status)
+        stockade_connector_errors_total{connector}       connection, commit and delivery errors
+        stockade_connector_lag_seconds{connector}        receipt to commit, last batch
+        stockade_webhook_outbox{destination, status}     messages pending, delivered and dead-lettered
+    """
+
+    def __init__(self, connectors: Connectors) -> None:
+        self._connectors = connectors
+
+    def collect(self) -> Iterator[Metric]:
+        up = GaugeMetricFamily("stockade_connector_up", "1 while the connector is connected or idle",
+                               labels=["connector"])
+        messages = CounterMetricFamily("stockade_connector_messages", "Messages received or sent",
+                                       labels=["connector"])
+        refused = CounterMetricFamily("stockade_connector_refused", "Payloads refused", labels=["connector"])
+        errors = CounterMetricFamily("stockade_connector_errors", "Errors", labels=["connector"])
+        lag = GaugeMetricFamily("stockade_connector_lag_seconds", "Receipt to commit, last batch",
+                                labels=["connector"])
+        for h in self._connectors.health():
+            up.add_metric([h.name], 1.0 if h.state in ("connected", "idle") else 0.0)
+            messages.add_metric([h.name], float(h.received))
+            refused.add_metric([h.name], float(h.refused))
+            errors.add_metric([h.name], float(h.errors))
+            lag.add_metric([h.name], h.lag_s)
+        yield from (up, messages, refused, errors, lag)
+        if self._connectors.webhooks is not None:
+            outbox = GaugeMetricFamily("stockade_webhook_outbox", "Webhook messages by destination and status",
+                                       labels=["destination", "status"])
+            for (dest, status), n in self._connectors.webhooks.outbox.outbox_counts().items():
+                outbox.add_metric([dest, status], float(n))
+            yield outbox

@@ -45,6 +45,7 @@ class Webhooks:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._delivering = threading.Lock()  # one delivery pass at a time: a message is never posted twice at once
 
     # --- the ports -----------------------------------------------------------------
 
@@ -99,10 +100,11 @@ class Webhooks:
     def deliver_due(self) -> int:
         """One pass: try the head of each destination's queue once. Returns messages delivered."""
         delivered = 0
-        for entry in self.outbox.outbox_due(self._now_us()):
-            if self._stop.is_set():
-                break
-            delivered += self._attempt(entry)
+        with self._delivering:
+            for entry in self.outbox.outbox_due(self._now_us()):
+                if self._stop.is_set():
+                    break
+                delivered += self._attempt(entry)
         self.health.backlog = sum(n for (_, status), n in self.outbox.outbox_counts().items() if status == "pending")
         return delivered
 
