@@ -2,11 +2,12 @@
 
 An MQTT callback hands each message's lines to :meth:`Pump.put` with a
 ``done`` callback (publish the results, acknowledge the broker); a worker
-thread takes whatever is waiting (up to ``batch_max`` items), commits the lines
-of each binding in one call of the ingest sink, and then calls every ``done`` in
-arrival order. If the commit fails the batch is retried with backoff and
-nothing is acknowledged, so a message is never acknowledged before it is
-durable, and the broker redelivers it to a node killed in between.
+thread takes whatever is waiting (up to ``batch_max`` items), commits each run of
+consecutive items with the same binding in one call of the ingest sink (so the
+log keeps the order of arrival), and then calls every ``done`` in arrival order.
+If the commit fails the batch is retried with backoff and nothing is
+acknowledged, so a message is never acknowledged before it is durable, and the
+broker redelivers it to a node killed in between.
 """
 
 from __future__ import annotations
@@ -82,12 +83,15 @@ class Pump:
 
     def _commit(self, batch: list[Work]) -> None:
         self._health.backlog = self._queue.qsize()
-        groups: dict[Binding, list[Work]] = {}
+        runs: list[tuple[Binding, list[Work]]] = []  # consecutive work of one binding: log order = arrival order
         for w in batch:
-            groups.setdefault(w.binding, []).append(w)
+            if runs and runs[-1][0] == w.binding:
+                runs[-1][1].append(w)
+            else:
+                runs.append((w.binding, [w]))
         results: dict[int, list[Outcome]] = {}
         wait = 0.1
-        for binding, works in groups.items():
+        for binding, works in runs:
             lines = [line for w in works for line in w.lines]
             while True:
                 try:

@@ -39,7 +39,7 @@ class FrigateConnector:
         self.health = Health("frigate", "frigate")
         self.binding = Binding("frigate", site.site, frozenset(c.camera for c in self.cameras.by_frigate.values()),
                                frozenset({"video", "device"}))
-        self._clock = clock
+        self.clock = clock
         self.session = MqttSession(settings.broker, settings.client_id, on_message=self._message,
                                    health=self.health, manual_ack=True)
         self.pump = Pump(sink, self.health, batch_max=settings.batch_max)
@@ -65,7 +65,7 @@ class FrigateConnector:
             self._skip(message, "a status already logged (retained or repeated)")
             return
         try:
-            events = map_message(self.cameras, self.settings.prefix, message.topic, payload, self._clock())
+            events = map_message(self.cameras, self.settings.prefix, message.topic, payload, self.clock())
         except MappingRefused as e:
             self._skip(message, f"{e.field}: {e.reason}" if e.field else e.reason)
             return

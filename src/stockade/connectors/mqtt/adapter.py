@@ -5,10 +5,11 @@
 
 In: SEF/1 on ``<p>/<site>/events/<source>`` (QoS 1), Home Assistant lock states
 on ``<p>/<site>/door/<door>/state`` and controllers' availability on
-``<p>/<site>/controller/<id>/available``. Each message goes through the node's
-ingest path with the connector's binding narrowed to the topic's site and source,
-so a publisher cannot write for another source than its topic names, nor beyond
-the binding. The broker gets the acknowledgement only after the commit (paho's
+``<p>/<site>/controller/<id>/available``. A line must claim the topic's site and
+source (a publisher cannot write for another source than its topic names), and
+goes through the node's ingest path with the connector's binding (site, sources,
+kinds) narrowed to the topic's site, so it is held to exactly what an ingest key
+would be. The broker gets the acknowledgement only after the commit (paho's
 manual ack, :mod:`stockade.connectors.pump`); redelivered messages are
 duplicates by id. The per-line results of an events message are published to
 ``<p>/<site>/results/<source>`` (with the request's MQTT 5 correlation data, if
@@ -26,6 +27,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import msgspec
+
 from stockade.connectors.base import Binding, Health, IngestSink, Outcome
 from stockade.connectors.broker import Message, MqttSession, publish_properties
 from stockade.connectors.errors import ConnectorError, MappingRefused
@@ -37,6 +40,53 @@ from stockade.connectors.pump import Pump, Work
 from stockade.events import EventError, split_body
 
 
+class _Head(msgspec.Struct):
+    site: object = None
+    source: object = None
+
+
+_head = msgspec.json.Decoder(_Head).decode
+
+
+def _own_source(lines: list[bytes], route: mapping.Route) -> tuple[list[bytes], dict[int, Outcome]]:
+    """Lines that claim the topic's site and source, and refusals for those that claim another.
+
+    Checked here, on a two-field decode, so that one ingest call can commit a whole batch of
+    messages from many sources; everything else about a line is checked by the ingest path."""
+    kept: list[bytes] = []
+    refused: dict[int, Outcome] = {}
+    for number, line in enumerate(lines, start=1):
+        try:
+            head = _head(line)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            kept.append(line)  # the ingest path says precisely what is wrong with it
+            continue
+        if isinstance(head.site, str) and head.site != route.site:
+            refused[number] = Outcome(number, "rejected", field="site",
+                                      reason=f"forbidden: topic of site {route.site} carries site {head.site[:64]!r}")
+        elif isinstance(head.source, str) and head.source != route.name:
+            refused[number] = Outcome(number, "rejected", field="source", reason=f"forbidden: topic of source "
+                                      f"{route.name} carries source {head.source[:64]!r}")
+        else:
+            kept.append(line)
+    return kept, refused
+
+
+def _merge(early: dict[int, Outcome], later: list[Outcome]) -> list[Outcome]:
+    """The outcomes of one message in its line order: refusals made here, then the ingest path's."""
+    if not early:
+        return later
+    out: list[Outcome] = []
+    rest = iter(later)
+    for number in range(1, len(early) + len(later) + 1):
+        if number in early:
+            out.append(early[number])
+        else:
+            o = next(rest)
+            out.append(Outcome(number, o.status, o.id, o.seq, o.field, o.reason))
+    return out
+
+
 class MqttConnector:
     def __init__(self, settings: MqttSettings, sink: IngestSink, *, signer: CommandSigner | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -45,7 +95,7 @@ class MqttConnector:
         self.health = Health("mqtt", "mqtt")
         b = settings.binding
         self.binding = Binding("mqtt", b.site, frozenset(b.sources), frozenset(b.kinds))
-        self._clock = clock
+        self.clock = clock
         p = settings.prefix
         self.available_topic = mapping.node_available_topic(p, settings.node)
         self.session = MqttSession(
@@ -97,14 +147,15 @@ class MqttConnector:
         if (why := self.binding.allows_topic(route.site, route.name)) is not None:
             self._refuse(message, route, why, field="topic")
             return
-        binding = self.binding.narrowed(route.site, route.name)
+        binding = self.binding.narrowed(route.site, None)
         if route.kind == "events":
             try:
                 lines = list(split_body(bytes(message.payload)))
             except EventError as e:
                 self._refuse(message, route, e.reason, field=e.field or "payload")
                 return
-            self.pump.put(Work(lines, binding, lambda out: self._reply(message, route, out)))
+            kept, early = _own_source(lines, route)
+            self.pump.put(Work(kept, binding, lambda out: self._reply(message, route, _merge(early, out))))
             return
         self._state(message, route, binding)
 
@@ -113,7 +164,7 @@ class MqttConnector:
         if self._last_state.get(key) == bytes(message.payload):  # a retained or repeated state already logged
             self.pump.put(Work([], binding, lambda _: self.session.ack(message)))
             return
-        now = self._clock()
+        now = self.clock()
         try:
             event = (mapping.door_state_event(route, bytes(message.payload), now) if route.kind == "door_state"
                      else mapping.controller_event(route, bytes(message.payload), now))
