@@ -204,7 +204,7 @@ class MqttConnector:
         correlation = getattr(message.properties, "CorrelationData", None) if message.properties else None
         props = publish_properties(correlation=correlation) if correlation else None
         try:
-            self.session.publish(topic, mapping.results_payload(outcomes), qos=1, properties=props)
+            self.session.publish(topic, mapping.results_payload(outcomes), qos=0, properties=props)
         except ConnectorError as e:  # the commit stands; the sender can ask again, a duplicate answers
             self.health.error(str(e))
 
