@@ -9,10 +9,11 @@ from typing import Annotated
 
 import httpx
 import typer
-from rich.table import Table
 
 from stockade.cli.app import app
-from stockade.cli.common import console, fail, settings_for
+from stockade.cli.common import DataDir, console, fail, settings_for
+from stockade.connectors.mqtt.commands import CommandSigner
+from stockade.node.connectors import load_or_create_door_key
 
 connectors_app = typer.Typer(help="The node's connectors: MQTT, Frigate, webhooks, SIEM export.",
                              no_args_is_help=True)
@@ -49,18 +50,25 @@ def status(
     if as_json:
         console.print_json(json.dumps(body))
         return
-    table = Table("connector", "state", "last message", "received", "accepted", "refused", "errors", "lag s",
-                  "last error")
-    for c in body["connectors"]:
-        table.add_row(c["name"], c["state"], _when(c["last_message"]), str(c["received"]), str(c["accepted"]),
-                      str(c["refused"]), str(c["errors"]), f"{c['lag_s']:.3f}", c["last_error"] or "")
     if not body["connectors"]:
         console.print("No connector is configured (see docs/connectors.md).")
         return
-    console.print(table)
+    for c in body["connectors"]:
+        console.print(f"[bold]{c['name']}[/] {c['state']}: last message {_when(c['last_message'])}; "
+                      f"{c['received']:,} received, {c['accepted']:,} accepted, {c['refused']:,} refused, "
+                      f"{c['errors']:,} errors; lag {c['lag_s']:.3f} s"
+                      + (f"; last error: {c['last_error']}" if c["last_error"] else ""), highlight=False)
     for c in body["connectors"]:
         for reason, n in sorted(c["reasons"].items(), key=lambda kv: -kv[1])[:10]:
             console.print(f"  {c['name']}: {n} refused: {reason}")
     for d in body.get("dead_letters", []):
         console.print(f"[red]dead letter[/red] {d['id']} to {d['destination']} after {d['attempts']} "
                       f"attempts: {d['error']}")
+
+
+@connectors_app.command("door-key")
+def door_key(data_dir: DataDir = None) -> None:
+    """The public key door controllers check signed commands with (raw Ed25519, hex) and its id."""
+    settings = settings_for(data_dir)
+    signer = CommandSigner(load_or_create_door_key(settings.data_dir / "keys"))
+    console.print(f"key id {signer.key_id}\npublic key {signer.public_raw.hex()}", highlight=False)

@@ -7,7 +7,7 @@ Each connector's binding becomes a :class:`BoundPrincipal`, so what arrives over
 MQTT is checked exactly like a line posted with an ``ingest`` key (site, sources,
 and the kinds it may write), and gets the same per-line results and metrics.
 The door-command key is ``<data>/keys/door-ed25519.pem`` (0600), created on
-first use; controllers are given its public half (``door_public_key``).
+first use; controllers are given its public half (``stockade connectors door-key``).
 """
 
 from __future__ import annotations
