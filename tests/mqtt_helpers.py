@@ -70,13 +70,20 @@ def free_port() -> int:
 class Broker:
     """A Mosquitto of the test's own on a free port, with persistence, that can be stopped and restarted."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, users: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.conf = workdir / "mosquitto.conf"
+        auth = "allow_anonymous true\n"
+        if users:
+            passwd = workdir / "passwd"
+            passwd.write_text("")
+            for user, password in users.items():
+                subprocess.run(["mosquitto_passwd", "-b", str(passwd), user, password], check=True)
+            auth = f"allow_anonymous false\npassword_file {passwd}\n"
         self.conf.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+            f"listener {self.port} 127.0.0.1\n{auth}persistence true\n"
             f"persistence_location {workdir}/\nautosave_interval 1\nautosave_on_changes true\n"
             f"max_queued_messages 0\nuser {getpass.getuser()}\n"  # root would drop to 'mosquitto' and not save
         )

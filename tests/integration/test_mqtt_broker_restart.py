@@ -57,3 +57,33 @@ def test_broker_restart_loses_nothing_and_doubles_nothing(tmp_path: Path) -> Non
         connectors.stop()
         node.stop()
         broker.stop()
+
+
+def test_credentials_are_used_and_a_wrong_password_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    broker = Broker(tmp_path / "broker", users={"stockade": "s3cret"})
+    broker.start()
+    from stockade.connectors.base import Outcome
+    from stockade.connectors.broker import BrokerSettings
+    from stockade.connectors.mqtt.adapter import MqttConnector
+    from stockade.connectors.mqtt.config import MqttSettings
+
+    def sink(lines: object, binding: object) -> list[Outcome]:
+        return []
+
+    try:
+        good = MqttConnector(MqttSettings(node="cred-ok", role="ingest", doors={"signed": False}, broker=BrokerSettings(
+            port=broker.port, username="stockade", password="s3cret")), sink)  # type: ignore[arg-type]
+        bad = MqttConnector(MqttSettings(node="cred-bad", role="ingest", doors={"signed": False}, broker=BrokerSettings(
+            port=broker.port, username="stockade", password="wrong")), sink)  # type: ignore[arg-type]
+        good.start()
+        bad.start()
+        assert good.session.wait_connected(10)
+        deadline = time.monotonic() + 10
+        while bad.health.errors == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not bad.session.connected.is_set()
+        assert bad.health.snapshot()["state"] != "connected"
+        good.stop()
+        bad.stop()
+    finally:
+        broker.stop()
