@@ -40,7 +40,7 @@ def test_status_shows_each_connector(tmp_path: Path) -> None:
         assert '"name": "webhooks"' in as_json.output
         assert '"state": "idle"' in as_json.output
         wrong = runner.invoke(app, ["connectors", "status", "--url", url, "--key", "stk_nope_nope"])
-        assert wrong.exit_code == 1
+        assert wrong.exit_code == 2
         assert "401" in wrong.output
     finally:
         server.should_exit = True
@@ -49,7 +49,7 @@ def test_status_shows_each_connector(tmp_path: Path) -> None:
 
 def test_status_without_a_node_says_how_to_start_one() -> None:
     result = runner.invoke(app, ["connectors", "status", "--url", f"http://127.0.0.1:{free_port()}", "--key", "k"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "stockade serve" in result.output
 
 
