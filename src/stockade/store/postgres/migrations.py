@@ -26,7 +26,10 @@ MIGRATIONS: list[list[str]] = [
             site TEXT, sources TEXT NOT NULL, label TEXT NOT NULL, revoked BOOLEAN NOT NULL DEFAULT FALSE)""",
         "CREATE TABLE snapshots (site TEXT PRIMARY KEY, seq BIGINT NOT NULL, data BYTEA NOT NULL)",
     ],
-    [  # connectors: the webhook outbox and the SIEM export cursors
+    # 2: each event row's seal (an HMAC under the node's key, stockade.ledger.seal)
+    ["ALTER TABLE events ADD COLUMN mac BYTEA"],
+    # 3: connectors: the webhook outbox and the SIEM export cursors
+    [
         """CREATE TABLE outbox (
             ord BIGSERIAL PRIMARY KEY, msg_id TEXT NOT NULL UNIQUE, destination TEXT NOT NULL,
             body BYTEA NOT NULL, created_us BIGINT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,

@@ -26,7 +26,10 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE snapshots (
             site TEXT PRIMARY KEY, seq INTEGER NOT NULL, data BLOB NOT NULL)""",
     ],
-    [  # connectors: the webhook outbox and the SIEM export cursors
+    # 2: each event row's seal (an HMAC under the node's key, stockade.ledger.seal)
+    ["ALTER TABLE events ADD COLUMN mac BLOB"],
+    # 3: connectors: the webhook outbox and the SIEM export cursors
+    [
         """CREATE TABLE outbox (
             ord INTEGER PRIMARY KEY AUTOINCREMENT, msg_id TEXT NOT NULL UNIQUE, destination TEXT NOT NULL,
             body BLOB NOT NULL, created_us INTEGER NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
