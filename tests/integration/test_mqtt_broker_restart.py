@@ -24,7 +24,8 @@ def test_broker_restart_loses_nothing_and_doubles_nothing(tmp_path: Path) -> Non
     broker.start()
     prefix = unique_prefix()
     node = make_node(tmp_path / "data", connectors={"mqtt": {
-        "prefix": prefix, "node": "restart", "broker": {"port": broker.port, "reconnect_max_s": 1}}})
+        "prefix": prefix, "node": "restart", "broker": {"port": broker.port, "reconnect_max_s": 1},
+        "binding": {"site": "dc-demo", "sources": ["ctl-1"]}}})
     connectors = node.connectors
     publisher: Client | None = None
     try:

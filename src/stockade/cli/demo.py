@@ -141,12 +141,18 @@ def demo(
         site_dump = demo_mqtt.with_frigate(site_dump)
     site_yaml = yaml.safe_dump(site_dump, sort_keys=False)
     (data_dir / "sites" / f"{result.site.site}.yaml").write_text(site_yaml, encoding="utf-8")
-    connectors = {} if topics is None else demo_mqtt.connector_settings(result.site.site, topics, mqtt_port)
+    site_id = result.site.site
+    sources = tuple(sorted({e.source for e in events}))
+    kinds = tuple(sorted({e.kind for e in events}))
+    connectors = {} if topics is None else demo_mqtt.connector_settings(result.site, topics, mqtt_port, sources,
+                                                                                  kinds)
     node = Node.open(Settings(data_dir=data_dir, engine="process", connectors=connectors))
     admin, admin_record = new_key(("admin",), label="demo admin")
-    ingest, ingest_record = new_key(("ingest",), site=result.site.site, label="demo feed")
-    node.store.put_key(admin_record)
-    node.store.put_key(ingest_record)
+    ingest, ingest_record = new_key(("ingest",), site=site_id, sources=sources,
+                                    kinds=kinds, label="demo feed")
+    pep, pep_record = new_key(("pep",), site=site_id, label="demo door controllers")
+    for record in (admin_record, ingest_record, pep_record):
+        node.store.put_key(record)
     port = _port(port)
     server = uvicorn.Server(uvicorn.Config(create_app(node), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="stockade-api", daemon=True)
@@ -157,7 +163,15 @@ def demo(
     console.print(f"[bold]Stockade demo[/] — {result.site.name}: {len(events):,} simulated events "
                   f"from {scenario.model.start:%a %d %b %H:%M} over {scenario.model.duration}, "
                   f"{len(result.labels)} attacks hidden in them")
-    console.print(f"API {url}/docs   admin key: [bold]{admin}[/]")
+    console.print(f"API {url}/docs — keys, one per job (send as Authorization: Bearer KEY):")
+    for name, token, what in (
+        ("admin", admin, f"read everything, set threat levels, admin changes (POST /v1/admin/{site_id}/events); "
+                         "cannot post events or ask for decisions"),
+        ("ingest", ingest, f"post events (POST /v1/events) as any of {site_id}'s {len(sources)} simulated "
+                           "devices and systems; the demo streams with it"),
+        ("pep", pep, f"door controllers asking for access decisions (POST /v1/access/decide) at {site_id}"),
+    ):
+        console.print(f"  {name:6} [bold]{token}[/]  {what}", highlight=False, soft_wrap=True)
     started = time.monotonic()
     feed = Feed(node, result.site.site, quiet=headless)
     if topics is not None and events:
@@ -173,7 +187,7 @@ def demo(
     if (hint := path_hint()) is not None:
         console.print(hint, highlight=False, soft_wrap=True)
     if not headless and sys.stdin.isatty():
-        console.print(f"\nStill serving at {url} (key above). Ctrl-C to stop.")
+        console.print(f"\nStill serving at {url} (keys above). Ctrl-C to stop.")
         try:
             while thread.is_alive():
                 time.sleep(0.5)

@@ -46,10 +46,21 @@ class Topics:
         return cls(f"stockade-demo-{tag}", f"frigate-demo-{tag}")
 
 
-def connector_settings(site: str, topics: Topics, port: int) -> dict[str, object]:
+def controllers(doors: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """The demo's door controllers: one per four doors, ``CTL-1``, ``CTL-2``, …, with their doors."""
+    return [(f"CTL-{i // 4 + 1}", list(doors[i:i + 4])) for i in range(0, len(doors), 4)]
+
+
+def connector_settings(site: SiteConfig, topics: Topics, port: int, sources: Sequence[str],
+                       kinds: Sequence[str]) -> dict[str, object]:
+    """The demo's connectors. The MQTT binding names what publishes there: the simulated sources and
+    kinds (as the ingest key does), and the doors' lock states and controllers' availability."""
     broker = {"port": port, "reconnect_max_s": 2}
-    return {"mqtt": {"node": "demo", "prefix": topics.prefix, "broker": broker, "binding": {"site": site}},
-            "frigate": {"site": site, "prefix": topics.frigate, "broker": broker,
+    doors = [d.id for d in site.doors]
+    bound = sorted({*sources, *doors, *(ctl for ctl, _ in controllers(doors))})
+    binding = {"site": site.site, "sources": bound, "kinds": sorted({*kinds, "door", "device"})}
+    return {"mqtt": {"node": "demo", "prefix": topics.prefix, "broker": broker, "binding": binding},
+            "frigate": {"site": site.site, "prefix": topics.frigate, "broker": broker,
                         "client_id": f"stockade-{topics.frigate}"}}
 
 
@@ -83,10 +94,8 @@ class MqttStream:
             raise ConnectionError(f"no MQTT broker on 127.0.0.1:{self.broker.port}")
         signer = self.node.connectors.signer
         keys = [signer.public_raw] if signer is not None else []
-        doors = [d.id for d in self.site.doors]
-        for i in range(0, len(doors), 4):  # a controller per four doors
-            ctl = SimulatedController(self.broker, self.site.site, f"CTL-{i // 4 + 1}", doors[i:i + 4], keys=keys,
-                                      prefix=self.topics.prefix)
+        for name, doors in controllers([d.id for d in self.site.doors]):
+            ctl = SimulatedController(self.broker, self.site.site, name, doors, keys=keys, prefix=self.topics.prefix)
             ctl.start()
             self.controllers.append(ctl)
         console.print(f"MQTT 127.0.0.1:{self.broker.port}: devices on {self.topics.prefix}/{self.site.site}/…, "

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -13,10 +17,12 @@ import uvicorn
 
 from stockade.cli.app import app
 from stockade.cli.common import DataDir, console, err, fail, settings_for
-from stockade.node.ingest import Principal
-from stockade.node.keys import SCOPES, new_key, revoked
-from stockade.node.runtime import Node, open_store
-from stockade.site import load_site
+from stockade.node.ingest import LineResult, Principal
+from stockade.node.keys import SCOPE_HELP, SCOPES, new_key, revoked
+from stockade.node.runtime import Node, load_sites, open_store
+from stockade.site import SiteConfig, load_site
+from stockade.site.authority import kind_refusal
+from stockade.store import ApiKeyRecord
 
 CONFIG_TEMPLATE = """# Stockade node settings; every key can also be set as STOCKADE_<KEY> in the environment.
 data_dir = "{data_dir}"
@@ -52,6 +58,13 @@ def init(
     console.print(f"data directory: {settings.data_dir}")
     console.print("admin API key (shown once, store it now):")
     console.print(token, style="bold", highlight=False, soft_wrap=True)
+    console.print("\nKey scopes (`stockade apikey create --scope S [--site SITE]`; a key bound to a site acts "
+                  "for that site only):")
+    for scope, what in SCOPE_HELP.items():
+        console.print(f"  {scope:8} {what}", highlight=False)
+    console.print("The admin key cannot post events or ask for decisions: make an ingest key per device or "
+                  "system (`--scope ingest --site SITE --source ID`) and a pep key per door controller.",
+                  highlight=False)
 
 
 @app.command()
@@ -67,6 +80,7 @@ def serve(
     from stockade.api.app import create_app
 
     settings = settings_for(data_dir, host=host, port=port, accept_damage=accept_damage or None)
+    _log_to_stderr()
     if settings.engine is None:  # a server uses both cores: detection in a worker process
         settings = settings.model_copy(update={"engine": "process"})
     node = Node.open(settings)  # a refused ledger check is one line (cli/errors.py), naming what to run
@@ -75,7 +89,41 @@ def serve(
                   soft_wrap=True, highlight=False)
     console.print(f"serving {', '.join(sorted(node.sites)) or 'no sites yet'} on "
                   f"http://{settings.host}:{settings.port} (API docs at /docs)")
-    uvicorn.run(create_app(node), host=settings.host, port=settings.port, log_level="warning")
+    app = create_app(node, start_node=False)  # the node starts in the background: HTTP answers at once
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
+    node.start(background=True)
+    try:
+        StoppingServer(config).run()
+    finally:
+        node.stop()
+    console.print("stopped: every site's engine snapshotted")
+
+
+def _log_to_stderr() -> None:
+    """The node's own log (recovery progress, refused snapshots, engine failures) on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("stockade")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+class StoppingServer(uvicorn.Server):
+    """SIGINT or SIGTERM (to the process or its group) stops the server, then the node (which tells its
+    engine worker to snapshot and exit), and ``serve`` returns with status 0. uvicorn would re-raise the
+    signal after its shutdown: a traceback for Ctrl-C, status -15 for SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
 
 
 def _lines(path: str) -> Iterator[bytes]:
@@ -92,6 +140,9 @@ def ingest(
     files: Annotated[list[str], typer.Argument(help="NDJSON files of SEF/1 events; - for stdin")],
     data_dir: DataDir = None,
     quiet: Annotated[bool, typer.Option(help="only the summary")] = False,
+    backfill: Annotated[bool, typer.Option(
+        help="history: ingest in event-time order and detect over the events older than the site's "
+             "event-time clock as a history of their own (as `stockade analyze` does)")] = False,
 ) -> None:
     """Ingest event files into the local node (same validation as POST /v1/events), then run detection."""
     unreadable = [p for p in files if p != "-" and not os.access(p, os.R_OK)]
@@ -99,29 +150,60 @@ def ingest(
         raise fail(f"cannot read {', '.join(unreadable)}: no such file, or not readable")
     node = Node.open(settings_for(data_dir))
     try:
-        totals = _ingest_files(node, files, quiet)
+        totals = _backfill(node, files, quiet) if backfill else _ingest_files(node, files, quiet)
     finally:
         node.stop()
     console.print(f"accepted {totals['accepted']}, duplicate {totals['duplicate']}, "
                   f"rejected {totals['rejected']}")
+    if totals["late"] and backfill:
+        console.print(f"{totals['late']} late events detected over as history: "
+                      f"{totals['outputs']} alerts and incident versions written")
+    elif totals["late"]:
+        err.print(f"{totals['late']} accepted events are late (older than the site's event-time clock allows): "
+                  "kept in the log, not detected on; `stockade ingest --backfill` detects over history",
+                  highlight=False)
     if totals["rejected"]:
         raise typer.Exit(1)  # it ran; some lines were refused (each named above)
 
 
+def _show_rejected(path: str, r: LineResult, shown: int, quiet: bool) -> None:
+    if r.status == "rejected" and not quiet and shown <= MAX_REJECTED_SHOWN:
+        err.print(f"{path}:{r.line}: rejected: {r.field or '(line)'}: {r.reason}",
+                  soft_wrap=True, highlight=False, markup=False)
+
+
 def _ingest_files(node: Node, files: list[str], quiet: bool) -> dict[str, int]:
     node.recover()
-    totals = {"accepted": 0, "duplicate": 0, "rejected": 0}
+    totals = {"accepted": 0, "duplicate": 0, "rejected": 0, "late": 0, "outputs": 0}
     for path in files:
         try:
-            report = node.ingestor.ingest_lines(_lines(path), Principal.unrestricted("cli"))
+            report = node.ingestor.ingest_lines(_lines(path), Principal.operator(f"file:{path}"))
         except OSError as e:
             raise fail(f"cannot read {path}: {e.strerror}") from e
         for r in report.results:
             totals[r.status] += 1
-            if r.status == "rejected" and not quiet and totals["rejected"] <= MAX_REJECTED_SHOWN:
-                err.print(f"{path}:{r.line}: rejected: {r.field or '(line)'}: {r.reason}",
-                          soft_wrap=True, highlight=False, markup=False)
+            _show_rejected(path, r, totals["rejected"], quiet)
+        totals["late"] += sum(report.late_by_site.values())
         node.drain()
+    if totals["rejected"] > MAX_REJECTED_SHOWN and not quiet:
+        err.print(f"… and {totals['rejected'] - MAX_REJECTED_SHOWN:,} more rejected lines", highlight=False)
+    return totals
+
+
+def _backfill(node: Node, files: list[str], quiet: bool) -> dict[str, int]:
+    from stockade.node.backfill import backfill
+
+    node.recover()
+    try:
+        report = backfill(node.ingestor, node.sites, [(path, list(_lines(path))) for path in files],
+                          Principal.unrestricted("cli"))
+    except OSError as e:
+        raise fail(f"cannot read {e.filename}: {e.strerror}") from e
+    node.drain()
+    totals = {"accepted": 0, "duplicate": 0, "rejected": 0, "late": report.late, "outputs": report.outputs}
+    for path, r in report.results:
+        totals[r.status] += 1
+        _show_rejected(path, r, totals["rejected"], quiet)
     if totals["rejected"] > MAX_REJECTED_SHOWN and not quiet:
         err.print(f"… and {totals['rejected'] - MAX_REJECTED_SHOWN:,} more rejected lines", highlight=False)
     return totals
@@ -134,20 +216,42 @@ app.add_typer(apikey_app, name="apikey")
 @apikey_app.command("create")
 def apikey_create(
     scope: Annotated[list[str], typer.Option(help=f"scopes: {', '.join(SCOPES)}")],
-    site: Annotated[str | None, typer.Option(help="site an ingest key is bound to")] = None,
-    source: Annotated[list[str] | None, typer.Option(help="sources an ingest key may post for")] = None,
+    site: Annotated[str | None, typer.Option(help="the site the key acts for (required for ingest)")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="ingest: a source it posts for (required; repeat)")]
+    = None,
+    kind: Annotated[list[str] | None, typer.Option(help="ingest: a kind it may send (default: the device "
+                                                        "kinds; stock and admin need a source the site "
+                                                        "file declares for them)")] = None,
     label: Annotated[str, typer.Option(help="what the key is for")] = "",
     data_dir: DataDir = None,
 ) -> None:
     """Create a key; the token is printed once and only its hash is stored."""
+    settings = settings_for(data_dir)
     try:
-        token, record = new_key(tuple(scope), site=site, sources=tuple(source or ()), label=label)
+        token, record = new_key(tuple(scope), site=site, sources=tuple(source or ()), kinds=tuple(kind or ()),
+                                label=label)
+        sites = load_sites(settings) if site is not None else {}
     except ValueError as e:
         raise fail(str(e)) from e
-    store = open_store(settings_for(data_dir))
+    if site is not None and site not in sites:
+        raise fail(f"site {site!r} is not installed in {settings.data_dir} "
+                   f"(installed: {', '.join(sorted(sites)) or 'none'}); `stockade init --site FILE` installs one")
+    _check_binding(record, sites)
+    store = open_store(settings)
     store.put_key(record)
     store.close()
     console.print(token, highlight=False, soft_wrap=True)
+
+
+def _check_binding(record: ApiKeyRecord, sites: dict[str, SiteConfig]) -> None:
+    """Fail when an ingest key names a kind none of its sources may send (every such line would be refused)."""
+    if "ingest" not in record.scopes or record.site is None:
+        return
+    site = sites[record.site]
+    for kind in record.kinds:
+        reasons = [why for s in record.sources if (why := kind_refusal(site, s, kind)) is not None]
+        if len(reasons) == len(record.sources):
+            raise fail(f"the key could never send {kind} events: {reasons[0]}")
 
 
 @apikey_app.command("list")
@@ -156,8 +260,10 @@ def apikey_list(data_dir: DataDir = None) -> None:
     store = open_store(settings_for(data_dir))
     for k in store.list_keys():
         state = "revoked" if k.revoked else "active"
-        console.print(f"{k.key_id}  {state:8} {','.join(k.scopes):20} site={k.site or '*'} "
-                      f"sources={','.join(k.sources) or '*'}  {k.label}")
+        binding = (f" sources={','.join(k.sources) or '(none)'} kinds={','.join(k.kinds) or 'device kinds'}"
+                   if "ingest" in k.scopes else "")
+        console.print(f"{k.key_id}  {state:8} {','.join(k.scopes):20} site={k.site or '*'}{binding}  {k.label}",
+                      highlight=False)
     store.close()
 
 

@@ -23,7 +23,8 @@ Status = Literal["accepted", "duplicate", "rejected"]
 
 @dataclass(frozen=True, slots=True)
 class Binding:
-    """Where a connector may write: ``None`` / empty means any."""
+    """Where a connector may write: ``site=None`` any site; ``sources`` empty: none (nothing is written);
+    ``kinds`` empty: the device kinds (as for an ``ingest`` key)."""
 
     name: str
     site: str | None = None

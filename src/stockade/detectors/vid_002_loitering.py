@@ -29,16 +29,24 @@ class LoiteringParams(Params, frozen=True):
     labels: tuple[str, ...] = ("person",)
 
 
+class LoiteringMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    seen: dict[str, int]
+
+
 class Loitering(DetectorBase[LoiteringParams]):
     id = "STK-VID-002"
     kinds = frozenset({"video"})
     params_type = LoiteringParams
+    memory_type = LoiteringMemory
 
     def setup(self) -> None:
         self._seen: dict[str, int] = {}  # camera/track -> ms of the last alert
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
-        assert isinstance(event, Video)
+        if not isinstance(event, Video):
+            return []
         p = self.params
         if event.label not in p.labels or event.event in ("exit", "line_cross"):
             return []

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock
 from stockade.engine.state import SiteState
 from stockade.events import Alert, Envelope, Video
@@ -31,17 +33,26 @@ class PersonInArmedZoneParams(Params, frozen=True):
     labels: tuple[str, ...] = ("person",)
 
 
+class PersonInArmedZoneMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    covered: dict[str, tuple[int, bool]]
+    last: dict[str, int]
+
+
 class PersonInArmedZone(DetectorBase[PersonInArmedZoneParams]):
     id = "STK-VID-003"
     kinds = frozenset({"video"})
     params_type = PersonInArmedZoneParams
+    memory_type = PersonInArmedZoneMemory
 
     def setup(self) -> None:
         self._covered: dict[str, tuple[int, bool]] = {}  # zone -> (minute, someone covered)
         self._last: dict[str, int] = {}  # zone/case -> ms of the last alert
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
-        assert isinstance(event, Video)
+        if not isinstance(event, Video):
+            return []
         p = self.params
         if event.label not in p.labels or event.event in ("exit",):
             return []
@@ -106,8 +117,7 @@ class PersonInArmedZone(DetectorBase[PersonInArmedZoneParams]):
 
     def _authorised_entry(self, state: SiteState, zone: str) -> tuple[str, str] | None:
         """(grant event, person) of a recent grant into ``zone`` for someone allowed there and on shift."""
-        now = state.clock.now
-        assert now is not None
+        now = state.clock.current()
         since = now - timedelta(seconds=self.params.entry_s)
         people = state.people
         for door in state.zone_doors.get(zone, ()):
@@ -130,8 +140,7 @@ class PersonInArmedZone(DetectorBase[PersonInArmedZoneParams]):
         if cached is not None and cached[0] == minute:
             return cached[1]
         people = state.people
-        ts = state.clock.now
-        assert ts is not None
+        ts = state.clock.current()
         found = any(people.allowed(person, zone, ts) and people.covered(person, ts) for person in state.site.people)
         self._covered[zone] = (minute, found)
         return found

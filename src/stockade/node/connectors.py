@@ -3,7 +3,7 @@
     >>> connectors = Connectors.build(node)      # doctest: +SKIP
     >>> connectors.start(); connectors.status(); connectors.stop()
 
-Each connector's binding becomes a :class:`BoundPrincipal`, so what arrives over
+Each connector's binding becomes a :class:`~stockade.node.ingest.Principal`, so what arrives over
 MQTT is checked exactly like a line posted with an ``ingest`` key (site, sources,
 and the kinds it may write), and gets the same per-line results and metrics.
 The door-command key is ``<data>/keys/door-ed25519.pem`` (0600), created on
@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +34,7 @@ from stockade.connectors.webhook.adapter import Webhooks
 from stockade.events import Envelope
 from stockade.ledger.keys import read_private, write_private
 from stockade.node.ingest import Principal
+from stockade.site.sources import DEVICE_KINDS
 from stockade.store import EventQuery, Store
 from stockade.store.outbox import OutboxTables
 
@@ -45,22 +45,10 @@ log = logging.getLogger(__name__)
 DOOR_KEY_FILE = "door-ed25519.pem"
 
 
-@dataclass(frozen=True, slots=True)
-class BoundPrincipal(Principal):
-    """A principal that may also be limited to some event kinds (a connector's binding)."""
-
-    kinds: frozenset[str] = field(default_factory=frozenset)
-
-    def forbids(self, event: Envelope) -> tuple[str, str] | None:
-        if (why := Principal.forbids(self, event)) is not None:
-            return why
-        if self.kinds and event.kind not in self.kinds:
-            return "kind", f"forbidden: {self.key_id} may not post {event.kind!r} events"
-        return None
-
-
-def principal_for(binding: Binding) -> BoundPrincipal:
-    return BoundPrincipal(f"connector:{binding.name}", binding.site, binding.sources, binding.kinds)
+def principal_for(binding: Binding) -> Principal:
+    """The binding as an ingest principal: its site, its sources (none: nothing may be written) and its
+    kinds (none named: the device kinds, as for an ``ingest`` key)."""
+    return Principal(f"connector:{binding.name}", binding.site, binding.sources, binding.kinds or DEVICE_KINDS)
 
 
 def ingest_sink(node: Node) -> IngestSink:

@@ -1,16 +1,24 @@
 """Ingest: bulk lines in, one result per line out; valid events sequenced and committed.
 
-    >>> report = ingestor.ingest_body(body, principal=Principal.unrestricted())   # doctest: +SKIP
-    >>> [r.status for r in report.results]                                       # doctest: +SKIP
+    >>> report = ingestor.ingest_body(body, principal=Principal.operator())   # doctest: +SKIP
+    >>> [r.status for r in report.results]                                  # doctest: +SKIP
     ['accepted', 'rejected', 'duplicate']
 
 A line is rejected with the field and the reason (bad JSON, wrong type,
-unknown field or kind, unknown site, future time, an output kind, a site or
-source the key is not bound to, a missing or bad device signature); every
-other line is kept. A site's events are committed to the store, appended to
-its ledger and published to the engine under that site's lock, so log order is
-acceptance order. The call returns only after the commit: that is the
-acknowledgement.
+unknown field or kind, unknown site, future time, an output kind, a missing or
+bad device signature), and refused with a reason beginning ``forbidden:`` when
+the writer may not write it: an id in Stockade's own id space
+(:mod:`stockade.events.ids`), a site, source or kind the principal is not
+bound to, or what the site's rules refuse (:mod:`stockade.site.authority`:
+``stockade:`` sources, system kinds from undeclared sources, admin actions
+nobody declared, threat levels). Every other line is kept. A site's events are
+committed to the store, appended to its ledger and published to the engine
+under that site's lock, so log order is acceptance order. The call returns
+only after the commit: that is the acknowledgement.
+
+An accepted event older than the site's event-time clock by more than the
+allowed lateness is ``late`` (:func:`stockade.pipeline.loop.is_late`): kept in
+the log, flagged on its line, counted, and not detected on by the live engine.
 """
 
 from __future__ import annotations
@@ -23,13 +31,19 @@ from typing import Literal, Protocol
 
 from stockade.events import Envelope, EventError, canonical_event, decode_event, split_body
 from stockade.events.bounds import fit
+from stockade.events.ids import OUTPUT_ID_PREFIXES, is_output_id, reserved_reason
 from stockade.events.model import INPUT_KINDS
 from stockade.ledger.tiles import MAX_ENTRY
 from stockade.pipeline.bus import Bus
+from stockade.pipeline.loop import ENGINE_SKIPS, is_late
 from stockade.site import SiteConfig
-from stockade.store import Store
+from stockade.site.authority import refusal
+from stockade.site.sources import DEVICE_KINDS
+from stockade.store import ApiKeyRecord, Store
 
 Status = Literal["accepted", "duplicate", "rejected"]
+_CLOCKED_KINDS = frozenset(INPUT_KINDS | {"decision"}) - ENGINE_SKIPS  # what moves the engine's clock
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +54,14 @@ class LineResult:
     seq: int | None = None
     field: str | None = None
     reason: str | None = None
+    late: bool = False  # accepted, but older than the site's event-time clock allows: no live detection
 
 
 @dataclass
 class IngestReport:
     results: list[LineResult] = field(default_factory=list)
     accepted_by_kind: dict[tuple[str, str], int] = field(default_factory=dict)
+    late_by_site: dict[str, int] = field(default_factory=dict)
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -53,21 +69,48 @@ class IngestReport:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is ingesting: an ``ingest`` key is bound to one site and a set of sources."""
+    """Who is writing, and what they are bound to: a site, its sources, the kinds they may send.
+
+    An ``ingest`` key (:meth:`for_key`) or a connector's binding is one site, a
+    set of sources (empty binds nothing: every line is refused) and a set of
+    kinds (default: the device kinds). ``sources=None`` (any source) is for the
+    operator only (:meth:`operator`). Whatever the binding, the site's own rules
+    still apply (:func:`stockade.site.authority.refusal`).
+    """
 
     key_id: str
     site: str | None
-    sources: frozenset[str]
+    sources: frozenset[str] | None
+    kinds: frozenset[str] = DEVICE_KINDS
 
     @classmethod
-    def unrestricted(cls, key_id: str = "local") -> Principal:
-        return cls(key_id, None, frozenset())
+    def for_key(cls, key: ApiKeyRecord) -> Principal:
+        return cls(key.key_id, key.site, frozenset(key.sources), frozenset(key.kinds) or DEVICE_KINDS)
+
+    @classmethod
+    def operator(cls, key_id: str = "local") -> Principal:
+        """The operator feeding files to a stopped node: any site and source, every input kind.
+
+        Still bounded by each site's rules: no ``stockade:`` source, no output,
+        admin only from the sources and actions the site file declares."""
+        return cls(key_id, None, None, INPUT_KINDS)
+
+    unrestricted = operator  # the older name, kept for callers written before the binding had kinds
 
     def forbids(self, event: Envelope) -> tuple[str, str] | None:
         if self.site is not None and event.site != self.site:
             return "site", f"forbidden: key {self.key_id} may only post for site {self.site}"
-        if self.sources and event.source not in self.sources:
-            return "source", f"forbidden: key {self.key_id} may not post for source {event.source!r}"
+        if self.sources is not None and event.source not in self.sources:
+            if not self.sources:
+                return "source", (f"forbidden: key {self.key_id} is bound to no source; make a key for its "
+                                  f"sources: `stockade apikey create --scope ingest --site {event.site} "
+                                  f"--source {event.source}`")
+            return "source", (f"forbidden: key {self.key_id} may post for {', '.join(sorted(self.sources))} "
+                              f"only, not {event.source!r}")
+        if event.kind not in self.kinds:
+            return "kind", (f"forbidden: key {self.key_id} may send {', '.join(sorted(self.kinds))} events "
+                            f"only, not {event.kind}; a key for more kinds is made with "
+                            f"`stockade apikey create --scope ingest ... --kind {event.kind}`")
         return None
 
 
@@ -109,6 +152,7 @@ class Ingestor:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_future: timedelta = timedelta(minutes=5),
         on_committed: Callable[[str, Sequence[tuple[int, Envelope]]], None] | None = None,
+        on_late: Callable[[str, int], None] | None = None,
     ) -> None:
         self.store = store
         self.sites = sites
@@ -118,6 +162,8 @@ class Ingestor:
         self._clock = clock
         self._max_future = max_future
         self._on_committed = on_committed
+        self._on_late = on_late
+        self._event_clocks: dict[str, datetime | None] = {}  # per site: the engine's clock, as the log sets it
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
@@ -146,12 +192,16 @@ class Ingestor:
             slots.append(None)
             by_site.setdefault(event.site, []).append(_Pending(number, event, entry))
         for site, pending in by_site.items():
-            for p, result in zip(pending, self.commit(site, [p.event for p in pending],
-                                                      [p.entry for p in pending]), strict=True):
-                slots[p.line - 1] = LineResult(p.line, result[0], id=p.event.id, seq=result[1])
+            late: list[bool] = []
+            for p, result, is_late_ in zip(pending, self.commit(site, [p.event for p in pending],
+                                                                [p.entry for p in pending], late=late),
+                                           late, strict=True):
+                slots[p.line - 1] = LineResult(p.line, result[0], id=p.event.id, seq=result[1], late=is_late_)
                 if result[0] == "accepted":
                     key = (site, p.event.kind)
                     report.accepted_by_kind[key] = report.accepted_by_kind.get(key, 0) + 1
+            if n_late := sum(late):
+                report.late_by_site[site] = n_late
         report.results = [s for s in slots if s is not None]
         return report
 
@@ -161,10 +211,12 @@ class Ingestor:
             raise EventError("ts", f"{event.ts.isoformat()} is more than 5 minutes ahead of the server")
         if event.kind not in INPUT_KINDS:
             raise EventError("kind", f"{event.kind!r} events are written by Stockade only")
+        if is_output_id(event.id):
+            raise EventError("id", reserved_reason(event.id))
         site = self.sites.get(event.site)
         if site is None:
             raise EventError("site", f"unknown site {event.site!r}; load it with `stockade site load`")
-        if (forbidden := principal.forbids(event)) is not None:
+        if (forbidden := principal.forbids(event) or refusal(site, event)) is not None:
             raise EventError(*forbidden)
         if event.sig is not None or event.source in site.policy.require_signatures:
             if self._check_signature is None:
@@ -175,12 +227,39 @@ class Ingestor:
 
     # --- sequencing: shared by input and Stockade's own outputs --------------
 
+    def _event_clock(self, site: str) -> datetime | None:
+        if site not in self._event_clocks:
+            us = self.store.latest_ts_us(site, sorted(_CLOCKED_KINDS))
+            self._event_clocks[site] = None if us is None else _EPOCH + timedelta(microseconds=us)
+        return self._event_clocks[site]
+
+    def _mark_late(self, site: str, events: Sequence[Envelope], statuses: Sequence[str]) -> list[bool]:
+        """Move the site's event-time clock over newly accepted events, as the engine will; which are late."""
+        clock = self._event_clock(site)
+        flags = []
+        for event, st in zip(events, statuses, strict=True):
+            late = False
+            if st == "accepted" and event.kind in _CLOCKED_KINDS:
+                late = is_late(clock, event.ts)
+                if not late and (clock is None or event.ts > clock):
+                    clock = event.ts
+            flags.append(late)
+        self._event_clocks[site] = clock
+        if self._on_late is not None and (n := sum(flags)):
+            self._on_late(site, n)
+        return flags
+
     def commit(
-        self, site: str, events: Sequence[Envelope], entries: Sequence[bytes], *, wait_for_disk: bool = True
+        self, site: str, events: Sequence[Envelope], entries: Sequence[bytes], *, wait_for_disk: bool = True,
+        late: list[bool] | None = None,
     ) -> list[tuple[Status, int]]:
-        """Dedupe, sequence and commit one site's events; append to its ledger; publish."""
+        """Dedupe, sequence and commit one site's events; append to its ledger; publish. With ``late``,
+        one flag per event is appended to it (see :func:`stockade.pipeline.loop.is_late`)."""
         with self._lock(site):
             results = self.store.append(site, events, entries, wait_for_disk=wait_for_disk)
+            flags = self._mark_late(site, events, [r.status for r in results])
+            if late is not None:
+                late.extend(flags)
             accepted = [(r.seq, e, entry) for r, e, entry in zip(results, events, entries, strict=True)
                         if r.status == "accepted"]
             if accepted:
@@ -192,15 +271,23 @@ class Ingestor:
                     self._on_committed(site, committed)
         return [(r.status, r.seq) for r in results]
 
-    def write_outputs(self, site: str, events: Sequence[Envelope]) -> None:
+    def write_outputs(self, site: str, events: Sequence[Envelope], *, durable: bool = False) -> None:
         """Append what Stockade decided (alerts, incidents, decisions, actions) to the site's log.
 
-        These commits do not wait for the disk: a killed process keeps them, and the node's periodic
+        Every id must be in Stockade's own id space (:data:`OUTPUT_ID_PREFIXES`), which no input
+        may use, so no input can take an output's id first and have it dropped as a duplicate.
+        ``durable`` waits for the disk, as acknowledged input does (admin changes from the API).
+
+        Without ``durable`` these commits do not wait for the disk: a killed process keeps them, and the node's periodic
         ``store.sync()`` (every checkpoint interval) makes them durable. Alerts and incidents are
         re-derived from the log on replay anyway; a decision or an admin change made in the last
         interval before a power cut is the one thing exposed, and the fsync per decision it would
         cost is most of a decision's latency.
         """
+        for e in events:
+            if not is_output_id(e.id):
+                raise ValueError(f"Stockade's own event {e.id!r} needs an id beginning with one of "
+                                 f"{', '.join(OUTPUT_ID_PREFIXES)} (stockade.events.ids)")
         bounded = [fit(e, MAX_ENTRY) for e in events]
-        self.commit(site, bounded, [log_entry(e) for e in bounded], wait_for_disk=False)
+        self.commit(site, bounded, [log_entry(e) for e in bounded], wait_for_disk=durable)
 

@@ -5,6 +5,14 @@ bus, hands each step's outputs (alerts, incidents) to a sink that appends them
 to the site's log, and snapshots every ``snapshot_every`` events so a restart
 resumes from the snapshot and the log's tail.
 
+A snapshot is typed data (``engine.snapshot``) that restores only into an
+engine built from the same site file and detector catalogue. One that is
+refused (another site file, an upgraded catalogue, another format, damage) is
+logged with its reason and the site's state is rebuilt from the whole log;
+while the rebuild goes over events the refused snapshot had already covered,
+outputs are not written again: the log holds what was decided then, and an
+upgrade must not raise a flood of alerts about the past.
+
     >>> loop = EngineLoop(sites, build_engine, sink, snapshots)      # doctest: +SKIP
     >>> loop.replay("dc-demo", store.read("dc-demo", after_seq))       # doctest: +SKIP
 """
@@ -12,9 +20,11 @@ resumes from the snapshot and the log's tail.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from stockade.engine.engine import SiteEngine
+from stockade.engine.errors import SnapshotRefused
 from stockade.events import Envelope
 from stockade.events.model import OUTPUT_KINDS
 from stockade.site import SiteConfig
@@ -25,6 +35,26 @@ from stockade.site import SiteConfig
 ENGINE_SKIPS = OUTPUT_KINDS - {"decision", "action"}
 
 OutputSink = Callable[[str, Sequence[Envelope]], None]
+
+ALLOWED_LATENESS = timedelta(minutes=15)
+"""How far behind a site's event-time clock an event may be and still be detected on.
+
+The clock (the watermark) is the latest event time the engine has applied. An event older
+than ``clock - ALLOWED_LATENESS`` is *late*: it is kept in the log (it is the truth) and
+queryable, flagged ``late`` in the ingest answer and counted in ``stockade_late_events_total``,
+but the live engine neither folds it nor shows it to the detectors, because the world they
+would compare it with has moved on — a camera "still down 5 days later" or a lone forced
+door read as the end of a blind-and-grab are findings only the out-of-order arrival made.
+History goes in with ``stockade ingest --backfill``, which runs the late events through a fresh
+engine in event-time order, as ``stockade analyze`` does. 15 minutes is three times the
+5 minutes an event may be ahead of the server, so an event stamped 5 minutes ahead cannot make
+the events of honest devices late (see docs/events.md).
+"""
+
+
+def is_late(clock: datetime | None, ts: datetime) -> bool:
+    """Whether an event at ``ts`` is late against a site's event-time clock."""
+    return clock is not None and ts < clock - ALLOWED_LATENESS
 
 
 class Snapshots(Protocol):
@@ -50,6 +80,9 @@ class EngineLoop:
         self.engines: dict[str, SiteEngine] = {}
         self.last_seq: dict[str, int] = {}
         self._since_snapshot: dict[str, int] = {}
+        self.late: dict[str, int] = {}  # late events not stepped, since this loop started
+        self.refused: dict[str, str] = {}  # site -> why its snapshot was refused (rebuilt from the log)
+        self._quiet_until: dict[str, int] = {}  # site -> log position up to which outputs are not rewritten
 
     def engine(self, site: str) -> SiteEngine:
         engine = self.engines.get(site)
@@ -59,13 +92,22 @@ class EngineLoop:
         return engine
 
     def _resume(self, site: str) -> SiteEngine:
+        config = self._sites[site]
+        self.last_seq[site] = 0
+        self.refused.pop(site, None)
         saved = self._snapshots.load_snapshot(site)
+        engine = self._make_engine(config)
         if saved is None:
-            self.last_seq[site] = 0
-            return self._make_engine(self._sites[site])
+            return engine
         seq, data = saved
+        try:
+            engine.restore(data)
+        except SnapshotRefused as e:  # the runner's caller logs it, with the rebuild's progress
+            self.refused[site] = f"{e.reason} (snapshot at log position {seq})"
+            self._quiet_until[site] = seq
+            return self._make_engine(config)  # a fresh one: a refused restore may have loaded a part
         self.last_seq[site] = seq
-        return SiteEngine.restore(data)
+        return engine
 
     def apply(self, site: str, seq: int, event: Envelope) -> list[Envelope]:
         """Step one committed event; events at or below the last applied seq are skipped."""
@@ -73,9 +115,18 @@ class EngineLoop:
         if seq <= self.last_seq.get(site, 0):
             return []
         self.last_seq[site] = seq
-        outputs = [] if event.kind in ENGINE_SKIPS else engine.step(event, seq)
+        if event.kind in ENGINE_SKIPS:
+            outputs: list[Envelope] = []
+        elif is_late(engine.state.clock.now, event.ts):
+            outputs = []
+            self.late[site] = self.late.get(site, 0) + 1
+        else:
+            outputs = engine.step(event, seq)
         if outputs:
-            self._sink(site, outputs)
+            if seq > self._quiet_until.get(site, 0):
+                self._sink(site, outputs)
+            else:
+                outputs = []
         count = self._since_snapshot.get(site, 0) + 1
         if count >= self._snapshot_every:
             self.snapshot(site)

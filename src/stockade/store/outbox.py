@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 from stockade.connectors.webhook.outbox import OutboxEntry, OutboxStatus
 
-_COLUMNS = "msg_id, destination, body, created_us, status, attempts, next_us, last_error, ord"
+# the SELECTs below read, in this order: msg_id, destination, body, created_us, status, attempts, next_us,
+# last_error, ord (what _entry unpacks); each writes them out, no SQL text is built at run time
 
 
 def _entry(row: Sequence[object]) -> OutboxEntry:
@@ -41,7 +42,8 @@ class OutboxTables:
 
     def outbox_due(self, now_us: int) -> list[OutboxEntry]:
         rows, _ = self._run(self._q(
-            f"SELECT {', '.join('o.' + c.strip() for c in _COLUMNS.split(','))} FROM outbox o JOIN "
+            "SELECT o.msg_id, o.destination, o.body, o.created_us, o.status, o.attempts, o.next_us, o.last_error, "
+            "o.ord FROM outbox o JOIN "
             "(SELECT destination, MIN(ord) AS head FROM outbox WHERE status = 'pending' GROUP BY destination) h "
             "ON o.ord = h.head WHERE o.next_us <= ? ORDER BY o.ord"), (now_us,))
         return [_entry(r) for r in rows]
@@ -51,7 +53,9 @@ class OutboxTables:
                   (status, attempts, next_us, error, msg_id))
 
     def outbox_list(self, status: OutboxStatus, limit: int = 100) -> list[OutboxEntry]:
-        rows, _ = self._run(self._q(f"SELECT {_COLUMNS} FROM outbox WHERE status=? ORDER BY ord LIMIT ?"),
+        rows, _ = self._run(self._q(
+            "SELECT msg_id, destination, body, created_us, status, attempts, next_us, last_error, ord "
+            "FROM outbox WHERE status=? ORDER BY ord LIMIT ?"),
                             (status, limit))
         return [_entry(r) for r in rows]
 

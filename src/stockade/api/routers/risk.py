@@ -10,9 +10,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
-from stockade.api.auth import require_scope
+from stockade.api.auth import check_site, require_scope
 from stockade.api.deps import NodeDep
 from stockade.api.encoding import JSONBytes, json_response
+from stockade.api.problems import responses
+from stockade.api.schemas import RiskOut
 from stockade.store import ApiKeyRecord
 
 router = APIRouter(prefix="/v1", tags=["risk"])
@@ -20,14 +22,16 @@ RiskType = Literal["person", "credential", "zone", "device", "vendor"]
 RISK_TYPES: tuple[RiskType, ...] = ("person", "credential", "zone", "device", "vendor")
 
 
-@router.get("/risk/{site}", summary="Risk scores 0-100 of a site's riskiest entities, by type")
+@router.get("/risk/{site}", summary="Risk scores 0-100 of a site's riskiest entities, by type",
+            responses={200: {"model": RiskOut}, **responses(404)})
 def risk(
     node: NodeDep,
-    _key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
+    key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
     site: str,
     type_: Annotated[list[RiskType] | None, Query(alias="type", description="entity types; all when omitted")] = None,
     n: Annotated[int, Query(ge=1, le=1000, description="how many per type")] = 20,
 ) -> JSONBytes:
+    check_site(key, site)
     if site not in node.sites:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown site {site!r}")
     model, now = node.engine.risk(site)

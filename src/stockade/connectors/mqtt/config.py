@@ -3,7 +3,7 @@
     [connectors.mqtt]
     node = "node-1"
     broker = {host = "127.0.0.1", port = 1883}
-    binding = {site = "dc-demo", sources = [], kinds = []}
+    binding = {site = "dc-demo", sources = ["D-101", "ctl-1"], kinds = []}
     doors = {signed = true, ttl_s = 30}
 """
 
@@ -24,8 +24,10 @@ class _Model(BaseModel):
 
 class BindingSettings(_Model):
     site: str | None = Field(None, description="the one site this connector may write for; empty: any site")
-    sources: list[str] = Field(default_factory=list, description="sources it may write for; empty: any")
-    kinds: list[str] = Field(default_factory=list, description="event kinds it may write; empty: any input kind")
+    sources: list[str] = Field(default_factory=list, description="sources it may write for; empty: none "
+                               "(every event is refused: name the devices and systems that publish)")
+    kinds: list[str] = Field(default_factory=list, description="event kinds it may write; empty: the device kinds "
+                             "(access, door, sensor, video, tag, device, gate)")
 
 
 class DoorSettings(_Model):

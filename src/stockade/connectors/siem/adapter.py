@@ -87,7 +87,8 @@ class _Http:
 
     def send(self, findings: Sequence[tuple[int, Finding]]) -> None:
         body, content_type = mapping.http_body(list(findings), self.dest.style, self.dest.index)
-        assert self.dest.url is not None
+        if self.dest.url is None:
+            raise SendError("this destination has no url to post to")
         try:
             response = self._client.post(self.dest.url, content=body, headers={"content-type": content_type})
         except httpx.HTTPError as e:

@@ -40,7 +40,7 @@ class Webhooks:
         self.outbox = outbox
         self.health = Health("webhooks", "webhook")
         self._clock = clock
-        self._rng = rng or random.Random()
+        self._rng = rng or random.SystemRandom()
         self._client = httpx.Client(transport=transport, follow_redirects=False)
         self._wake = threading.Event()
         self._stop = threading.Event()

@@ -18,10 +18,10 @@ from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, IndexRow
 from stockade.store.errors import StoreError
 from stockade.store.outbox import OutboxTables
 from stockade.store.postgres.migrations import migrate
-from stockade.store.sql import EVENT_COLUMNS, entity_rows, key_from_row, key_row, plan_append, query_sql
+from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row, plan_append, query_sql
 
 Conn = psycopg.Connection[tuple[object, ...]]
-_INSERT = f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s)".encode()
+_INSERT = insert_events("%s").encode()
 
 
 class PostgresStore(OutboxTables):
@@ -143,6 +143,12 @@ class PostgresStore(OutboxTables):
         with self._lock:
             row = self._conn.execute("SELECT COUNT(*) FROM events WHERE site=%s", (site,)).fetchone()
         return int(str(row[0])) if row else 0
+    def latest_ts_us(self, site: str, kinds: Sequence[str]) -> int | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT MAX(ts_us) FROM events WHERE site=%s AND kind = ANY(%s)", (site, list(kinds)),
+            ).fetchone()
+        return None if row is None or row[0] is None else int(str(row[0]))
 
     def sites(self) -> list[str]:
         with self._lock:
@@ -151,20 +157,26 @@ class PostgresStore(OutboxTables):
     def put_key(self, key: ApiKeyRecord) -> None:
         with self._lock:
             self._conn.execute(
-                "INSERT INTO api_keys VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (key_id) DO UPDATE SET "
+                "INSERT INTO api_keys (key_id, secret_hash, scopes, site, sources, label, revoked, kinds) "
+                "VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (key_id) DO UPDATE SET "
                 "secret_hash=EXCLUDED.secret_hash, scopes=EXCLUDED.scopes, site=EXCLUDED.site, "
-                "sources=EXCLUDED.sources, label=EXCLUDED.label, revoked=EXCLUDED.revoked",
+                "sources=EXCLUDED.sources, label=EXCLUDED.label, revoked=EXCLUDED.revoked, "
+                "kinds=EXCLUDED.kinds",
                 key_row(key),
             )
 
     def get_key(self, key_id: str) -> ApiKeyRecord | None:
         with self._lock:
-            row = self._conn.execute("SELECT * FROM api_keys WHERE key_id=%s", (key_id,)).fetchone()
+            row = self._conn.execute(
+                "SELECT key_id, secret_hash, scopes, site, sources, label, revoked, kinds FROM api_keys "
+                "WHERE key_id=%s", (key_id,)).fetchone()
         return key_from_row(row) if row else None
 
     def list_keys(self) -> list[ApiKeyRecord]:
         with self._lock:
-            return [key_from_row(r) for r in self._conn.execute("SELECT * FROM api_keys ORDER BY key_id")]
+            return [key_from_row(r) for r in self._conn.execute(
+                "SELECT key_id, secret_hash, scopes, site, sources, label, revoked, kinds FROM api_keys "
+                "ORDER BY key_id")]
 
     def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
         with self._lock:

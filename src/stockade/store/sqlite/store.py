@@ -8,6 +8,7 @@ the sequencer batches.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -19,9 +20,10 @@ from stockade.ledger.seal import RowSeal
 from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, IndexRow, StoredEvent, StoredRow
 from stockade.store.errors import StoreError
 from stockade.store.outbox import OutboxTables
-from stockade.store.sql import EVENT_COLUMNS, entity_rows, key_from_row, key_row, plan_append, query_sql
+from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row, plan_append, query_sql
 from stockade.store.sqlite.migrations import INDEX_SCHEMA, migrate
 
+_INSERT = insert_events("?")
 _ID_CHUNK = 500
 
 
@@ -70,7 +72,7 @@ class SqliteStore(OutboxTables):
                 with self._synchronous("FULL" if wait_for_disk else "NORMAL"):
                     try:
                         conn.execute("BEGIN IMMEDIATE")
-                        conn.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?)", plan.rows)
+                        conn.executemany(_INSERT, plan.rows)
                         conn.execute("COMMIT")
                     except sqlite3.Error as e:
                         conn.execute("ROLLBACK")
@@ -126,9 +128,9 @@ class SqliteStore(OutboxTables):
         found: dict[str, int] = {}
         for i in range(0, len(ids), _ID_CHUNK):
             chunk = ids[i : i + _ID_CHUNK]
-            marks = ",".join("?" * len(chunk))
             for eid, seq in self._conn.execute(
-                f"SELECT id, seq FROM events WHERE site=? AND id IN ({marks})", (site, *chunk)
+                "SELECT id, seq FROM events WHERE site=? AND id IN (SELECT value FROM json_each(?))",
+                (site, json.dumps(chunk)),
             ):
                 found[eid] = seq
         return found
@@ -198,6 +200,13 @@ class SqliteStore(OutboxTables):
         with self._lock:
             (n,) = self._conn.execute("SELECT COUNT(*) FROM events WHERE site=?", (site,)).fetchone()
         return int(n)
+    def latest_ts_us(self, site: str, kinds: Sequence[str]) -> int | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT MAX(ts_us) FROM events WHERE site=? AND kind IN (SELECT value FROM json_each(?))",
+                (site, json.dumps(list(kinds))),
+            ).fetchone()
+        return None if row is None or row[0] is None else int(row[0])
 
     def sites(self) -> list[str]:
         with self._lock:
@@ -207,16 +216,22 @@ class SqliteStore(OutboxTables):
 
     def put_key(self, key: ApiKeyRecord) -> None:
         with self._lock:
-            self._conn.execute("INSERT OR REPLACE INTO api_keys VALUES (?,?,?,?,?,?,?)", key_row(key))
+            self._conn.execute(
+                "INSERT OR REPLACE INTO api_keys (key_id, secret_hash, scopes, site, sources, label, revoked, "
+                "kinds) VALUES (?,?,?,?,?,?,?,?)", key_row(key))
 
     def get_key(self, key_id: str) -> ApiKeyRecord | None:
         with self._lock:
-            row = self._conn.execute("SELECT * FROM api_keys WHERE key_id=?", (key_id,)).fetchone()
+            row = self._conn.execute(
+                "SELECT key_id, secret_hash, scopes, site, sources, label, revoked, kinds FROM api_keys "
+                "WHERE key_id=?", (key_id,)).fetchone()
         return key_from_row(row) if row else None
 
     def list_keys(self) -> list[ApiKeyRecord]:
         with self._lock:
-            return [key_from_row(r) for r in self._conn.execute("SELECT * FROM api_keys ORDER BY key_id")]
+            return [key_from_row(r) for r in self._conn.execute(
+                "SELECT key_id, secret_hash, scopes, site, sources, label, revoked, kinds FROM api_keys "
+                "ORDER BY key_id")]
 
     def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
         with self._lock:

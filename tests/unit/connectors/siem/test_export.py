@@ -120,7 +120,7 @@ def test_http_export_hec_with_its_token_and_cef_filtering(node: Node) -> None:
         assert [e["event"]["class_uid"] for e in events] == [2004, 2005]
         receiver.status = 503
         node.ingestor.write_outputs("dc-demo", [ALERT.__class__(**{**{f: getattr(ALERT, f)
-                                                                     for f in ALERT.__struct_fields__}, "id": "a9"})])
+                                                                     for f in ALERT.__struct_fields__}, "id": "al-9"})])
         exporter = SiemExporter(settings, findings(node), ["dc-demo"])
         with pytest.raises(SendError, match="503"):
             exporter.export_once("splunk")
