@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from stockade.connectors.webhook.outbox import OutboxEntry
 from stockade.events import Access, Door, Entities, Envelope, Incident, canonical_event
 from stockade.incidents.changes import change_event
 from stockade.incidents.lifecycle import Transition
 from stockade.ledger.seal import RowSeal
 from stockade.store import ApiKeyRecord, EventQuery, IncidentCursor, IncidentQuery, Store
 from stockade.store.incidents import IncidentProjection, page
+from stockade.store.outbox import OutboxTables
 
 T0 = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
 
@@ -132,3 +134,27 @@ def check_incident_projection(store: Store) -> None:
     acked = page(store, IncidentQuery("s1", status="acknowledged"))
     assert [s.id for s in acked.items] == ["inc-0"]
     assert store.get_incident("s2", "inc-0") is None
+
+
+def check_outbox_and_cursors(store: OutboxTables) -> None:
+    """The webhook outbox: idempotent by id, only each destination's oldest pending message is due,
+    dead letters listed; the export cursors: per destination and site, overwritten."""
+    assert store.outbox_add(OutboxEntry("m1", "desk", b"{}", 100))
+    assert not store.outbox_add(OutboxEntry("m1", "desk", b"{}", 100))  # the same intent: queued once
+    store.outbox_add(OutboxEntry("m2", "desk", b"{}", 101))
+    store.outbox_add(OutboxEntry("m3", "wms", b"{}", 102))
+    assert [e.msg_id for e in store.outbox_due(1_000)] == ["m1", "m3"]
+    store.outbox_update("m1", "pending", 1, 5_000, "HTTP 503")
+    assert [e.msg_id for e in store.outbox_due(1_000)] == ["m3"]  # m2 waits behind m1: order per destination
+    (head,) = [e for e in store.outbox_due(5_000) if e.destination == "desk"]
+    assert (head.msg_id, head.attempts, head.last_error) == ("m1", 1, "HTTP 503")
+    store.outbox_update("m1", "delivered", 2, 0, "")
+    store.outbox_update("m3", "dead", 9, 0, "gone")
+    assert [e.msg_id for e in store.outbox_due(5_000)] == ["m2"]
+    assert [(e.msg_id, e.last_error) for e in store.outbox_list("dead")] == [("m3", "gone")]
+    assert store.outbox_counts() == {("desk", "delivered"): 1, ("desk", "pending"): 1, ("wms", "dead"): 1}
+    assert store.cursor_get("siem", "s1") == 0
+    store.cursor_set("siem", "s1", 7)
+    store.cursor_set("siem", "s1", 9)
+    store.cursor_set("siem", "s2", 3)
+    assert (store.cursor_get("siem", "s1"), store.cursor_get("siem", "s2"), store.cursor_get("x", "s1")) == (9, 3, 0)

@@ -67,3 +67,7 @@ def test_two_writers_share_one_gapless_sequence(store: PostgresStore) -> None:
 def test_migration_is_idempotent(store: PostgresStore) -> None:
     again = PostgresStore.open(store.dsn)
     again.close()
+
+
+def test_outbox_and_cursors(store: PostgresStore) -> None:
+    contract.check_outbox_and_cursors(store)

@@ -64,3 +64,21 @@ def test_events_import_nothing_else_of_stockade() -> None:
     for path in (SRC / "events").rglob("*.py"):
         targets = {t for _, t in _stockade_imports(ast.parse(path.read_text(encoding="utf-8")))}
         assert targets <= {"events", "errors"}, f"{path.name} imports {targets}"
+
+
+def test_connectors_never_import_one_another() -> None:
+    """Each folder under connectors/ (one outside system) may import the shared modules beside the
+    folders (base, broker, pump, errors, settings) but no other connector's folder."""
+    root = SRC / "connectors"
+    folders = {p.name for p in root.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    violations = []
+    for folder in folders:
+        for path in (root / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = ([node.module] if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+                         else [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+                for name in names:
+                    parts = name.split(".")
+                    if parts[:2] == ["stockade", "connectors"] and len(parts) > 2 and parts[2] in folders - {folder}:
+                        violations.append(f"{path.relative_to(SRC.parent)}:{node.lineno}: {folder} imports {parts[2]}")
+    assert not violations, "connectors importing one another:\n" + "\n".join(violations)

@@ -29,7 +29,7 @@ from stockade.api.limits import Authenticator, BodyGuard, Refused
 from stockade.api.openapi import document
 from stockade.api.problems import validation_failed
 from stockade.api.recovering import RecoveringGate
-from stockade.api.routers import access, admin, events, incidents, ledger, outputs, risk, stream, system
+from stockade.api.routers import access, admin, connectors, events, incidents, ledger, outputs, risk, stream, system
 from stockade.node.runtime import Node
 
 DESCRIPTION = """Stockade joins door access, cameras, sensors, RFID and the WMS into one ordered,
@@ -67,7 +67,8 @@ def create_app(node: Node, *, start_node: bool = True) -> FastAPI:
     app = FastAPI(title="Stockade", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
     app.state.node = node  # found by stockade.api.deps.get_node, the one place that looks
-    routers = [module.router for module in (system, events, outputs, incidents, risk, stream, ledger, access, admin)]
+    routers = [module.router for module in (system, events, outputs, incidents, risk, stream, ledger, access, admin,
+                                            connectors)]
     for router in routers:
         app.include_router(router)
     # the routes as declared (their paths include the router's prefix): what BodyGuard and the OpenAPI

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated
@@ -28,6 +29,7 @@ import uvicorn
 import yaml
 
 from stockade.api.app import create_app
+from stockade.cli import demo_mqtt
 from stockade.cli.app import app
 from stockade.cli.common import console, fail
 from stockade.events import Alert, Envelope, Incident
@@ -119,6 +121,9 @@ def demo(
     data_dir: Annotated[Path, typer.Option(help="demo data directory (recreated each run)")] = Path("stockade-demo"),
     port: Annotated[int, typer.Option(help="port for the API (another is chosen if taken)")] = 8700,
     scenario_file: Annotated[Path, typer.Option("--scenario", help="scenario to stream")] = DEMO_SCENARIO,
+    mqtt: Annotated[bool, typer.Option(help="devices, a simulated Frigate and door controllers publish over "
+                                       "MQTT to the local broker instead of HTTP (docs/connectors.md)")] = False,
+    mqtt_port: Annotated[int, typer.Option(help="port of the local MQTT broker, with --mqtt")] = 1883,
 ) -> None:
     """Start a server with the demo site and stream a simulated day and night with attacks into it."""
     try:
@@ -130,14 +135,21 @@ def demo(
     result = simulate(scenario, sink)
     events = sink.events
     (data_dir / "sites").mkdir()
-    site_yaml = yaml.safe_dump(result.site.model_dump(mode="json", exclude_none=True), sort_keys=False)
+    site_dump = result.site.model_dump(mode="json", exclude_none=True)
+    topics = demo_mqtt.Topics.unique() if mqtt else None
+    if topics is not None:
+        site_dump = demo_mqtt.with_frigate(site_dump)
+    site_yaml = yaml.safe_dump(site_dump, sort_keys=False)
     (data_dir / "sites" / f"{result.site.site}.yaml").write_text(site_yaml, encoding="utf-8")
-    node = Node.open(Settings(data_dir=data_dir, engine="process"))
     site_id = result.site.site
     sources = tuple(sorted({e.source for e in events}))
+    kinds = tuple(sorted({e.kind for e in events}))
+    connectors = {} if topics is None else demo_mqtt.connector_settings(result.site, topics, mqtt_port, sources,
+                                                                                  kinds)
+    node = Node.open(Settings(data_dir=data_dir, engine="process", connectors=connectors))
     admin, admin_record = new_key(("admin",), label="demo admin")
     ingest, ingest_record = new_key(("ingest",), site=site_id, sources=sources,
-                                    kinds=tuple(sorted({e.kind for e in events})), label="demo feed")
+                                    kinds=kinds, label="demo feed")
     pep, pep_record = new_key(("pep",), site=site_id, label="demo door controllers")
     for record in (admin_record, ingest_record, pep_record):
         node.store.put_key(record)
@@ -162,7 +174,13 @@ def demo(
         console.print(f"  {name:6} [bold]{token}[/]  {what}", highlight=False, soft_wrap=True)
     started = time.monotonic()
     feed = Feed(node, result.site.site, quiet=headless)
-    _stream(events, url, ingest, feed, duration)
+    if topics is not None and events:
+        stream = demo_mqtt.MqttStream(node, node.sites[result.site.site], topics, mqtt_port)
+        stream.start(events[0].ts)
+        _stream(events, url, ingest, feed, duration, send=stream.publish)
+        stream.stop()
+    else:
+        _stream(events, url, ingest, feed, duration)
     _wait_for_engine(node, result.site.site)
     feed.show_new()
     _summary(node, result.site.site, len(events), time.monotonic() - started)
@@ -179,8 +197,10 @@ def demo(
     thread.join(timeout=10)
 
 
-def _stream(events: list[Envelope], url: str, key: str, feed: Feed, duration: float) -> None:
-    """POST the events in event-time order, paced so the whole stream takes ``duration`` seconds."""
+def _stream(events: list[Envelope], url: str, key: str, feed: Feed, duration: float,
+            send: Callable[[list[Envelope]], None] | None = None) -> None:
+    """POST the events in event-time order, paced so the whole stream takes ``duration`` seconds
+    (or hand each batch to ``send``: ``--mqtt``)."""
     if not events:
         return
     t0 = events[0].ts
@@ -194,13 +214,13 @@ def _stream(events: list[Envelope], url: str, key: str, feed: Feed, duration: fl
             batch.append(event)
             due = (event.ts - t0).total_seconds() / speed
             if len(batch) >= 1000 or due - (time.monotonic() - wall0) > 0.2:
-                _post(client, encoder, batch)
+                send(batch) if send is not None else _post(client, encoder, batch)
                 batch = []
                 feed.show_new()
                 wait = due - (time.monotonic() - wall0)
                 if wait > 0:
                     time.sleep(min(wait, 2.0))
-        _post(client, encoder, batch)
+        send(batch) if send is not None else _post(client, encoder, batch)
 
 
 def _post(client: httpx.Client, encoder: msgspec.json.Encoder, batch: list[Envelope]) -> None:

@@ -27,6 +27,7 @@ from stockade.events import Envelope, Event
 from stockade.ledger.seal import load_or_create_row_seal
 from stockade.node.access import build_access, replay_access
 from stockade.node.broadcast import Broadcaster
+from stockade.node.connectors import Connectors
 from stockade.node.engine_process import EngineProcess
 from stockade.node.engines import EngineRunner, InThreadEngine
 from stockade.node.evidence import EvidenceBuilder
@@ -127,6 +128,7 @@ class Node:
         self.recovery = Recovery()
         self.serving = threading.Event()  # set once the access facts are rebuilt: requests are taken
         self.ledger_watch = LedgerWatch(self.ledgers, settings.ledger_audit_interval_s, self._write_outputs)
+        self.connectors = Connectors.build(self)  # started with the node (serve, demo), not by one-shot commands
 
     @classmethod
     def open(cls, settings: Settings, *, ports: Ports | None = None) -> Node:
@@ -224,6 +226,7 @@ class Node:
         for job in self._periodic:
             job.start()
         self.ledger_watch.start()
+        self.connectors.start()
 
     def _run_engine(self, access_first: bool = False) -> None:
         try:
@@ -268,6 +271,7 @@ class Node:
         return False
 
     def stop(self) -> None:
+        self.connectors.stop()
         self._stop.set()
         self.ledger_watch.stop()
         for t in self._threads:

@@ -20,6 +20,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from stockade.connectors.settings import ConnectorsSettings
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -55,6 +57,9 @@ class Settings(BaseSettings):
     drill: bool = Field(False, description="drill mode: response ports record, nothing is sent, actions marked drill")
     sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
         "FULL", description="FULL survives power loss; NORMAL survives a killed process only"
+    )
+    connectors: ConnectorsSettings = Field(
+        default_factory=ConnectorsSettings, description="MQTT, Frigate, webhooks, SIEM export (docs/connectors.md)"
     )
 
     @classmethod

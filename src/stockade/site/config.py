@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, field_validator, model_validator
 
 from stockade.site.errors import SiteConfigError
 from stockade.site.sources import SourceConfig
@@ -94,10 +94,20 @@ class Reader(Model):
     portal: bool = False
 
 
+class FrigateCamera(Model):
+    camera: str = Field(min_length=1, max_length=128, description="the camera's name in Frigate")
+    zones: dict[str, Id] = Field(default_factory=dict, description="Frigate zone -> Stockade zone")
+    loitering: dict[str, PositiveFloat] = Field(
+        default_factory=dict, description="Frigate zones with a loitering_time (seconds): entering one means "
+        "the object already loitered that long"
+    )
+
+
 class Camera(Model):
     id: Id
     zones: list[Id] = Field(min_length=1)
     door: Id | None = Field(None, description="the door whose line this camera watches")
+    frigate: FrigateCamera | None = Field(None, description="this camera in a Frigate NVR (docs/connectors.md)")
 
 
 class SensorConfig(Model):
@@ -325,6 +335,14 @@ def _reference_problems(s: SiteConfig) -> list[str]:
             zone_ref(f"cameras[{i}].zones[{j}]", z)
         if c.door is not None and c.door not in doors:
             out.append(f"cameras[{i}].door: door {c.door!r} is not defined in doors")
+        if c.frigate is not None:
+            for fz, z in c.frigate.zones.items():
+                zone_ref(f"cameras[{i}].frigate.zones.{fz}", z)
+            for fz in c.frigate.loitering:
+                if fz not in c.frigate.zones:
+                    out.append(f"cameras[{i}].frigate.loitering.{fz}: map the zone in frigate.zones first")
+    for dup in _duplicates([c.frigate.camera for c in s.cameras if c.frigate is not None]):
+        out.append(f"cameras: Frigate camera {dup!r} is mapped more than once")
     for i, x in enumerate(s.sensors):
         zone_ref(f"sensors[{i}].zone", x.zone)
     for i, g in enumerate(s.gates):

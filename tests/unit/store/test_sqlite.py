@@ -55,3 +55,7 @@ def test_refuses_a_newer_schema(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(MigrationError, match="newer than this Stockade"):
         SqliteStore.open(tmp_path)
+
+
+def test_outbox_and_cursors(store: SqliteStore) -> None:
+    contract.check_outbox_and_cursors(store)

@@ -39,6 +39,16 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX incidents_by_status ON incidents (site, status, opened_us)",
         "CREATE TABLE incident_progress (site TEXT PRIMARY KEY, seq BIGINT NOT NULL)",
     ],
+    # 5: connectors: the webhook outbox and the SIEM export cursors
+    [
+        """CREATE TABLE outbox (
+            ord BIGSERIAL PRIMARY KEY, msg_id TEXT NOT NULL UNIQUE, destination TEXT NOT NULL,
+            body BYTEA NOT NULL, created_us BIGINT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
+            next_us BIGINT NOT NULL, last_error TEXT NOT NULL)""",
+        "CREATE INDEX outbox_heads ON outbox (status, destination, ord)",
+        """CREATE TABLE export_cursors (
+            destination TEXT NOT NULL, site TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (destination, site))""",
+    ],
 ]
 
 

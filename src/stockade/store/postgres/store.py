@@ -26,6 +26,7 @@ from stockade.store.base import (
     StoredRow,
 )
 from stockade.store.errors import StoreError
+from stockade.store.outbox import OutboxTables
 from stockade.store.postgres.migrations import migrate
 from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row, plan_append, query_sql
 
@@ -33,7 +34,9 @@ Conn = psycopg.Connection[tuple[object, ...]]
 _INSERT = insert_events("%s").encode()
 
 
-class PostgresStore:
+class PostgresStore(OutboxTables):
+    _mark = "%s"
+
     def __init__(self, conn: Conn, dsn: str, seal: RowSeal | None = None) -> None:
         self._conn = conn
         self.seal = seal
@@ -234,6 +237,16 @@ class PostgresStore:
         """Run one statement as-is. For tamper tests and repairs only."""
         with self._lock:
             self._conn.execute(sql.encode(), params)
+
+    def _run(self, sql: str, params: Sequence[object] = ()) -> tuple[list[tuple[object, ...]], int]:
+        """One outbox or cursor statement (autocommit)."""
+        with self._lock:
+            try:
+                cur = self._conn.execute(sql.encode(), params)
+                rows = cur.fetchall() if cur.description is not None else []
+            except psycopg.Error as e:
+                raise StoreError(f"outbox: {e}") from e
+        return rows, cur.rowcount
 
 
 def _stored_row(row: Sequence[object]) -> StoredRow:

@@ -29,6 +29,7 @@ from stockade.store.base import (
     StoredRow,
 )
 from stockade.store.errors import StoreError
+from stockade.store.outbox import OutboxTables
 from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row, plan_append, query_sql
 from stockade.store.sqlite.migrations import INDEX_SCHEMA, migrate
 
@@ -36,7 +37,7 @@ _INSERT = insert_events("?")
 _ID_CHUNK = 500
 
 
-class SqliteStore:
+class SqliteStore(OutboxTables):
     def __init__(self, conn: sqlite3.Connection, path: Path, synchronous: str = "FULL",
                  seal: RowSeal | None = None) -> None:
         self._conn = conn
@@ -294,3 +295,12 @@ class SqliteStore:
         with self._lock:
             self._conn.execute(sql, params)
             self._last.clear()
+
+    def _run(self, sql: str, params: Sequence[object] = ()) -> tuple[list[tuple[object, ...]], int]:
+        """One outbox or cursor statement, committed (the outbox is what a restart must not lose)."""
+        with self._lock:
+            try:
+                cur = self._conn.execute(sql, params)
+                return cur.fetchall(), cur.rowcount
+            except sqlite3.Error as e:
+                raise StoreError(f"outbox: {e}") from e

@@ -1,0 +1,176 @@
+"""``stockade demo --mqtt``: the demo's devices speak MQTT to a broker instead of HTTP to the API.
+
+The simulated day goes through the local Mosquitto: every device publishes its
+SEF/1 events on ``<p>/<site>/events/<source>``, the cameras are behind a
+simulated Frigate (``<fp>/<camera>/status/detect`` and ``/record`` when they go
+down, so the blinding of the cameras arrives as Frigate availability), and the
+site's door controllers are simulated on ``<p>/<site>/controller/<id>/available``
+and ``door/<door>/set``, verifying signed commands with the reference verifier.
+The node's own connectors take it all in through the same ingest path as HTTP.
+
+Frigate's status topics carry no time, so the simulated Frigate's clock is the
+stream's: before each status message the node's Frigate connector is given the
+event time of the moment (the replay is accelerated; a real Frigate is live).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import msgspec
+
+from stockade.cli.common import console
+from stockade.connectors.broker import BrokerSettings, MqttSession
+from stockade.connectors.mqtt.door_sim import SimulatedController
+from stockade.events import Envelope
+from stockade.events.model import Device
+from stockade.node.runtime import Node
+from stockade.site import SiteConfig
+
+FRIGATE_STATUS = {"offline": ("detect", b"offline"), "recording_stopped": ("record", b"offline"),
+                  "recording_started": ("record", b"online")}
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    prefix: str
+    frigate: str
+
+    @classmethod
+    def unique(cls) -> Topics:
+        tag = uuid.uuid4().hex[:6]
+        return cls(f"stockade-demo-{tag}", f"frigate-demo-{tag}")
+
+
+def controllers(doors: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """The demo's door controllers: one per four doors, ``CTL-1``, ``CTL-2``, …, with their doors."""
+    return [(f"CTL-{i // 4 + 1}", list(doors[i:i + 4])) for i in range(0, len(doors), 4)]
+
+
+def connector_settings(site: SiteConfig, topics: Topics, port: int, sources: Sequence[str],
+                       kinds: Sequence[str]) -> dict[str, object]:
+    """The demo's connectors. The MQTT binding names what publishes there: the simulated sources and
+    kinds (as the ingest key does), and the doors' lock states and controllers' availability."""
+    broker = {"port": port, "reconnect_max_s": 2}
+    doors = [d.id for d in site.doors]
+    bound = sorted({*sources, *doors, *(ctl for ctl, _ in controllers(doors))})
+    binding = {"site": site.site, "sources": bound, "kinds": sorted({*kinds, "door", "device"})}
+    return {"mqtt": {"node": "demo", "prefix": topics.prefix, "broker": broker, "binding": binding},
+            "frigate": {"site": site.site, "prefix": topics.frigate, "broker": broker,
+                        "client_id": f"stockade-{topics.frigate}"}}
+
+
+def with_frigate(site: dict[str, object]) -> dict[str, object]:
+    """The demo site with every camera behind the simulated Frigate, under its own name in lower case."""
+    cameras = site.get("cameras")
+    if isinstance(cameras, list):
+        for cam in cameras:
+            if isinstance(cam, dict):
+                cam["frigate"] = {"camera": str(cam["id"]).lower()}
+    return site
+
+
+class MqttStream:
+    """Publishes the simulated events as the devices (and Frigate) would."""
+
+    def __init__(self, node: Node, site: SiteConfig, topics: Topics, port: int) -> None:
+        self.node, self.site, self.topics = node, site, topics
+        self.broker = BrokerSettings(port=port)
+        self.session = MqttSession(self.broker, f"stockade-demo-devices-{uuid.uuid4().hex[:6]}",
+                                   on_message=lambda _m: None)
+        self.controllers: list[SimulatedController] = []
+        self._down: set[str] = set()
+        self._encode = msgspec.json.Encoder().encode
+        self.cameras = {c.id for c in site.cameras}
+
+    def start(self, first_ts: datetime) -> None:
+        self._set_clock(first_ts)
+        self.session.start()
+        if not self.session.wait_connected(10):
+            raise ConnectionError(f"no MQTT broker on 127.0.0.1:{self.broker.port}")
+        signer = self.node.connectors.signer
+        keys = [signer.public_raw] if signer is not None else []
+        for name, doors in controllers([d.id for d in self.site.doors]):
+            ctl = SimulatedController(self.broker, self.site.site, name, doors, keys=keys, prefix=self.topics.prefix)
+            ctl.start()
+            self.controllers.append(ctl)
+        console.print(f"MQTT 127.0.0.1:{self.broker.port}: devices on {self.topics.prefix}/{self.site.site}/…, "
+                      f"a simulated Frigate on {self.topics.frigate}/…, {len(self.controllers)} door controllers")
+
+    def _set_clock(self, ts: datetime) -> None:
+        c = self.node.connectors
+        if c.frigate is not None:
+            c.frigate.clock = lambda: ts
+        if c.mqtt is not None:
+            c.mqtt.clock = lambda: ts
+
+    def publish(self, batch: Sequence[Envelope]) -> None:
+        """Runs of one source's events as one NDJSON message each; camera outages through Frigate."""
+        run: list[Envelope] = []
+        for event in batch:
+            frigate = self._frigate_topic(event)
+            if frigate is not None:
+                self._flush(run)
+                run = []
+                self._idle()
+                self._set_clock(event.ts)
+                self.session.publish(frigate[0], frigate[1], qos=1)
+                self._idle()
+                continue
+            if run and run[-1].source != event.source:
+                self._flush(run)
+                run = []
+            if event.source in self.cameras and event.seq is not None:
+                # part of a camera's story now goes through Frigate, which numbers nothing: its SEF/1 counter
+                # would show gaps that are not losses
+                event = msgspec.structs.replace(event, seq=None)
+            run.append(event)
+        self._flush(run)
+        self._idle()  # an accelerated day: let the node keep up, so the broker's per-client queue never overflows
+
+    def _frigate_topic(self, event: Envelope) -> tuple[str, bytes] | None:
+        if not isinstance(event, Device) or event.device not in self.cameras:
+            return None
+        cam = event.device.lower()
+        if event.status in FRIGATE_STATUS:
+            role, value = FRIGATE_STATUS[event.status]
+            if event.status == "offline":
+                self._down.add(event.device)
+            return f"{self.topics.frigate}/{cam}/status/{role}", value
+        if event.status == "online" and event.device in self._down:  # back: Frigate sees the stream again
+            self._down.discard(event.device)
+            return f"{self.topics.frigate}/{cam}/status/detect", b"online"
+        return None
+
+    def _flush(self, run: list[Envelope]) -> None:
+        if run:
+            topic = f"{self.topics.prefix}/{self.site.site}/events/{run[0].source}"
+            self.session.publish(topic, b"\n".join(self._encode(e) for e in run), qos=1)
+
+    def _idle(self, timeout: float = 30.0) -> None:
+        """Wait until the node has committed everything published so far (MQTT keeps per-client order, but
+        the two connectors are two clients)."""
+        deadline = time.monotonic() + timeout
+        c = self.node.connectors
+        while time.monotonic() < deadline:
+            if self.session.client.want_write() or not all(
+                    x.wait_idle(0.05) for x in (c.mqtt, c.frigate) if x is not None):
+                time.sleep(0.01)
+                continue
+            time.sleep(0.05)  # in flight between the broker and the node
+            if all(x.pump.idle.is_set() for x in (c.mqtt, c.frigate) if x is not None):
+                return
+
+    def stop(self) -> None:
+        self._idle()
+        for ctl in self.controllers:
+            ctl.stop()
+        self.session.stop()
+        for h in self.node.connectors.health():
+            console.print(f"connector {h.name}: {h.received:,} messages, {h.accepted:,} lines accepted, "
+                          f"{h.refused:,} refused" + "".join(f"\n  {n:,} × {r}" for r, n in sorted(
+                              h.reasons.items(), key=lambda kv: -kv[1])[:5]), highlight=False)

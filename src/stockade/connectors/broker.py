@@ -1,0 +1,186 @@
+"""An MQTT session to one broker: TLS and credentials, a persistent session, reconnect with backoff.
+
+Every MQTT-speaking connector (Stockade's own topics, Frigate) opens one of
+these with its :class:`BrokerSettings`; the connector decides what to subscribe
+to and what to do with a message.
+
+    >>> session = MqttSession(BrokerSettings(port=1883), "stockade-node-1", on_message=handle)  # doctest: +SKIP
+    >>> session.start([("stockade/+/events/+", 1)])                                             # doctest: +SKIP
+
+With ``manual_ack`` a QoS 1 message stays unacknowledged until the connector
+calls :meth:`ack` (after its commit): a node killed before that gets it again
+from the broker, because the session (clean start off, a session expiry) outlives
+the connection. paho's own loop reconnects, waiting ``reconnect_min_s`` doubling
+up to ``reconnect_max_s`` between attempts.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+from paho.mqtt.subscribeoptions import SubscribeOptions
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from stockade.connectors.base import Health
+from stockade.connectors.errors import ConnectorError
+
+log = logging.getLogger(__name__)
+
+
+class BrokerSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = Field("127.0.0.1", description="the broker's host name or address")
+    port: int = Field(1883, ge=1, le=65535, description="1883 plain, 8883 with TLS by convention")
+    username: str | None = Field(None, description="MQTT user name")
+    password: SecretStr | None = Field(None, description="MQTT password")
+    tls: bool = Field(False, description="connect with TLS")
+    ca_file: Path | None = Field(None, description="CA bundle that signed the broker's certificate (TLS)")
+    cert_file: Path | None = Field(None, description="client certificate, for brokers that require one (TLS)")
+    key_file: Path | None = Field(None, description="the client certificate's private key (TLS)")
+    keepalive_s: int = Field(30, ge=5, le=3600, description="MQTT keep-alive interval")
+    session_expiry_s: int = Field(3600, ge=0, description="how long the broker keeps the session (and the "
+                                  "QoS 1 messages not yet acknowledged) while the node is away")
+    reconnect_min_s: int = Field(1, ge=1, description="first wait before reconnecting; doubles each attempt")
+    reconnect_max_s: int = Field(30, ge=1, description="longest wait between reconnection attempts")
+    receive_maximum: int = Field(2000, ge=1, le=65535, description="QoS 1 messages in flight to the node "
+                                 "before the broker waits for acknowledgements")
+
+
+Message = mqtt.MQTTMessage
+OnMessage = Callable[[Message], None]
+
+
+class MqttSession:
+    """One MQTT 5 connection, kept up in paho's network thread."""
+
+    def __init__(
+        self,
+        settings: BrokerSettings,
+        client_id: str,
+        *,
+        on_message: OnMessage,
+        health: Health | None = None,
+        manual_ack: bool = False,
+        will: tuple[str, bytes] | None = None,
+        on_connect: Callable[[], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.health = health or Health(client_id, "mqtt")
+        self._subscriptions: list[tuple[str, int]] = []
+        self._on_connect_hook = on_connect
+        self._on_message = on_message
+        self.connected = threading.Event()
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
+                                  protocol=mqtt.MQTTv5, manual_ack=manual_ack)
+        if settings.username is not None:
+            password = settings.password.get_secret_value() if settings.password else None
+            self.client.username_pw_set(settings.username, password)
+        if settings.tls:
+            self.client.tls_set(
+                ca_certs=str(settings.ca_file) if settings.ca_file else None,
+                certfile=str(settings.cert_file) if settings.cert_file else None,
+                keyfile=str(settings.key_file) if settings.key_file else None,
+                tls_version=ssl.PROTOCOL_TLS_CLIENT,
+            )
+        if will is not None:
+            self.client.will_set(will[0], will[1], qos=1, retain=True)
+        self.client.reconnect_delay_set(settings.reconnect_min_s, settings.reconnect_max_s)
+        self.client.max_inflight_messages_set(1000)
+        self.client.max_queued_messages_set(0)
+        self.client.on_connect = self._connected
+        self.client.on_disconnect = self._disconnected
+        self.client.on_message = self._message
+
+    # --- lifecycle -----------------------------------------------------------
+
+    def start(self, subscriptions: Sequence[tuple[str, int]] = ()) -> None:
+        """Connect in the background (and keep reconnecting); subscribe on every connection."""
+        self._subscriptions = list(subscriptions)
+        props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]  # paho leaves __init__ unannotated
+        props.SessionExpiryInterval = self.settings.session_expiry_s
+        props.ReceiveMaximum = self.settings.receive_maximum
+        try:
+            self.client.connect_async(self.settings.host, self.settings.port, self.settings.keepalive_s,
+                                      clean_start=False, properties=props)
+        except (OSError, ValueError) as e:
+            raise ConnectorError(f"cannot reach MQTT broker {self.settings.host}:{self.settings.port}: {e}") from e
+        self.client.loop_start()
+
+    def wait_connected(self, timeout: float = 10.0) -> bool:
+        return self.connected.wait(timeout)
+
+    def stop(self, farewell: tuple[str, bytes] | None = None) -> None:
+        """Publish ``farewell`` (retained, e.g. availability ``offline``), disconnect, stop the loop."""
+        if farewell is not None and self.connected.is_set():
+            info = self.client.publish(farewell[0], farewell[1], qos=1, retain=True)
+            try:
+                info.wait_for_publish(2.0)
+            except (RuntimeError, ValueError):
+                log.warning("could not publish %s before disconnecting", farewell[0])
+        self.client.disconnect()
+        self.client.loop_stop()
+        self.connected.clear()
+        self.health.set_state("stopped")
+
+    # --- paho callbacks (network thread) --------------------------------------
+
+    def _connected(self, client: mqtt.Client, userdata: object, flags: mqtt.ConnectFlags,
+                   reason: ReasonCode, properties: Properties | None) -> None:
+        if reason.is_failure:
+            self.health.error(f"broker refused the connection: {reason}")
+            return
+        if self._subscriptions:
+            client.subscribe([(topic, SubscribeOptions(qos=qos)) for topic, qos in self._subscriptions])
+        self.connected.set()
+        self.health.set_state("connected")
+        if self._on_connect_hook is not None:
+            self._on_connect_hook()
+
+    def _disconnected(self, client: mqtt.Client, userdata: object, flags: mqtt.DisconnectFlags,
+                      reason: ReasonCode, properties: Properties | None) -> None:
+        self.connected.clear()
+        if self.health.state != "stopped":
+            self.health.set_state("disconnected")
+            if reason.is_failure:
+                self.health.error(f"disconnected from the broker: {reason}")
+
+    def _message(self, client: mqtt.Client, userdata: object, message: Message) -> None:
+        self.health.message()
+        self._on_message(message)
+
+    # --- acting ----------------------------------------------------------------
+
+    def ack(self, message: Message) -> None:
+        """Acknowledge a QoS 1 message (manual-ack sessions, after the commit)."""
+        if message.qos > 0:
+            self.client.ack(message.mid, message.qos)
+
+    def publish(self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False,
+                properties: Properties | None = None) -> mqtt.MQTTMessageInfo:
+        info = self.client.publish(topic, payload, qos=qos, retain=retain, properties=properties)
+        if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+            raise ConnectorError(f"cannot publish to {topic}: {mqtt.error_string(info.rc)}")
+        return info
+
+
+def publish_properties(*, response_topic: str | None = None, correlation: bytes | None = None,
+                       expiry_s: int | None = None) -> Properties:
+    """MQTT 5 PUBLISH properties for a request (response topic, correlation data, message expiry)."""
+    props = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]  # paho leaves __init__ unannotated
+    if response_topic is not None:
+        props.ResponseTopic = response_topic
+    if correlation is not None:
+        props.CorrelationData = correlation
+    if expiry_s is not None:
+        props.MessageExpiryInterval = max(1, expiry_s)
+    return props

@@ -1,0 +1,1 @@
+"""Webhooks out: the notifier and flow-control ports, signed per Standard Webhooks, through a durable outbox."""

@@ -1,0 +1,109 @@
+"""Helpers for tests against a real Mosquitto: a publisher/recorder client and a broker of one's own."""
+
+from __future__ import annotations
+
+import getpass
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from stockade.connectors.broker import Message
+
+
+def unique_prefix() -> str:
+    return f"stk-test-{uuid.uuid4().hex[:10]}"
+
+
+class Client:
+    """A plain MQTT 5 client that records what it receives."""
+
+    def __init__(self, port: int = 1883, client_id: str | None = None, clean: bool = True) -> None:
+        self.received: list[Message] = []
+        self.cond = threading.Condition()
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id or uuid.uuid4().hex,
+                                  protocol=mqtt.MQTTv5)
+        self.client.max_queued_messages_set(0)
+        self.client.max_inflight_messages_set(100)
+        self.client.on_message = self._on_message
+        self.client.reconnect_delay_set(1, 1)
+        self.client.connect(  # paho wants clean_start for v5
+            "127.0.0.1", port, 30, clean_start=clean)
+        self.client.loop_start()
+
+    def _on_message(self, client: mqtt.Client, userdata: object, message: Message) -> None:
+        with self.cond:
+            self.received.append(message)
+            self.cond.notify_all()
+
+    def subscribe(self, topic: str) -> None:
+        done = threading.Event()
+        self.client.on_subscribe = lambda *a: done.set()
+        self.client.subscribe(topic, qos=1)
+        assert done.wait(5), f"could not subscribe to {topic}"
+
+    def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> None:
+        self.client.publish(topic, payload, qos=qos, retain=retain)
+
+    def wait_for(self, pred: Callable[[list[Message]], bool], timeout: float = 10.0) -> bool:
+        with self.cond:
+            return self.cond.wait_for(lambda: pred(self.received), timeout)
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Broker:
+    """A Mosquitto of the test's own on a free port, with persistence, that can be stopped and restarted."""
+
+    def __init__(self, workdir: Path, users: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.conf = workdir / "mosquitto.conf"
+        auth = "allow_anonymous true\n"
+        if users:
+            passwd = workdir / "passwd"
+            passwd.write_text("")
+            for user, password in users.items():
+                subprocess.run(["mosquitto_passwd", "-b", str(passwd), user, password], check=True)
+            auth = f"allow_anonymous false\npassword_file {passwd}\n"
+        self.conf.write_text(
+            f"listener {self.port} 127.0.0.1\n{auth}persistence true\n"
+            f"persistence_location {workdir}/\nautosave_interval 1\nautosave_on_changes true\n"
+            f"max_queued_messages 0\nuser {getpass.getuser()}\n"  # root would drop to 'mosquitto' and not save
+        )
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        self.proc = subprocess.Popen([exe, "-c", str(self.conf)], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"mosquitto did not start on {self.port}")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None
