@@ -26,7 +26,6 @@ import typer
 import uvicorn
 import yaml
 
-from stockade.api.app import create_app
 from stockade.cli.app import app
 from stockade.cli.common import console, fail
 from stockade.events import Alert, Envelope, Incident
@@ -41,6 +40,7 @@ from stockade.sim.errors import ScenarioError
 from stockade.sim.run import ListSink, simulate
 from stockade.sim.scenario import Scenario, load_scenario
 from stockade.store import EventQuery
+from stockade.web.app import create_dashboard
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO_SCENARIO = ROOT / "examples" / "demo" / "demo-day.yaml"
@@ -114,7 +114,7 @@ def demo(
     node.store.put_key(admin_record)
     node.store.put_key(ingest_record)
     port = _port(port)
-    server = uvicorn.Server(uvicorn.Config(create_app(node), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_dashboard(node), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="stockade-api", daemon=True)
     thread.start()
     while not server.started:
@@ -124,6 +124,7 @@ def demo(
                   f"from {scenario.model.start:%a %d %b %H:%M} over {scenario.model.duration}, "
                   f"{len(result.labels)} attacks hidden in them")
     console.print(f"API {url}/docs   admin key: [bold]{admin}[/]")
+    console.print(f"Dashboard {url}/ui/   sign in with the admin key above")
     started = time.monotonic()
     feed = Feed(node, result.site.site, quiet=headless)
     _stream(events, url, ingest, feed, duration)

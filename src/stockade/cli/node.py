@@ -63,7 +63,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
 ) -> None:
     """Run the node: HTTP API, engine and ledger, until interrupted."""
-    from stockade.api.app import create_app
+    from stockade.web.app import create_dashboard
 
     settings = settings_for(data_dir, host=host, port=port)
     if settings.engine is None:  # a server uses both cores: detection in a worker process
@@ -73,8 +73,8 @@ def serve(
     except (StoreError, SiteConfigError) as e:
         raise fail(str(e)) from e
     console.print(f"serving {', '.join(sorted(node.sites)) or 'no sites yet'} on "
-                  f"http://{settings.host}:{settings.port} (API docs at /docs)")
-    uvicorn.run(create_app(node), host=settings.host, port=settings.port, log_level="warning")
+                  f"http://{settings.host}:{settings.port} (dashboard at /ui, API docs at /docs)")
+    uvicorn.run(create_dashboard(node), host=settings.host, port=settings.port, log_level="warning")
 
 
 def _lines(path: str) -> Iterator[bytes]:

@@ -28,6 +28,7 @@ from stockade.node.engine_process import EngineProcess
 from stockade.node.engines import EngineRunner, InThreadEngine
 from stockade.node.ingest import Ingestor
 from stockade.node.ledgers import DeviceSignatures, Ledgers, WitnessCosigning
+from stockade.node.live import LiveView
 from stockade.node.lock import DataDirLock
 from stockade.node.metrics import NodeMetrics
 from stockade.node.periodic import Periodic
@@ -74,6 +75,7 @@ class Node:
         self.bus = InProcessBus()
         self.metrics = NodeMetrics(self.bus.depth)
         self.broadcast = Broadcaster()
+        self.live = LiveView(sites)
         self.ledgers = Ledgers.open(settings.data_dir, sites, store)
         self.ingestor = Ingestor(
             store, sites, self.bus, self.ledgers,
@@ -111,6 +113,7 @@ class Node:
 
     def _committed(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
         self.access.observe_committed(site, events)
+        self.live.apply(site, events)
         self.broadcast.publish(site, events)
 
     def _write_outputs(self, site: str, outputs: Sequence[Envelope]) -> None:
@@ -135,6 +138,7 @@ class Node:
         replayed = 0
         for site in self.sites:
             replay_access(self.access, self.store, site)
+            self.live.replay(self.store, site)
             start = min(self.engine.resume(site), self.store.indexed_seq(site))
             events: list[tuple[int, Envelope]] = []
             entries: list[bytes] = []

@@ -87,11 +87,13 @@ def get_events(
     entity: Annotated[str | None, Query(description="entity id, with entity_type")] = None,
     after_seq: Annotated[int, Query(ge=0, description="log position to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    order: Annotated[Literal["oldest", "newest"], Query(description="newest: the latest events first")] = "oldest",
 ) -> JSONBytes:
     if (entity_type is None) != (entity is None):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "entity_type and entity go together")
     query = EventQuery(site, since, until, tuple(kind or ()),
-                       (entity_type, entity) if entity_type and entity else None, after_seq, limit)
+                       (entity_type, entity) if entity_type and entity else None, after_seq, limit,
+                       newest_first=order == "newest")
     rows = store.query(query)
     return rows_response(rows, next_after_seq=rows[-1].seq if rows else after_seq)
 
