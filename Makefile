@@ -36,4 +36,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) stockade-data bench/results
+	rm -rf $(VENV) stockade-data stockade-demo bench/results

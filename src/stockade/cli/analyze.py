@@ -21,6 +21,8 @@ from rich.console import Console
 from rich.table import Table
 
 from stockade.cli.app import app
+from stockade.cli.common import fail
+from stockade.cli.errors import one_line
 from stockade.pipeline.analyze import Analysis, analyze
 from stockade.pipeline.inputs import Batch, read_files
 from stockade.pipeline.report import json_line, records
@@ -40,12 +42,10 @@ def analyze_command(
     try:
         site = load_site(site_file)
     except SiteConfigError as e:
-        _err(f"{_red('invalid site file')} {e}")
-        raise typer.Exit(1) from e
+        raise fail(f"invalid site file {one_line(e)}") from e
     missing = [str(p) for p in files if not p.is_file()]
     if missing:
-        _err(f"{_red('no such file')} {', '.join(missing)}")
-        raise typer.Exit(1)
+        raise fail(f"no such file {', '.join(missing)}; give NDJSON event files that exist")
     batch = read_files(files, site=site.site)
     _report_input(batch)
     result = analyze(site, batch.events)

@@ -10,13 +10,14 @@ dashboard can be explored with the printed key.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import sys
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated
 
@@ -49,12 +50,14 @@ COLOURS = {"info": "dim", "low": "cyan", "medium": "yellow", "high": "bold red",
 
 
 def _past_weekday_start(scenario: Scenario) -> Scenario:
-    """The scenario moved to local midnight of a weekday far enough back to end before now."""
+    """The scenario at its own start once that has ended two days ago — so every run prints the same
+    (the README shows it, a test checks it) — else moved back by whole weeks until it has: the
+    weekday, and with it the rota, stay the same."""
     tz = scenario.site.tz
-    day = datetime.now(tz).date() - timedelta(days=2 + int(scenario.duration_s // 86400))
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    start = datetime(day.year, day.month, day.day, tzinfo=tz)
+    start = scenario.model.start.astimezone(tz)
+    latest_end = datetime.now(tz) - timedelta(days=2)
+    while start + timedelta(seconds=scenario.duration_s) > latest_end:
+        start -= timedelta(days=7)
     return Scenario(scenario.model.model_copy(update={"start": start}), scenario.site, scenario.path)
 
 
@@ -76,8 +79,29 @@ def _port(preferred: int) -> int:
         return int(s.getsockname()[1])
 
 
-def _line(event: Envelope) -> str | None:
-    when = event.ts.astimezone(UTC).strftime("%m-%d %H:%M:%SZ")
+def local_time(ts: datetime, tz: tzinfo) -> str:
+    """A time as the feed shows it: the site's local time with its offset ("11-16 07:02:29+01:00"),
+    the same clock as the "at 07:02" in the summaries beside it."""
+    t = ts.astimezone(tz)
+    return f"{t:%m-%d %H:%M:%S}{t.isoformat()[-6:]}"
+
+
+def path_hint(executable: Path | None = None) -> str | None:
+    """How to type ``stockade`` in this shell, when the one running is not on the PATH (``make demo``
+    runs ``.venv/bin/stockade``); None when it is."""
+    bindir = (executable or Path(sys.executable)).parent
+    found = shutil.which("stockade")
+    if found is not None and Path(found).parent.resolve() == bindir.resolve():
+        return None
+    activate = bindir / "activate"
+    if not activate.exists():
+        return f"`stockade` is {bindir / 'stockade'}: put {bindir} on the PATH to type `stockade`"
+    shown = Path(os.path.relpath(activate)) if activate.is_relative_to(Path.cwd()) else activate
+    return f"To type `stockade` in this shell: source {shown}  (or call {shown.parent / 'stockade'})"
+
+
+def _line(event: Envelope, tz: tzinfo) -> str | None:
+    when = local_time(event.ts, tz)
     if isinstance(event, Alert):
         colour = COLOURS[event.severity]
         return f"{when} [{colour}]{event.severity:8}[/] alert    {event.detector:12} {event.summary}"
@@ -131,6 +155,8 @@ def demo(
     _wait_for_engine(node, result.site.site)
     feed.show_new()
     _summary(node, result.site.site, len(events), time.monotonic() - started)
+    if (hint := path_hint()) is not None:
+        console.print(hint, highlight=False, soft_wrap=True)
     if not headless and sys.stdin.isatty():
         console.print(f"\nStill serving at {url} (key above). Ctrl-C to stop.")
         try:
@@ -181,6 +207,7 @@ class Feed:
 
     def __init__(self, node: Node, site: str, quiet: bool) -> None:
         self.node, self.site, self.quiet = node, site, quiet
+        self.tz = node.sites[site].tz
         self.after = 0
 
     def show_new(self) -> None:
@@ -188,7 +215,7 @@ class Feed:
             EventQuery(self.site, kinds=("alert", "incident"), after_seq=self.after, limit=10_000))
         for row in rows:
             self.after = row.seq
-            if not self.quiet and (text := _line(row.event)) is not None:
+            if not self.quiet and (text := _line(row.event, self.tz)) is not None:
                 console.print(text, highlight=False)
 
 

@@ -1,23 +1,32 @@
-"""``stockade keys show|rotate|add-device``: the log's checkpoint keys and device keys.
+"""``stockade keys show|rotate|add-device|import``: the log's checkpoint keys and device keys.
 
     stockade keys show --vkey --site dc-paris-1
     stockade keys rotate
     stockade keys add-device CTL-DOCK-1 MCowBQYDK2VwAyEA...   (base64 or hex Ed25519 public key)
+    stockade keys import events.keys.json                     (many devices at once, e.g. from simulate)
+
+Every change of keys is logged in every site's log as an ``admin`` event, so a
+registration nobody asked for shows up in the log an auditor verifies; while a
+node holds the data directory the change is refused (rotation: made, then
+reported as not logged), never made silently.
 """
 
 from __future__ import annotations
 
+import base64
 import getpass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from stockade.cli.app import app
 from stockade.cli.common import DataDir, console, fail, settings_for
 from stockade.events import Admin
-from stockade.ledger.devices import DeviceKeys
+from stockade.ledger.devices import DeviceKeys, parse_public_key
 from stockade.ledger.errors import LedgerError
 from stockade.ledger.keys import key_history, load_or_create_log_keys, rotate_log_keys
 from stockade.node.lock import DataDirBusyError, DataDirLock
@@ -126,6 +135,56 @@ def rotate(data_dir: DataDir = None) -> None:
                   "checkpoints from now on are signed with the new keys. Restart running nodes.")
 
 
+KEYS_PER_EVENT = 100  # an admin event names at most this many devices (a log entry has a size limit)
+
+
+def _b64(key: Ed25519PublicKey) -> str:
+    return base64.b64encode(key.public_bytes_raw()).decode("ascii")
+
+
+def register_devices(data_dir: Path | None, keys: dict[str, Ed25519PublicKey]) -> Registered:
+    """Add ``keys`` to ``<data>/devices.json`` and log the registration in every site's log.
+
+    The data directory is taken first: under a running node nothing is changed."""
+    node = Node.open(settings_for(data_dir))  # DataDirBusyError: refused, nothing written
+    try:
+        path = node.settings.data_dir / "devices.json"
+        old = DeviceKeys.load(path)
+        current = {s: k for s in old.sources() if (k := old.get(s)) is not None}
+        replaced = sorted(s for s, k in keys.items() if s in current and _b64(current[s]) != _b64(k))
+        DeviceKeys(path, {**current, **keys}).save()
+        now = datetime.now(UTC)
+        actor = getpass.getuser() or "operator"
+        sources = sorted(keys)
+        chunks = [sources[i:i + KEYS_PER_EVENT] for i in range(0, len(sources), KEYS_PER_EVENT)]
+        for site in node.sites:
+            events = [Admin(id=f"register_device_keys-{now:%Y%m%dT%H%M%S%fZ}-{n}", ts=now, site=site,
+                            source="stockade-cli", actor=actor, action="register_device_keys",
+                            target=chunk[0] if len(chunk) == 1 else None,
+                            detail=" ".join(f"{s}={_b64(keys[s])}" for s in chunk))
+                      for n, chunk in enumerate(chunks, 1)]
+            node.ingestor.write_outputs(site, events)
+    finally:
+        node.stop()
+    return Registered(path, len(keys), replaced, sorted(node.sites))
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    path: Path
+    count: int
+    replaced: list[str]
+    logged_in: list[str]
+
+    def say(self) -> None:
+        where = (f"logged in {', '.join(self.logged_in)}" if self.logged_in
+                 else "no site is loaded, so it is logged nowhere")
+        console.print(f"registered {self.count} device key{'s' if self.count != 1 else ''} in {self.path}; {where}",
+                      soft_wrap=True)
+        if self.replaced:
+            console.print(f"[yellow]replaced[/yellow] the previous key of {', '.join(self.replaced)}", soft_wrap=True)
+
+
 @keys_app.command("add-device")
 def add_device(
     source: Annotated[str, typer.Argument(help="the event 'source' id of the device")],
@@ -133,9 +192,20 @@ def add_device(
     data_dir: DataDir = None,
 ) -> None:
     """Register a device's Ed25519 public key; its signed events are then verified at ingest."""
-    path = data_path(data_dir) / "devices.json"
-    try:
-        DeviceKeys.load(path).add(source, pubkey)
-    except LedgerError as e:
-        raise fail(str(e)) from e
-    console.print(f"registered device key for [bold]{source}[/bold] in {path}")
+    key = parse_public_key(pubkey)
+    register_devices(data_dir, {source: key}).say()
+
+
+@keys_app.command("import")
+def import_keys(
+    file: Annotated[Path, typer.Argument(help='device keys as JSON: {"devices": {SOURCE: PUBKEY, ...}} '
+                                       "(what `stockade simulate` writes beside its events)")],
+    data_dir: DataDir = None,
+) -> None:
+    """Register many devices' Ed25519 public keys in one call (logged like every key change)."""
+    if not file.is_file():
+        raise fail(f"no key file {file}; `stockade simulate` writes one beside its --out (EVENTS.keys.json)")
+    keys = DeviceKeys.load(file)  # KeyFileError names the file and the problem
+    if not keys.sources():
+        raise fail(f"{file} has no device keys")
+    register_devices(data_dir, {s: k for s in keys.sources() if (k := keys.get(s)) is not None}).say()

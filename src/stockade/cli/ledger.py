@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -35,12 +36,19 @@ ledger_app = typer.Typer(help="Checkpoints, proofs and verification of the site 
 app.add_typer(ledger_app, name="ledger")
 
 VKeys = Annotated[list[str], typer.Option("--vkey", help="trusted verifier key (repeat for several)")]
+VKeyFiles = Annotated[list[Path], typer.Option(
+    "--vkeys", help="a file of trusted verifier keys, one per line (`stockade keys show --vkey > vkeys.txt`)")]
 Site = Annotated[str | None, typer.Option(help="site id (default: the only loaded site)")]
 
 
-def _verifiers(vkeys: list[str]) -> list[Verifier]:
+def _verifiers(vkeys: list[str], files: Sequence[Path] = ()) -> list[Verifier]:
+    for f in files:
+        try:
+            vkeys = [*vkeys, *(line.strip() for line in f.read_text(encoding="utf-8").splitlines() if line.strip())]
+        except OSError as e:
+            raise fail(f"cannot read the vkeys file {f}: {e.strerror}") from e
     if not vkeys:
-        raise fail("give at least one --vkey (see `stockade keys show --vkey`)")
+        raise fail("give at least one --vkey KEY or --vkeys FILE (see `stockade keys show --vkey`)")
     try:
         return [parse_vkey(v) for v in vkeys]
     except LedgerError as e:
@@ -79,7 +87,8 @@ def checkpoint(site: Site = None, data_dir: DataDir = None,
 @ledger_app.command("prove")
 def prove(event_id: Annotated[str | None, typer.Argument(help="the event's id (looked up in the store)")] = None,
           out: Annotated[Path | None, typer.Option(help="where to write the proof (default: <id>.tlog-proof)")] = None,
-          index: Annotated[int | None, typer.Option(help="prove this log index instead of an event id")] = None,
+          index: Annotated[int | None, typer.Option(help="prove this log entry instead of an event id "
+                                                    "(entries count from 0: an event's seq − 1)")] = None,
           site: Site = None, data_dir: DataDir = None) -> None:
     """Write an offline C2SP tlog-proof for one event (the entry goes in the 'extra' line)."""
     if (event_id is None) == (index is None):
@@ -99,19 +108,21 @@ def prove(event_id: Annotated[str | None, typer.Argument(help="the event's id (l
         proof = write_proof(log, index, target)
     except LedgerError as e:
         raise fail(str(e)) from e
-    console.print(f"wrote {target}: entry {proof.index}, {len(proof.hashes)} proof hashes")
+    console.print(f"wrote {target}: log entry {proof.index} (the event with seq {proof.index + 1}; "
+                  f"entries count from 0, seq from 1), {len(proof.hashes)} proof hashes")
 
 
 @ledger_app.command("verify-proof")
 def verify_proof_cmd(file: Annotated[Path, typer.Argument(help="a .tlog-proof file")], vkey: VKeys = [],  # noqa: B006
+                     vkeys: VKeyFiles = [],  # noqa: B006
                      entry: Annotated[Path | None, typer.Option(help="the entry bytes, if not in the proof")] = None
                      ) -> None:
     """Check a tlog-proof offline: checkpoint signature and inclusion of the entry."""
     try:
-        ok = verify_proof(file.read_bytes(), _verifiers(vkey), entry.read_bytes() if entry else None)
-    except (LedgerError, OSError) as e:
-        raise fail(f"proof does NOT verify: {e}") from e
-    console.print(f"[green]OK[/green] entry {ok.index} is in {ok.checkpoint.origin} at size "
+        ok = verify_proof(file.read_bytes(), _verifiers(vkey, vkeys), entry.read_bytes() if entry else None)
+    except LedgerError as e:
+        raise fail(f"proof does NOT verify: {e}", code=1) from e
+    console.print(f"[green]OK[/green] log entry {ok.index} (seq {ok.index + 1}) is in {ok.checkpoint.origin} at size "
                   f"{ok.checkpoint.size}; signed by {', '.join(ok.signers)}")
     print(ok.entry.decode("utf-8", "replace"))
 
@@ -119,16 +130,17 @@ def verify_proof_cmd(file: Annotated[Path, typer.Argument(help="a .tlog-proof fi
 @ledger_app.command("verify")
 def verify(location: Annotated[str, typer.Argument(help="log directory or http(s):// tlog-tiles prefix")],
            vkey: VKeys = [],  # noqa: B006
+           vkeys: VKeyFiles = [],  # noqa: B006
            checkpoint_file: Annotated[list[Path], typer.Option("--checkpoint", help="another checkpoint that "
                                       "must be consistent (e.g. from a witness); repeatable")] = [],  # noqa: B006
            origin: Annotated[str | None, typer.Option(help="expected origin")] = None) -> None:
     """Recompute a whole log from its tiles and entries; name the first bad entry, tile or checkpoint."""
-    verifiers = _verifiers(vkey)
+    verifiers = _verifiers(vkey, vkeys)
     try:
         report = verify_log(open_source(location), verifiers, origin,
                             [(str(p), p.read_bytes()) for p in checkpoint_file])
-    except (LedgerError, OSError) as e:
-        raise fail(f"log does NOT verify: {e}") from e
+    except LedgerError as e:
+        raise fail(f"log does NOT verify: {e}", code=1) from e
     console.print(f"[green]OK[/green] {report.origin}: {report.entries} entries, {report.tiles} tiles, "
                   f"{report.checkpoints} checkpoints consistent; root {report.root.hex()}; "
                   f"signed by {', '.join(report.cosigners)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +16,7 @@ from stockade.cli.common import DataDir, console, err, fail, settings_for
 from stockade.node.ingest import Principal
 from stockade.node.keys import SCOPES, new_key, revoked
 from stockade.node.runtime import Node, open_store
-from stockade.site import SiteConfigError, load_site
-from stockade.store import StoreError
+from stockade.site import load_site
 
 CONFIG_TEMPLATE = """# Stockade node settings; every key can also be set as STOCKADE_<KEY> in the environment.
 data_dir = "{data_dir}"
@@ -24,6 +24,7 @@ host = "127.0.0.1"
 port = 8700
 # postgres_dsn = "host=127.0.0.1 port=5432 user=postgres dbname=stockade"
 """
+MAX_REJECTED_SHOWN = 50
 
 
 @app.command()
@@ -34,15 +35,12 @@ def init(
 ) -> None:
     """Create the settings file, the data directory and a first admin API key (printed once)."""
     settings = settings_for(data_dir)
+    sites = [(path, load_site(path)) for path in site or ()]  # every file checked before anything is written
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if not config.exists():
         config.write_text(CONFIG_TEMPLATE.format(data_dir=settings.data_dir), encoding="utf-8")
         console.print(f"wrote {config}")
-    for path in site or ():
-        try:
-            s = load_site(path)
-        except SiteConfigError as e:
-            raise fail(str(e)) from e
+    for path, s in sites:
         target = settings.data_dir / "sites" / f"{s.site}.yaml"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
@@ -68,10 +66,7 @@ def serve(
     settings = settings_for(data_dir, host=host, port=port)
     if settings.engine is None:  # a server uses both cores: detection in a worker process
         settings = settings.model_copy(update={"engine": "process"})
-    try:
-        node = Node.open(settings)
-    except (StoreError, SiteConfigError) as e:
-        raise fail(str(e)) from e
+    node = Node.open(settings)
     console.print(f"serving {', '.join(sorted(node.sites)) or 'no sites yet'} on "
                   f"http://{settings.host}:{settings.port} (dashboard at /ui, API docs at /docs)")
     uvicorn.run(create_dashboard(node), host=settings.host, port=settings.port, log_level="warning")
@@ -93,28 +88,37 @@ def ingest(
     quiet: Annotated[bool, typer.Option(help="only the summary")] = False,
 ) -> None:
     """Ingest event files into the local node (same validation as POST /v1/events), then run detection."""
+    unreadable = [p for p in files if p != "-" and not os.access(p, os.R_OK)]
+    if unreadable:  # before the data directory is even opened
+        raise fail(f"cannot read {', '.join(unreadable)}: no such file, or not readable")
+    node = Node.open(settings_for(data_dir))
     try:
-        node = Node.open(settings_for(data_dir))
-    except (StoreError, SiteConfigError) as e:
-        raise fail(str(e)) from e
+        totals = _ingest_files(node, files, quiet)
+    finally:
+        node.stop()
+    console.print(f"accepted {totals['accepted']}, duplicate {totals['duplicate']}, "
+                  f"rejected {totals['rejected']}")
+    if totals["rejected"]:
+        raise typer.Exit(1)  # it ran; some lines were refused (each named above)
+
+
+def _ingest_files(node: Node, files: list[str], quiet: bool) -> dict[str, int]:
     node.recover()
     totals = {"accepted": 0, "duplicate": 0, "rejected": 0}
     for path in files:
         try:
             report = node.ingestor.ingest_lines(_lines(path), Principal.unrestricted("cli"))
         except OSError as e:
-            node.stop()
             raise fail(f"cannot read {path}: {e.strerror}") from e
         for r in report.results:
             totals[r.status] += 1
-            if r.status == "rejected" and not quiet:
-                err.print(f"{path}:{r.line}: rejected: {r.field or '(line)'}: {r.reason}")
+            if r.status == "rejected" and not quiet and totals["rejected"] <= MAX_REJECTED_SHOWN:
+                err.print(f"{path}:{r.line}: rejected: {r.field or '(line)'}: {r.reason}",
+                          soft_wrap=True, highlight=False, markup=False)
         node.drain()
-    node.stop()
-    console.print(f"accepted {totals['accepted']}, duplicate {totals['duplicate']}, "
-                  f"rejected {totals['rejected']}")
-    if totals["rejected"]:
-        raise typer.Exit(2)
+    if totals["rejected"] > MAX_REJECTED_SHOWN and not quiet:
+        err.print(f"… and {totals['rejected'] - MAX_REJECTED_SHOWN:,} more rejected lines", highlight=False)
+    return totals
 
 
 apikey_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)

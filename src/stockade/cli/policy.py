@@ -24,7 +24,8 @@ from stockade.access.context import SiteModel
 from stockade.access.errors import AccessError
 from stockade.access.pack import DEFAULT_POLICY_DIR, load_pack
 from stockade.cli.app import app
-from stockade.cli.common import console, err
+from stockade.cli.common import console, fail
+from stockade.cli.errors import one_line
 from stockade.site import SiteConfigError, load_site
 
 policy_app = typer.Typer(help="Validate and test access policies (Cedar).", no_args_is_help=True)
@@ -44,11 +45,9 @@ def validate(
         if site is not None:
             SiteModel.of(load_site(site), pack.schema)
     except (AccessError, SiteConfigError) as e:
-        err.print(f"[red]invalid[/red] {escape(str(e))}")
-        raise typer.Exit(1) from e
+        raise fail(f"invalid {one_line(e)}", code=1) from e  # the answer is "no": exit 1
     except ValueError as e:  # cedarpy: the site's entities do not fit the schema
-        err.print(f"[red]site entities do not fit the schema[/red]: {escape(str(e))}")
-        raise typer.Exit(1) from e
+        raise fail(f"site entities do not fit the schema: {one_line(e)}", code=1) from e
     console.print(f"[green]valid[/green] {len(pack.ids)} policies in {len(pack.files)} files, "
                   f"{pack.hash}")
     for info in pack.by_cedar_id.values():
@@ -67,8 +66,7 @@ def run_tests(
     try:
         report = run_cases(cases, policies=policies, site=site)
     except (AccessError, SiteConfigError) as e:
-        err.print(f"[red]cannot run the cases[/red] {escape(str(e))}")
-        raise typer.Exit(2) from e
+        raise fail(f"cannot run the cases: {one_line(e)}") from e
     _print(report, verbose)
     if not report.ok:
         raise typer.Exit(1)

@@ -11,7 +11,9 @@ import typer
 from rich.table import Table
 
 from stockade.cli.app import app
-from stockade.cli.common import console, err
+from stockade.cli.common import console, err, fail
+from stockade.cli.errors import one_line
+from stockade.ledger.devices import DeviceKeys, parse_public_key
 from stockade.sim.errors import ScenarioError
 from stockade.sim.eval import eval_files, eval_scenario, scenario_paths
 from stockade.sim.labels import write_labels
@@ -21,34 +23,31 @@ from stockade.sim.score import Report, combine, report_json
 from stockade.site import SiteConfigError
 
 
+def keys_path_for(out: Path) -> Path:
+    """Where ``simulate`` writes the device keys by default: beside the events (events.ndjson -> events.keys.json)."""
+    return out.with_name(f"{out.stem}.keys.json")
+
+
 @app.command("simulate")
 def simulate_cmd(
     scenario: Annotated[Path, typer.Argument(help="scenario YAML")],
     out: Annotated[Path, typer.Option(help="events, NDJSON")] = Path("events.ndjson"),
     labels: Annotated[Path, typer.Option(help="ground truth, JSON")] = Path("labels.json"),
     seed: Annotated[int | None, typer.Option(help="override the scenario's seed")] = None,
-    keys: Annotated[Path | None, typer.Option(help="write the signing devices' public keys (JSON)")] = None,
+    keys: Annotated[Path | None, typer.Option(
+        "--keys-out", "--keys", help="where to write the signing devices' public keys, for `stockade keys import` "
+        "(default: beside --out, events.ndjson -> events.keys.json; only when the scenario signs)")] = None,
     site_out: Annotated[Path | None, typer.Option(help="write the staffed site file used (YAML)")] = None,
 ) -> None:
     """Simulate a warehouse and its attacks: SEF/1 events plus ground-truth labels."""
-    try:
-        sc = load_scenario(scenario)
-    except ScenarioError as e:
-        err.print(f"[red]invalid scenario[/red] {e}")
-        raise typer.Exit(1) from e
+    sc = load_scenario(scenario)  # ScenarioError: one line naming the file, the field and the problem
     if seed is not None:
         sc.model = sc.model.model_copy(update={"seed": seed})
     started = time.perf_counter()
-    try:
-        with out.open("wb") as f:
-            result = simulate(sc, FileSink(f))
-    except ScenarioError as e:
-        err.print(f"[red]scenario cannot run[/red] {e}")
-        raise typer.Exit(1) from e
+    with out.open("wb") as f:
+        result = simulate(sc, FileSink(f))
     took = time.perf_counter() - started
     write_labels(result.labels, labels)
-    if keys is not None:
-        keys.write_text(json.dumps(result.public_keys, indent=2) + "\n", encoding="utf-8")
     if site_out is not None:
         import yaml
 
@@ -56,6 +55,11 @@ def simulate_cmd(
                                            sort_keys=False), encoding="utf-8")
     console.print(f"{result.events:,} events -> {out} in {took:.1f} s ({result.events / max(took, 1e-9):,.0f}/s); "
                   f"{len(result.labels)} attacks -> {labels}")
+    if result.public_keys:
+        keys = keys or keys_path_for(out)
+        DeviceKeys(keys, {s: parse_public_key(k) for s, k in result.public_keys.items()}).save()
+        console.print(f"{len(result.public_keys)} devices sign their events; their public keys -> {keys} "
+                      f"(register them: stockade keys import {keys})", soft_wrap=True, highlight=False)
 
 
 def _fmt(x: float | None, pct: bool = False) -> str:
@@ -96,22 +100,20 @@ def eval_cmd(
     try:
         if labels is not None or incidents is not None:
             if labels is None or incidents is None:
-                err.print("[red]--labels and --incidents go together[/red]")
-                raise typer.Exit(2)
+                raise fail("--labels and --incidents go together: give both, or neither to simulate scenarios")
             reports = [eval_files(labels, incidents, events=events, person_hours=person_hours)]
         else:
             files = scenario_paths(paths or [Path("examples/scenarios")])
             if not files:
-                err.print("[red]no scenario files found[/red]")
-                raise typer.Exit(1)
+                raise fail(f"no scenario files in {', '.join(str(p) for p in paths or [Path('examples/scenarios')])}; "
+                           "give scenario YAML files or directories")
             reports = []
             for f in files:
                 if not as_json:
                     err.print(f"evaluating {f} ...")
                 reports.append(eval_scenario(f))
     except (ScenarioError, SiteConfigError) as e:
-        err.print(f"[red]cannot evaluate[/red] {e}")
-        raise typer.Exit(1) from e
+        raise fail(f"cannot evaluate: {one_line(e)}") from e
     total = combine(reports)
     if as_json:
         print(json.dumps({"scenarios": [report_json(r) for r in reports], "overall": report_json(total)}))

@@ -9,7 +9,8 @@ import typer
 from rich.table import Table
 
 from stockade.cli.app import app
-from stockade.cli.common import DataDir, console, err, settings_for
+from stockade.cli.common import DataDir, console, fail, settings_for
+from stockade.cli.errors import one_line
 from stockade.site import SiteConfigError, load_site
 
 site_app = typer.Typer(help="Load, validate and show site configurations.", no_args_is_help=True)
@@ -25,8 +26,7 @@ def load(
     try:
         site = load_site(file)
     except SiteConfigError as e:
-        err.print(f"[red]invalid site file[/red] {e}")
-        raise typer.Exit(1) from e
+        raise fail(f"invalid site file {one_line(e)}") from e
     target = settings_for(data_dir).data_dir / "sites" / f"{site.site}.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(file.read_text(encoding="utf-8"), encoding="utf-8")
@@ -45,13 +45,11 @@ def show(
     sites = settings_for(data_dir).data_dir / "sites"
     path = Path(site_id) if site_id.endswith((".yaml", ".yml")) else sites / f"{site_id}.yaml"
     if not path.exists():
-        err.print(f"[red]no site {site_id!r}[/red]: {path} does not exist; run `stockade site load FILE`")
-        raise typer.Exit(1)
+        raise fail(f"no site {site_id!r}: {path} does not exist; run `stockade site load FILE`")
     try:
         site = load_site(path)
     except SiteConfigError as e:
-        err.print(f"[red]invalid site file[/red] {e}")
-        raise typer.Exit(1) from e
+        raise fail(f"invalid site file {one_line(e)}") from e
     console.print(f"[bold]{site.site}[/bold] — {site.name} ({site.timezone})")
     zones = Table("zone", "kind", "flags", "doors", title="Zones")
     for z in site.zones:

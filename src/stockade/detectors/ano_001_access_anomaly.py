@@ -3,7 +3,9 @@
 The model is an explicit per-person frequency model, updated with every access
 of that person (granted or denied) and scored before it learns from the event:
 
-* hour of day (local): how often they badge within an hour of this time;
+* hour of day (local): how often they badge within an hour of this time — never unusual within
+  the person's own scheduled shift (with its grace): a guard's rota that moves through the day,
+  or a shift worked for the first time, is the schedule, not an anomaly;
 * door: how often they use this door;
 * day type: weekday or weekend (once two weeks of history exist);
 * outcome: how often they are denied.
@@ -119,10 +121,12 @@ class AccessAnomaly(DetectorBase[AccessAnomalyParams]):
             ),
         )
         judge_day = state.ms - prof.first_ms >= p.day_after_s * 1000
+        person = state.people.person_of(pid)
+        judge_hour = person is None or not state.people.on_shift(person, event.ts)
         unusual = [
             (name, prob, text)
             for name, prob, text in feats
-            if prob < p.p_unusual and text and (judge_day or name != "day")
+            if prob < p.p_unusual and text and (judge_day or name != "day") and (judge_hour or name != "hour")
         ]
         surprise = sum(max(0.0, -math.log2(prob) - -math.log2(p.p_unusual)) for _, prob, _ in unusual)
         score = 1.0 - math.exp(-surprise / 4.0) if unusual else 0.0
@@ -134,7 +138,6 @@ class AccessAnomaly(DetectorBase[AccessAnomalyParams]):
             return []
         prof.last_alert_ms = state.ms
         severity = p.three if len(unusual) >= 3 else p.two if len(unusual) == 2 else p.one
-        person = state.people.person_of(pid)
         what = "; ".join(text for _, _, text in unusual)
         summary = (
             f"{who(person, event.credential)} {'was denied at' if denied else 'badged'} {event.door} at"

@@ -58,7 +58,7 @@ class OpenIncident:
         if alert.severity != "info":
             self.counts[alert.detector] = self.counts.get(alert.detector, 0) + 1
         self.base = max(self.base, alert.severity, key=SEVERITIES.index)
-        if self.main is None or _lead_key(alert) < _lead_key(self.main):
+        if self.main is None or _lead_key(alert) < _lead_key(self.main) or _restates(alert, self.main):
             self.main = alert
 
     def _shape(self) -> tuple[int, ...]:
@@ -108,6 +108,12 @@ class OpenIncident:
 def _lead_key(alert: Alert) -> tuple[bool, int, datetime, str]:
     """Order for the lead signal: not merely supporting, most severe, earliest."""
     return (alert.detector in SUPPORTING, -rank(alert.severity), alert.ts, alert.id)
+
+
+def _restates(alert: Alert, lead: Alert) -> bool:
+    """A later alert of the lead's detector, as severe, tells the lead signal as it stands now
+    ("5 devices went down" after "2 devices went down"): the summary follows it."""
+    return alert.detector == lead.detector and rank(alert.severity) >= rank(lead.severity) and alert.ts >= lead.ts
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ engine.
     main process                                worker process
     ------------                                --------------
     ("resume", site, snapshot)        ──▶       restore or build the engine
-                                      ◀──       ("resumed", site, seq, risk weights)
+                                      ◀──       ("resumed", site, seq, risk weights, event time)
     ("batch", site, [(seq, entry)])   ──▶       EngineLoop.apply each
                                       ◀──       ("applied", site, seq, [output entries], weights | None)
                                       ◀──       ("snapshot", site, seq, data)   every N events
@@ -82,7 +82,7 @@ def run_worker(conn: Connection, sites: dict[str, SiteConfig], snapshot_every: i
             snapshots.saved[site] = saved
             loop.engines.pop(site, None)
             engine = loop.engine(site)
-            conn.send(("resumed", site, loop.last_seq[site], _weights(engine.risk)))
+            conn.send(("resumed", site, loop.last_seq[site], _weights(engine.risk), engine.state.now))
         elif message[0] == "batch":
             _, site, items = message
             outputs.clear()
@@ -223,9 +223,11 @@ class EngineProcess:
             _, site, seq, data = message
             self._snapshots.save_snapshot(site, seq, data)
         elif kind == "resumed":
-            _, site, seq, weights = message
+            _, site, seq, weights, now = message
             if weights is not None:
                 self._mirrors[site].weights = weights
+            if now is not None and site not in self._now:  # risk is read at the restored clock, not None
+                self._now[site] = now
             with self._state:
                 self._resumed[site] = seq
                 self._state.notify_all()

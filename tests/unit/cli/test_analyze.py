@@ -53,10 +53,10 @@ def test_a_bad_site_file_or_a_missing_events_file_fails_clearly(tmp_path: Path, 
     bad_site = tmp_path / "site.yaml"
     bad_site.write_text("site: x\n", encoding="utf-8")
     result = runner.invoke(app, ["analyze", "--site", str(bad_site), str(write_events(tmp_path))])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "invalid site file" in result.stderr
     result = runner.invoke(app, ["analyze", "--site", str(demo_site_path), str(tmp_path / "nope.ndjson")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no such file" in result.stderr
 
 

@@ -64,7 +64,7 @@ def test_prove_an_event_by_id_and_verify_it_offline(data: Path, tmp_path: Path) 
     checked = runner.invoke(app, ["ledger", "verify-proof", str(proof), *[a for v in vkeys for a in ("--vkey", v)]])
     assert checked.exit_code == 0, checked.output
     missing = runner.invoke(app, ["ledger", "prove", "nope", "--data-dir", str(data)])
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2
     assert "no event 'nope'" in missing.output
 
 
@@ -86,5 +86,5 @@ def test_key_rotation_is_refused_while_a_node_runs(data: Path) -> None:
         result = runner.invoke(app, ["keys", "rotate", "--data-dir", str(data)])
     finally:
         node.stop()
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "in use by another Stockade process" in " ".join(result.output.split())

@@ -53,3 +53,18 @@ def test_scores_reach_the_risk_model(site, feed):
     f.access("2026-11-13 03:12", "D-FLOOR", "badge:1001")
     assert ("person", "emp-1001") in {(t, i) for t, i, _ in seen}
     assert all(0 < s <= 1 for _, _, s in seen)
+
+
+def test_an_hour_within_the_persons_own_shift_is_not_unusual(feed):
+    """grd-1 works guard-day (06:00-18:00 every day) and has only ever badged at 06:00 and 17:55:
+    a mid-shift round at 15:06 is the rota, not an anomaly; the same door at 02:00 still is."""
+    f = feed(AccessAnomaly())
+    start = f.when("2026-11-02 06:00")
+    for d in range(25):
+        day = start + timedelta(days=d)
+        f.access(day, "D-LOBBY", "badge:8001")
+        f.access(day + timedelta(hours=11, minutes=55), "D-LOBBY", "badge:8001", direction="out")
+    assert f.access("2026-11-27 15:06", "D-LOBBY", "badge:8001") == []
+    assert f.engine.state.anomalies == []
+    (night,) = f.access("2026-11-28 02:10", "D-LOBBY", "badge:8001")
+    assert "hour 02:00" in night.summary

@@ -301,3 +301,14 @@ def test_timeline_lists_the_alerts_in_event_time_order(site: SiteConfig) -> None
         ("al-2", at(2), "STK-ACC-003"), ("al-1", at(5), "STK-ACC-005")]
     assert inc.start == at(2)
     assert timeline(inc, {a1.id: a1})[0].alert == "al-1"
+
+
+def test_the_summary_follows_the_latest_alert_of_the_lead_signal(site: SiteConfig) -> None:
+    """'2 devices went down' is superseded by the same detector's '5 devices went down'."""
+    c = Correlator(site)
+    first = run(c, [alert("al-2", "STK-DEV-001", "critical", 0, devices=["P-HV", "C-DOCKOUT-1"])])
+    assert first[-1].summary.endswith("STK-DEV-001 fired (al-2)")
+    later = run(c, [alert("al-5", "STK-DEV-001", "critical", 0.5,
+                          devices=["P-HV", "C-DOCKOUT-1", "C-HV-1", "C-FLOOR-DOOR", "C-GATE-1"])])
+    assert later[-1].incident == first[-1].incident
+    assert later[-1].summary.endswith("STK-DEV-001 fired (al-5)")

@@ -80,7 +80,7 @@ def test_rotate_and_devices(tmp_path: Path) -> None:
     pub = "11" * 32
     assert _run("keys", "add-device", "CTL-1", pub, *d)[0] == 0
     assert "CTL-1" in (tmp_path / "devices.json").read_text()
-    assert _run("keys", "add-device", "CTL-2", "nope", *d)[0] == 1
+    assert _run("keys", "add-device", "CTL-2", "nope", *d)[0] == 2
 
 
 def test_witness_config_commands(tmp_path: Path) -> None:
