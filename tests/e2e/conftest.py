@@ -24,8 +24,8 @@ from stockade.node.keys import new_key
 from stockade.node.runtime import Node
 from stockade.web.app import mount_dashboard
 from stockade.web.session import Sessions
-from tests.node_fixtures import make_node
 from tests.conftest import CHROMIUM
+from tests.node_fixtures import make_node
 from tests.serve import free_port
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"  # written by every run; not tracked
