@@ -1,8 +1,9 @@
 """Shared fixtures, and the loud check for the real services tests need.
 
 Tests marked ``postgres``, ``mqtt`` or ``nats`` talk to the real server on
-127.0.0.1. When one is missing the run says so in red; under ``CI=true`` a
-missing service fails the test instead of skipping it.
+127.0.0.1; tests marked ``browser`` drive the system Chromium. When one is
+missing the run says so in red; under ``CI=true`` a missing service fails the
+test instead of skipping it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ DEMO_SITE = ROOT / "examples" / "sites" / "dc-demo.yaml"
 pytest_plugins = ["tests.node_fixtures"]
 
 SERVICES = {"postgres": 5432, "mqtt": 1883, "nats": 4222}
+CHROMIUM = Path("/usr/bin/chromium")
 _missing: dict[str, str] = {}
 
 
@@ -34,6 +36,8 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, port in SERVICES.items():
         if not _reachable(port):
             _missing[name] = f"{name} is not reachable on 127.0.0.1:{port}"
+    if not CHROMIUM.exists():
+        _missing["browser"] = f"the system Chromium ({CHROMIUM}) is not installed: `apt-get install chromium`"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -29,7 +29,19 @@ from stockade.api.limits import Authenticator, BodyGuard, Refused
 from stockade.api.openapi import document
 from stockade.api.problems import validation_failed
 from stockade.api.recovering import RecoveringGate
-from stockade.api.routers import access, admin, connectors, events, incidents, ledger, outputs, risk, stream, system
+from stockade.api.routers import (
+    access,
+    admin,
+    connectors,
+    events,
+    incidents,
+    ledger,
+    outputs,
+    risk,
+    sites,
+    stream,
+    system,
+)
 from stockade.node.runtime import Node
 
 DESCRIPTION = """Stockade joins door access, cameras, sensors, RFID and the WMS into one ordered,
@@ -68,7 +80,7 @@ def create_app(node: Node, *, start_node: bool = True) -> FastAPI:
                   docs_url=None, redoc_url=None)
     app.state.node = node  # found by stockade.api.deps.get_node, the one place that looks
     routers = [module.router for module in (system, events, outputs, incidents, risk, stream, ledger, access, admin,
-                                            connectors)]
+                                            connectors, sites)]
     for router in routers:
         app.include_router(router)
     # the routes as declared (their paths include the router's prefix): what BodyGuard and the OpenAPI
@@ -77,7 +89,7 @@ def create_app(node: Node, *, start_node: bool = True) -> FastAPI:
     add_docs(app)
     app.add_exception_handler(RequestValidationError, validation_failed)
     app.add_middleware(BodyGuard, routes=routes, authenticate=key_checker(node),
-                       node_limit=node.settings.max_body_bytes)
+                       node_limit=node.settings.max_body_bytes, session_prefixes=("/ui/",))
     app.add_middleware(RecoveringGate, node=node)  # outermost: only /healthz until the node serves
     app.openapi = lambda: document(app, routes, node.settings.max_body_bytes)  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
     return app

@@ -98,11 +98,14 @@ class BodyGuard:
     """See the module docstring. ``authenticate=None`` for an app whose routes are all open."""
 
     def __init__(self, app: ASGIApp, *, routes: Sequence[BaseRoute], authenticate: Authenticator | None,
-                 node_limit: int = DEFAULT_LIMIT) -> None:
+                 node_limit: int = DEFAULT_LIMIT, session_prefixes: Sequence[str] = ()) -> None:
         self.app = app
         self.routes = routes
         self.authenticate = authenticate
         self.node_limit = node_limit
+        # paths whose layer authenticates by a session of its own (the dashboard's forms, CSRF-checked):
+        # their bodies are held to the default limit, with no API key and no JSON screen
+        self.session_prefixes = tuple(session_prefixes)
 
     def _route(self, scope: Scope) -> BaseRoute | None:
         for route in self.routes:
@@ -120,6 +123,9 @@ class BodyGuard:
         chunked = "chunked" in headers.get("transfer-encoding", "").lower()
         if not chunked and (length is None or length.strip() == "0"):
             await self.app(scope, receive, send)  # no body: nothing to guard
+            return
+        if self.session_prefixes and scope["path"].startswith(self.session_prefixes):
+            await self._session_form(scope, receive, send, length)
             return
         rule = rule_of(self._route(scope), scope["method"], self.node_limit)
         declared = int(length) if length is not None and length.strip().isdigit() else None
@@ -143,6 +149,17 @@ class BodyGuard:
             if refusal is not None:
                 await _answer(send, Refused(422, refusal.detail()))
                 return
+        await self.app(scope, _replay(body, receive), send)
+
+    async def _session_form(self, scope: Scope, receive: Receive, send: Send, length: str | None) -> None:
+        declared = int(length) if length is not None and length.strip().isdigit() else None
+        if declared is not None and declared > DEFAULT_LIMIT:
+            await _answer(send, Refused(413, _too_large(DEFAULT_LIMIT, declared)))
+            return
+        body = await _read(receive, DEFAULT_LIMIT)
+        if body is None:
+            await _answer(send, Refused(413, _too_large(DEFAULT_LIMIT, None)))
+            return
         await self.app(scope, _replay(body, receive), send)
 
 

@@ -28,7 +28,6 @@ import typer
 import uvicorn
 import yaml
 
-from stockade.api.app import create_app
 from stockade.cli import demo_mqtt
 from stockade.cli.app import app
 from stockade.cli.common import console, fail
@@ -44,6 +43,7 @@ from stockade.sim.errors import ScenarioError
 from stockade.sim.run import ListSink, simulate
 from stockade.sim.scenario import Scenario, load_scenario
 from stockade.store import EventQuery
+from stockade.web.app import create_dashboard
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO_SCENARIO = ROOT / "examples" / "demo" / "demo-day.yaml"
@@ -154,7 +154,7 @@ def demo(
     for record in (admin_record, ingest_record, pep_record):
         node.store.put_key(record)
     port = _port(port)
-    server = uvicorn.Server(uvicorn.Config(create_app(node), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_dashboard(node), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="stockade-api", daemon=True)
     thread.start()
     while not server.started:
@@ -172,6 +172,7 @@ def demo(
         ("pep", pep, f"door controllers asking for access decisions (POST /v1/access/decide) at {site_id}"),
     ):
         console.print(f"  {name:6} [bold]{token}[/]  {what}", highlight=False, soft_wrap=True)
+    console.print(f"Dashboard {url}/ui/ — sign in with the admin key", highlight=False)
     started = time.monotonic()
     feed = Feed(node, result.site.site, quiet=headless)
     if topics is not None and events:

@@ -77,7 +77,7 @@ def serve(
         "(signs nothing) and STK-LED-001 raises a critical alert")] = False,
 ) -> None:
     """Run the node: HTTP API, engine and ledger, until interrupted."""
-    from stockade.api.app import create_app
+    from stockade.web.app import create_dashboard
 
     settings = settings_for(data_dir, host=host, port=port, accept_damage=accept_damage or None)
     _log_to_stderr()
@@ -88,8 +88,8 @@ def serve(
         err.print(f"[red]started with a damaged ledger (--accept-damage):[/red] {damage.line()}",
                   soft_wrap=True, highlight=False)
     console.print(f"serving {', '.join(sorted(node.sites)) or 'no sites yet'} on "
-                  f"http://{settings.host}:{settings.port} (API docs at /docs)")
-    app = create_app(node, start_node=False)  # the node starts in the background: HTTP answers at once
+                  f"http://{settings.host}:{settings.port} (dashboard at /ui, API docs at /docs)")
+    app = create_dashboard(node, start_node=False)  # the node starts in the background: HTTP answers at once
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
     node.start(background=True)
     try:

@@ -36,6 +36,7 @@ from stockade.node.incidents import IncidentDesk, milestones
 from stockade.node.ingest import Ingestor
 from stockade.node.ledger_watch import LedgerWatch, open_checked_ledgers
 from stockade.node.ledgers import DeviceSignatures, WitnessCosigning
+from stockade.node.live import LiveView
 from stockade.node.lock import DataDirLock
 from stockade.node.metrics import NodeMetrics
 from stockade.node.periodic import Periodic
@@ -92,6 +93,7 @@ class Node:
         self.metrics = NodeMetrics(self.bus.depth)
         self.broadcast = Broadcaster()
         self.incidents = IncidentProjection(store)
+        self.live = LiveView(sites)
         self.ledgers = open_checked_ledgers(settings, sites, store)
         self.ingestor = Ingestor(
             store, sites, self.bus, self.ledgers,
@@ -155,6 +157,7 @@ class Node:
             for measure, seconds in milestones(changed).items():
                 self.metrics.incident_times[measure].labels(site, changed.after.pattern).observe(seconds)
         self.response.observe(site, changes, events)
+        self.live.apply(site, events)
         self.broadcast.publish(site, events)
 
     def _write_outputs(self, site: str, outputs: Sequence[Envelope]) -> None:
@@ -195,6 +198,7 @@ class Node:
                 log.info("%s: access facts rebuilt from %d events of the log in %.1f s", site, facts,
                          time.monotonic() - started)
             self.incidents.catch_up(site)
+            self.live.replay(self.store, site)
         self.serving.set()
 
     def _recover_engines(self) -> int:

@@ -94,6 +94,7 @@ def get_events(
     entity: Annotated[str | None, Query(description="entity id; needs entity_type")] = None,
     after_seq: Annotated[int, Query(ge=0, le=MAX_SEQ, description="log position to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    order: Annotated[Literal["oldest", "newest"], Query(description="newest: the latest events first")] = "oldest",
 ) -> JSONBytes:
     check_site(key, site)
     if (entity_type is None) != (entity is None):
@@ -101,7 +102,8 @@ def get_events(
             "type": "missing", "loc": ["query", "entity" if entity is None else "entity_type"],
             "msg": "entity_type and entity go together: give both or neither"}])
     query = EventQuery(site, since, until, tuple(kind or ()),
-                       (entity_type_of(entity_type), entity) if entity_type and entity else None, after_seq, limit)
+                       (entity_type_of(entity_type), entity) if entity_type and entity else None, after_seq, limit,
+                       newest_first=order == "newest")
     rows = store.query(query)
     return rows_response(rows, next_after_seq=rows[-1].seq if rows else after_seq)
 

@@ -1,0 +1,70 @@
+"""The security desk in a browser, served by the same app as the API under ``/ui``.
+
+    >>> app = create_dashboard(node, idle=timedelta(minutes=15))     # doctest: +SKIP
+
+Server-rendered (Jinja2) with htmx and server-sent events for the live parts;
+every script and style is vendored in ``static/`` (a site network has no
+internet). Pages read only what the API serves, with the signed-in key (see
+:mod:`stockade.web.client`). Responses carry a strict Content-Security-Policy:
+scripts, styles and connections from this origin only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from stockade.api.app import create_app
+from stockade.node.runtime import Node
+from stockade.web import actions, live, pages, signin, verify
+from stockade.web.client import ApiClient, ApiError
+from stockade.web.deps import SignInRequired, Web, get_web
+from stockade.web.render import STATIC, templates
+from stockade.web.session import COOKIE, Sessions
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+
+def create_dashboard(node: Node, *, start_node: bool = True, idle: timedelta = timedelta(minutes=15)) -> FastAPI:
+    """The API app with the dashboard mounted on it."""
+    app = create_app(node, start_node=start_node)
+    mount_dashboard(app, idle=idle)
+    return app
+
+
+def mount_dashboard(app: FastAPI, *, idle: timedelta = timedelta(minutes=15),
+                    sessions: Sessions | None = None) -> None:
+    app.state.web = Web(sessions or Sessions(idle), ApiClient(app), templates())
+    app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
+    for module in (signin, pages, actions, live, verify):
+        app.include_router(module.router)
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, _exc: SignInRequired) -> Response:
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": "/ui/login"})
+        return RedirectResponse("/ui/login?error=Your+session+has+ended%3A+sign+in+again", status_code=303)
+
+    @app.exception_handler(ApiError)
+    async def _api_refused(request: Request, exc: ApiError) -> Response:
+        if exc.status == 401:  # the key was revoked since sign-in
+            get_web(request).sessions.end(request.cookies.get(COOKIE))
+            return RedirectResponse("/ui/login?error=The+API+no+longer+accepts+this+key", status_code=303)
+        web = get_web(request)
+        return web.templates.TemplateResponse(request, "error.html", {"error": exc, "me": None, "page": "error"},
+                                              status_code=exc.status)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        if request.url.path.startswith("/ui"):
+            response.headers["Content-Security-Policy"] = CSP
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            response.headers["Referrer-Policy"] = "same-origin"  # no-referrer would make form posts say Origin: null
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
