@@ -218,6 +218,10 @@ class SiteConfig(Model):
     skus: list[Sku] = Field(default_factory=list)
     appointments: list[Appointment] = Field(default_factory=list)
     policy: Policy = Field(default_factory=lambda: Policy())
+    locations: dict[Annotated[str, Field(min_length=1, max_length=256)], Id] = Field(
+        default_factory=dict,
+        description="EPCIS readPoint / bizLocation ids (SGLN URNs or GS1 Digital Links) -> zone or zone/bin",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -343,6 +347,8 @@ def _reference_problems(s: SiteConfig) -> list[str]:
     for i, a in enumerate(s.appointments):
         if a.gate not in gates:
             out.append(f"appointments[{i}].gate: gate {a.gate!r} is not defined in gates")
+    for key, location in s.locations.items():
+        zone_ref(f"locations[{key!r}]", location.split("/", 1)[0])
     panel_zones = {x.zone for x in s.sensors if x.type == "panel"}
     for i, zone in enumerate(s.zones):
         if zone.armed_outside_hours and zone.id not in panel_zones:
