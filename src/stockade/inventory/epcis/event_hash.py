@@ -167,7 +167,9 @@ def _correct(node: Node) -> Node:
         children.remove(e)
     for name, elements in lists.items():
         if name in ("sourceList", "destinationList", "bizTransactionList"):
-            children.append((name, "", [(e[2][0], e[2][1]) for e in elements]))
+            # pairs (bizTransaction, type) as the reference builds them; a missing type is an empty node
+            pairs = [(*e[2][:2], *[("", "", [])] * (2 - len(e[2][:2]))) for e in elements]
+            children.append((name, "", pairs))
         else:
             children.append((name, "", elements))
     child_epcs: list[Node] = [("epc", e[1], []) for e in children if e[0] == "childEPCs"]
