@@ -153,7 +153,7 @@ def map_event(  # noqa: C901 - one branch per row of the table above
     """The SEF/1 event of one schema-valid EPCIS event; :class:`MappingError` when it cannot be mapped."""
     table = location_table(site) if table is None else table
     prefixes = company_prefixes(site) if prefixes is None else prefixes
-    ni = event_hash(event, ns)
+    ni = event_hash({k: v for k, v in event.items() if k != "@context"} if "@context" in event else event, ns)
     ts = _time(event)
     step = cbv_word(event.get("bizStep"))
     disposition = cbv_word(event.get("disposition"))

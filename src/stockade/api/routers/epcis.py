@@ -1,0 +1,318 @@
+"""The GS1 EPCIS 2.0 REST binding under ``/v1/epcis``: capture and query.
+
+    POST    /v1/epcis/capture            an EPCISDocument → 202, Location: /v1/epcis/capture/{id}
+    GET     /v1/epcis/capture/{id}       the capture job (running, success, captureErrorBehaviour, errors)
+    OPTIONS /v1/epcis/capture            the limits (GS1-EPCIS-Capture-Limit, …-File-Size-Limit)
+    POST    /v1/epcis/events             one event → 201 (409 for an event already captured)
+    GET     /v1/epcis/events             EPCIS query parameters → an EPCISQueryDocument
+    GET     /v1/epcis/epcs/{epc}/events  one item's history, optionally with an inclusion proof per event
+
+Capture takes an ``ingest`` key; the site is the key's, and the mapped SEF/1 events go through the
+node's ingest path with the key's principal, so its binding (site, sources) holds. Errors are RFC 7807
+``application/problem+json`` bodies with the EPCIS exception types. The capture runs within the
+request (the job is finished when the 202 is sent); jobs are kept in memory (the last 10,000), the
+captured events in the log.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections import OrderedDict
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import msgspec
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from stockade.api.auth import authenticate, granted
+from stockade.api.deps import NodeDep
+from stockade.events import EventError, Stock, canonical_event, decode_event
+from stockade.inventory.epcis.capture import (
+    CAPTURE_LIMIT,
+    DUPLICATE,
+    IMPLEMENTATION,
+    NO_SUCH,
+    SECURITY,
+    VALIDATION,
+    CaptureError,
+    Plan,
+    plan_document,
+    plan_event,
+)
+from stockade.ledger.tiles import MAX_ENTRY
+from stockade.node.ingest import Principal
+from stockade.node.runtime import Node
+from stockade.store import ApiKeyRecord
+
+router = APIRouter(prefix="/v1/epcis", tags=["epcis"])
+PROBLEM = "application/problem+json"
+MAX_EVENTS = 10_000  # GS1-EPCIS-Capture-Limit
+MAX_JOBS = 10_000
+ACCEPTED_TYPES = ("application/json", "application/ld+json")
+
+
+class EpcisProblem(Exception):
+    """Raised anywhere under /v1/epcis; answered as an RFC 7807 problem."""
+
+    def __init__(self, code: int, type_: str, detail: str, *, headers: dict[str, str] | None = None,
+                 errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail)
+        self.code, self.type, self.detail, self.headers, self.errors = code, type_, detail, headers or {}, errors
+
+
+def problem_response(code: int, type_: str, detail: str, *, headers: dict[str, str] | None = None,
+                     errors: list[dict[str, Any]] | None = None, instance: str | None = None) -> Response:
+    body: dict[str, Any] = {"type": type_, "title": type_.split(":")[-1], "status": code, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = errors
+    return Response(msgspec.json.encode(body), status_code=code, media_type=PROBLEM, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    """Register the routers and the problem handler (called by the app factory)."""
+    async def handler(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, EpcisProblem)
+        return problem_response(exc.code, exc.type, exc.detail, headers=exc.headers, errors=exc.errors,
+                                instance=str(request.url.path))
+
+    from stockade.api.routers import epcis_query  # it imports this module's keys and problems
+
+    app.add_exception_handler(EpcisProblem, handler)
+    app.include_router(router)
+    app.include_router(epcis_query.router)
+
+
+# --- keys ----------------------------------------------------------------------------------------------
+
+def _key(request: Request, node: NodeDep, authorization: str | None, x_api_key: str | None) -> ApiKeyRecord:
+    try:
+        return authenticate(node.store, authorization, x_api_key)
+    except HTTPException as e:
+        raise EpcisProblem(e.status_code, SECURITY, str(e.detail), headers={"WWW-Authenticate": "Bearer"}) from e
+
+
+def ingest_key(
+    request: Request, node: NodeDep,
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> ApiKeyRecord:
+    key = _key(request, node, authorization, x_api_key)
+    if "ingest" not in granted(key):
+        raise EpcisProblem(403, SECURITY, f"API key {key.key_id} lacks the 'ingest' scope")
+    if key.site is None or key.site not in node.sites:
+        raise EpcisProblem(403, SECURITY, f"API key {key.key_id} is not bound to a configured site; "
+                                          "EPCIS capture needs an ingest key bound to one")
+    return key
+
+
+def query_key(
+    request: Request, node: NodeDep,
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> ApiKeyRecord:
+    """A ``read`` key (any site), or an ``ingest`` key reading back its own site."""
+    key = _key(request, node, authorization, x_api_key)
+    scopes = granted(key)
+    if "read" not in scopes and not ("ingest" in scopes and key.site is not None):
+        raise EpcisProblem(403, SECURITY, f"API key {key.key_id} lacks the 'read' scope")
+    return key
+
+
+IngestKey = Annotated[ApiKeyRecord, Depends(ingest_key)]
+
+
+# --- capture jobs ---------------------------------------------------------------------------------------
+
+class Jobs:
+    def __init__(self) -> None:
+        self._jobs: OrderedDict[str, tuple[str, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, site: str, job: dict[str, Any]) -> None:
+        with self._lock:
+            self._jobs[job["captureID"]] = (site, job)
+            while len(self._jobs) > MAX_JOBS:
+                self._jobs.popitem(last=False)
+
+    def get(self, site: str, capture_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._jobs.get(capture_id)
+        return found[1] if found is not None and found[0] == site else None
+
+
+def _jobs(request: Request) -> Jobs:
+    jobs = getattr(request.app.state, "epcis_jobs", None)
+    if not isinstance(jobs, Jobs):
+        jobs = Jobs()
+        request.app.state.epcis_jobs = jobs
+    return jobs
+
+
+def _limits(node: Node) -> dict[str, str]:
+    return {"GS1-EPCIS-Capture-Limit": str(MAX_EVENTS),
+            "GS1-EPCIS-Capture-File-Size-Limit": str(node.settings.max_body_bytes),
+            "GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
+
+
+async def _read_document(request: Request, node: Node) -> object:
+    ctype = request.headers.get("content-type", "application/json").split(";", 1)[0].strip().lower()
+    if ctype not in ACCEPTED_TYPES:
+        raise EpcisProblem(415, VALIDATION, f"content type {ctype!r}: send application/json or application/ld+json")
+    limit = node.settings.max_body_bytes
+    too_big = EpcisProblem(413, CAPTURE_LIMIT, f"the document is over the limit of {limit} bytes",
+                           headers=_limits(node))
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_big
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_big
+        chunks.append(chunk)
+    try:
+        return json.loads(b"".join(chunks))
+    except (ValueError, RecursionError) as e:
+        raise EpcisProblem(400, VALIDATION, f"$: not JSON ({str(e)[:200]})") from e
+
+
+def _principal(key: ApiKeyRecord) -> Principal:
+    return Principal(key.key_id, key.site, frozenset(key.sources))
+
+
+def _source(key: ApiKeyRecord) -> str:
+    return sorted(key.sources)[0] if key.sources else "epcis"
+
+
+def _admissible(node: Node, principal: Principal, index: int, stock: Stock, now: datetime) -> CaptureError | None:
+    """The ingest path's own checks, made before anything is committed (so rollback means nothing)."""
+    raw = canonical_event(stock)
+    try:
+        event = decode_event(raw)
+    except EventError as e:
+        return CaptureError(index, f"$.epcisBody.eventList[{index}]", f"{e.field}: {e.reason}")
+    site = node.sites[event.site]
+    if event.ts - now > timedelta(seconds=node.settings.max_future_s):
+        return CaptureError(index, f"$.epcisBody.eventList[{index}].eventTime",
+                            "more than 5 minutes ahead of the server's clock")
+    if (forbidden := principal.forbids(event)) is not None:
+        return CaptureError(index, f"$.epcisBody.eventList[{index}]", forbidden[1], SECURITY)
+    if event.source in site.policy.require_signatures:
+        return CaptureError(index, f"$.epcisBody.eventList[{index}]",
+                            f"source {event.source!r} must sign its events; EPCIS capture cannot carry a signature",
+                            SECURITY)
+    if len(raw) > MAX_ENTRY:
+        return CaptureError(index, f"$.epcisBody.eventList[{index}]",
+                            f"the event is {len(raw):,} bytes; a log entry holds at most {MAX_ENTRY:,}")
+    if node.store.get(event.site, event.id) is not None:
+        return CaptureError(index, f"$.epcisBody.eventList[{index}]",
+                            f"event {event.id} was captured before", DUPLICATE)
+    return None
+
+
+def run_capture(node: Node, key: ApiKeyRecord, plan: Plan, behaviour: str) -> tuple[list[CaptureError], int]:
+    """Check every planned event, then commit (rollback: only if all pass). Returns (errors, captured)."""
+    principal = _principal(key)
+    now = datetime.now(UTC)
+    errors = list(plan.errors)
+    ready: list[tuple[int, Stock]] = []
+    for index, stock in plan.events:
+        bad = _admissible(node, principal, index, stock, now)
+        if bad is not None:
+            errors.append(bad)
+        else:
+            ready.append((index, stock))
+    if errors and behaviour == "rollback":
+        return sorted(errors, key=lambda e: (e.index or 0, e.path)), 0
+    captured = 0
+    if ready:
+        report = node.ingestor.ingest_lines([canonical_event(s) for _, s in ready], principal)
+        for (index, stock), result in zip(ready, report.results, strict=True):
+            if result.status == "accepted":
+                captured += 1
+            elif result.status == "duplicate":
+                errors.append(CaptureError(index, f"$.epcisBody.eventList[{index}]",
+                                           f"event {stock.id} was captured before", DUPLICATE))
+            else:
+                errors.append(CaptureError(index, f"$.epcisBody.eventList[{index}]",
+                                           f"{result.field}: {result.reason}"))
+    return sorted(errors, key=lambda e: (e.index or 0, e.path)), captured
+
+
+def _behaviour(value: str | None) -> str:
+    behaviour = (value or "rollback").strip().lower()
+    if behaviour == "all":
+        behaviour = "proceed"
+    if behaviour not in ("rollback", "proceed"):
+        raise EpcisProblem(400, VALIDATION, f"GS1-Capture-Error-Behaviour {value!r}: rollback or proceed")
+    return behaviour
+
+
+# --- routes ---------------------------------------------------------------------------------------------
+
+@router.options("/capture", summary="The capture limits and error behaviours", status_code=204)
+def capture_options(node: NodeDep) -> Response:
+    headers = {**_limits(node), "Allow": "OPTIONS, POST", "GS1-Capture-Error-Behaviour": "rollback, proceed",
+               "Accept-Post": ", ".join(ACCEPTED_TYPES)}
+    return Response(status_code=204, headers=headers)
+
+
+@router.post("/capture", summary="Capture an EPCIS document (202 and a capture job)", status_code=202)
+async def capture(
+    request: Request, node: NodeDep, key: IngestKey,
+    gs1_capture_error_behaviour: Annotated[str | None, Header()] = None,
+) -> Response:
+    behaviour = _behaviour(gs1_capture_error_behaviour)
+    document = await _read_document(request, node)
+    assert key.site is not None
+    site = node.sites[key.site]
+    plan = await run_in_threadpool(plan_document, document, site=site, source=_source(key))
+    if plan.document_errors:
+        raise EpcisProblem(400, VALIDATION, "; ".join(str(e) for e in plan.document_errors)[:2000],
+                           errors=[e.problem() for e in plan.document_errors[:100]])
+    if plan.count > MAX_EVENTS:
+        raise EpcisProblem(413, CAPTURE_LIMIT, f"{plan.count} events; at most {MAX_EVENTS} per capture",
+                           headers=_limits(node))
+    created = datetime.now(UTC)
+    try:
+        errors, captured = await run_in_threadpool(run_capture, node, key, plan, behaviour)
+    except Exception as e:
+        raise EpcisProblem(500, IMPLEMENTATION, f"capture failed: {type(e).__name__}") from e
+    capture_id = "cap-" + secrets.token_hex(8)
+    job = {"captureID": capture_id, "createdAt": created.isoformat(), "finishedAt": datetime.now(UTC).isoformat(),
+           "running": False, "success": not errors, "captureErrorBehaviour": behaviour,
+           "eventCount": plan.count, "capturedCount": captured, "errors": [e.problem() for e in errors]}
+    _jobs(request).put(key.site, job)
+    return Response(status_code=202, headers={"Location": f"/v1/epcis/capture/{capture_id}", **_limits(node)})
+
+
+@router.get("/capture/{capture_id}", summary="A capture job")
+def capture_job(request: Request, key: IngestKey, capture_id: str) -> Response:
+    assert key.site is not None
+    job = _jobs(request).get(key.site, capture_id)
+    if job is None:
+        raise EpcisProblem(404, NO_SUCH, f"no capture job {capture_id!r} for this site")
+    return Response(msgspec.json.encode(job), media_type="application/json")
+
+
+@router.post("/events", summary="Capture one EPCIS event (201; 409 when it is known)", status_code=201)
+async def post_event(request: Request, node: NodeDep, key: IngestKey) -> Response:
+    event = await _read_document(request, node)
+    assert key.site is not None
+    plan = plan_event(event, site=node.sites[key.site], source=_source(key))
+    errors, captured = await run_in_threadpool(run_capture, node, key, plan, "rollback")
+    if errors:
+        err = errors[0]
+        code = 409 if err.type == DUPLICATE else 403 if err.type == SECURITY else 400
+        detail = err.reason if err.path == f"$.epcisBody.eventList[{err.index}]" else f"{err.path}: {err.reason}"
+        raise EpcisProblem(code, err.type, detail.replace("$.epcisBody.eventList[0]", "$"),
+                           errors=[e.problem() for e in errors])
+    stock = plan.events[0][1]
+    assert stock.attrs is not None
+    return Response(status_code=201, headers={"Location": f"/v1/epcis/events/{stock.attrs['event_hash']}"})
+
