@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from stockade import __version__
-from stockade.api.routers import access, epcis, events, ledger, outputs, risk, stream, system
+from stockade.api.routers import access, epcis, events, inventory, ledger, outputs, risk, stream, system
 from stockade.node.runtime import Node
 
 DESCRIPTION = """Stockade joins door access, cameras, sensors, RFID and the WMS into one ordered,
@@ -38,7 +38,7 @@ def create_app(node: Node, *, start_node: bool = True) -> FastAPI:
 
     app = FastAPI(title="Stockade", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.node = node  # found by stockade.api.deps.get_node, the one place that looks
-    for module in (system, events, outputs, risk, stream, ledger, access):
+    for module in (system, events, outputs, risk, stream, ledger, access, inventory):
         app.include_router(module.router)
     epcis.install(app)
     return app

@@ -225,3 +225,30 @@ def test_stock_events_from_other_sources_are_exported(epcis: Api) -> None:
     assert (exported["type"], exported["bizStep"], exported["epcList"]) == ("ObjectEvent", "receiving", [EPC2])
     assert exported["bizLocation"] == {"id": DOCK_IN}
     assert exported["eventID"].startswith("ni:///sha-256;")
+
+
+def test_reconciliation_and_shrinkage_over_captured_events(epcis: Api) -> None:
+    epcs = [f"urn:epc:id:sgtin:0614141.107346.{i}" for i in range(3)]
+    capture(epcis, document(
+        object_event("receiving", epcs=tuple(epcs), biz="urn:epc:id:sgln:0614141.00777.12",
+                     time="2026-11-20T10:00:00.000+01:00"),
+        object_event("cycle_counting", epcs=tuple(epcs[:2]), biz="urn:epc:id:sgln:0614141.00777.12",
+                     time="2026-11-20T12:00:00.000+01:00"),
+        object_event("inspecting", epcs=(epcs[2],), biz=None, disposition="stolen",
+                     time="2026-11-21T12:00:00.000+01:00"),
+    ))
+    wait_projected(epcis.node, SITE)
+    r = epcis.client.get(f"/v1/inventory/{SITE}/reconciliation", headers=epcis.auth("read"),
+                         params={"until": "2026-11-21T00:00:00+01:00"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    storage = next(z for z in body["zones"] if z["key"] == "storage")
+    assert (storage["expected"], storage["seen"], storage["difference"]) == (3, 2, -1)
+    assert storage["difference_value"] == -700.0
+    assert body["difference_counts"] == {"missing:unexplained": 1}
+    assert body["accuracy"]["storage"] == 0.0
+    shrink = epcis.client.get(f"/v1/inventory/{SITE}/shrinkage", headers=epcis.auth("read")).json()
+    assert {s["key"]: s["items"] for s in shrink["by_reason"]} == {"stolen": 1}
+    assert shrink["value"] == 700.0
+    assert epcis.client.get(f"/v1/inventory/{SITE}/shrinkage").status_code == 401
+    assert epcis.client.get("/v1/inventory/nowhere/shrinkage", headers=epcis.auth("read")).status_code == 404
