@@ -9,7 +9,6 @@ Both fold the site's stock and tag events (``until`` exclusive; ``since`` limits
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
@@ -19,26 +18,15 @@ from fastapi.concurrency import run_in_threadpool
 from stockade.api.auth import require_scope
 from stockade.api.deps import NodeDep
 from stockade.api.encoding import JSONBytes, json_response
-from stockade.events import Envelope
 from stockade.inventory.reconcile import Reconciliation, reconcile
 from stockade.node.runtime import Node
-from stockade.store import ApiKeyRecord, EventQuery, Store
+from stockade.reports.inventory import stock_and_tags
+from stockade.store import ApiKeyRecord
 
 router = APIRouter(prefix="/v1/inventory", tags=["inventory"])
 ReadKey = Annotated[ApiKeyRecord, Depends(require_scope("read"))]
 Since = Annotated[datetime | None, Query(description="weekly series from (RFC 3339)")]
 Until = Annotated[datetime | None, Query(description="reconcile as of (RFC 3339, exclusive)")]
-
-
-def stock_and_tags(store: Store, site: str, until: datetime | None = None, batch: int = 10_000) -> Iterator[Envelope]:
-    after = 0
-    while True:
-        rows = store.query(EventQuery(site, None, until, ("stock", "tag"), None, after, batch))
-        for row in rows:
-            yield row.event
-        if len(rows) < batch:
-            return
-        after = rows[-1].seq
 
 
 def run(node: Node, key: ApiKeyRecord, site: str, since: datetime | None, until: datetime | None) -> Reconciliation:
