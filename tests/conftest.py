@@ -47,6 +47,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                     item.add_marker(pytest.mark.skip(reason=f"SERVICE MISSING: {why}"))
 
 
+@pytest.fixture(autouse=True)
+def _ledger_state_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nodes keep their latest checkpoint outside the data directory (default under ~/.config):
+    in tests, in a temporary directory of the test's own (subprocesses inherit it)."""
+    monkeypatch.setenv("STOCKADE_LEDGER_STATE_DIR", str(tmp_path_factory.mktemp("ledger-state")))
+
+
 @pytest.fixture
 def _service_required_in_ci(request: pytest.FixtureRequest) -> None:
     missing = [why for name, why in _missing.items() if name in request.node.keywords]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from stockade.events import Access, Door, Envelope, canonical_event
+from stockade.ledger.seal import RowSeal
 from stockade.store import ApiKeyRecord, EventQuery, Store
 
 T0 = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
@@ -77,3 +78,18 @@ def check_keys_and_snapshots(store: Store) -> None:
     store.save_snapshot("s1", 10, b"state")
     store.save_snapshot("s1", 20, b"state2")
     assert store.load_snapshot("s1") == (20, b"state2")
+
+
+def check_seals_and_audit_reads(store: Store, seal: RowSeal) -> None:
+    """A store opened with the node's seal seals every row; audits read every column and the index."""
+    append(store, "s1", [door(1), grant(2, "emp-1"), door(3, door_id="D9")])
+    rows = list(store.read_rows("s1"))
+    assert [(r.seq, r.id, r.kind) for r in rows] == [(1, "d1", "door"), (2, "a2", "access"), (3, "d3", "door")]
+    assert all(seal.check("s1", r.seq, r.id, r.kind, r.ts_us, r.entry, r.mac) for r in rows)
+    assert not seal.check("s2", rows[0].seq, rows[0].id, rows[0].kind, rows[0].ts_us, rows[0].entry, rows[0].mac)
+    assert [r.seq for r in store.read_rows("s1", after_seq=1, upto=2)] == [2]
+    assert store.count("s1") == 3
+    index = list(store.read_index("s1", 2))
+    assert [i.seq for i in index] == sorted(i.seq for i in index)
+    assert {(i.seq, i.etype, i.eid) for i in index} == {
+        (1, "door", "D1"), (2, "door", "D2"), (2, "person", "emp-1"), (2, "credential", "badge:emp-1")}

@@ -10,8 +10,15 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from stockade.events import canonical_event, decode_event
+from stockade.ledger.keys import load_or_create_log_keys
+from stockade.ledger.log import SiteLog, ledger_dir
+from stockade.ledger.seal import load_or_create_row_seal
 from stockade.node.ingest import Principal
+from stockade.node.ledger_check import LedgerDamageError
 from stockade.store import EventQuery
+from stockade.store.audit import audit_store
+from stockade.store.postgres import PostgresStore
 from tests.node_fixtures import door_line, make_node
 
 pytestmark = pytest.mark.postgres
@@ -43,3 +50,22 @@ def test_node_on_postgres(tmp_path: Path, dsn: str) -> None:
     again = make_node(tmp_path, postgres_dsn=dsn)
     assert again.store.last_seq("dc-demo") == node.ledgers.logs["dc-demo"].size
     again.stop()
+
+
+def test_a_row_inserted_into_postgres_while_stopped_is_never_signed(tmp_path: Path, dsn: str) -> None:
+    node = make_node(tmp_path, postgres_dsn=dsn)
+    node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(10)], Principal.unrestricted())
+    node.stop()
+    forged = decode_event(door_line("forged"))
+    store = PostgresStore.open(dsn)  # a database user, without the node's key
+    store.append("dc-demo", [forged], [canonical_event(forged)])
+    store.close()
+    with pytest.raises(LedgerDamageError, match="row 10 is past the log's end and was not written by this node"):
+        make_node(tmp_path, postgres_dsn=dsn)
+    store = PostgresStore.open(dsn)
+    store.execute_raw("UPDATE events SET kind = 'tick' WHERE seq = 3")
+    log = SiteLog.open(ledger_dir(tmp_path, "dc-demo"), "stockade/dc-demo",
+                       load_or_create_log_keys(tmp_path / "keys").signer("stockade/dc-demo"))
+    report = audit_store(log, store, "dc-demo", load_or_create_row_seal(tmp_path / "keys"))
+    store.close()
+    assert [(f.kind, f.index) for f in report.findings] == [("column", 2), ("inserted", 10)]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from stockade.ledger.seal import RowSeal
 from stockade.store.postgres import PostgresStore
 from tests import store_contract as contract
 
@@ -33,6 +34,15 @@ def test_sequencing_and_dedup(store: PostgresStore) -> None:
 
 def test_queries(store: PostgresStore) -> None:
     contract.check_queries(store)
+
+
+def test_seals_and_audit_reads(store: PostgresStore) -> None:
+    seal = RowSeal(bytes(range(32)))
+    sealed = PostgresStore.open(store.dsn, seal=seal)
+    try:
+        contract.check_seals_and_audit_reads(sealed, seal)
+    finally:
+        sealed.close()
 
 
 def test_keys_and_snapshots(store: PostgresStore) -> None:

@@ -26,11 +26,13 @@ from stockade.ledger.keys import load_or_create_log_keys
 from stockade.ledger.log import SiteLog, ledger_dir
 from stockade.ledger.note import Verifier
 from stockade.ledger.proofs import verify_proof, write_proof
+from stockade.ledger.seal import load_or_create_row_seal
 from stockade.ledger.source import open_source
 from stockade.ledger.verify import verify_log
 from stockade.ledger.vkey import parse_vkey
 from stockade.ledger.witnessing import cosign_checkpoint, load_peers
 from stockade.node.runtime import open_store
+from stockade.store.audit import audit_store
 
 ledger_app = typer.Typer(help="Checkpoints, proofs and verification of the site logs.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
@@ -146,13 +148,22 @@ def verify(location: Annotated[str, typer.Argument(help="log directory or http(s
                   f"signed by {', '.join(report.cosigners)}")
 
 
-def print_audit(report: AuditReport) -> None:
-    """Print an audit report (the lead's store wiring calls ``audit_rows`` and this)."""
+def print_audit(report: AuditReport, pending: int = 0, show: int = 200) -> None:
+    """Print an audit report: each finding (the first ``show`` of each kind, then a count)."""
     if report.ok:
-        console.print(f"[green]OK[/green] {report.rows} rows match the log's {report.log_size} entries")
+        more = f"; {pending} rows the node wrote are not in the log yet (the next start appends them)" \
+            if pending else ""
+        console.print(f"[green]OK[/green] {report.rows} rows, their columns and the entity index match the "
+                      f"log's {report.log_size} entries{more}")
         return
+    shown: dict[str, int] = {}
     for f in report.findings:
-        console.print(f"[red]{f.kind}[/red] {f.detail}")
+        shown[f.kind] = shown.get(f.kind, 0) + 1
+        if shown[f.kind] <= show:
+            console.print(f"[red]{f.kind}[/red] {f.detail}", highlight=False, soft_wrap=True)
+    for kind, n in shown.items():
+        if n > show:
+            console.print(f"[red]{kind}[/red] … and {n - show} more")
     raise typer.Exit(1)
 
 
@@ -175,14 +186,20 @@ def read_rows(path: Path) -> list[Row]:
 def audit(rows_file: Annotated[Path | None, typer.Option("--rows", help="audit rows exported as NDJSON "
                                                          '{"index": N, "entry": ...} instead of the store')] = None,
           site: Site = None, data_dir: DataDir = None) -> None:
-    """Hold the store's rows against the log: name rows edited, deleted, inserted or reordered."""
-    log = open_site_log(data_path(data_dir), site)
-    if rows_file is not None:
-        print_audit(audit_rows(log.entry, log.size, read_rows(rows_file)))
-        return
-    store = open_store(settings_for(data_dir))
+    """Hold the store against the log: rows edited, deleted, inserted or reordered; the id, kind and
+    ts_us columns; the entity index; rows past the log's end the node did not write."""
+    data = data_path(data_dir)
+    log = open_site_log(data, site)
     try:
-        rows = (Row(r.seq - 1, r.entry) for r in store.read(log.directory.name))
-        print_audit(audit_rows(log.entry, log.size, rows))
-    finally:
-        store.close()
+        if rows_file is not None:
+            report: AuditReport = audit_rows(log.entry, log.size, read_rows(rows_file))
+            print_audit(report)
+            return
+        store = open_store(settings_for(data_dir))
+        try:
+            full = audit_store(log, store, log.directory.name, load_or_create_row_seal(data / "keys"))
+        finally:
+            store.close()
+    except LedgerError as e:  # a missing or damaged tile or bundle: say which, no traceback
+        raise fail(f"cannot audit {log.directory}: {e} (`stockade ledger verify` names the damage)") from e
+    print_audit(full, full.pending)

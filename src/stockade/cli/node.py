@@ -59,14 +59,20 @@ def serve(
     data_dir: DataDir = None,
     host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+    accept_damage: Annotated[bool, typer.Option(
+        "--accept-damage", help="start even when the ledger check fails; the damaged log is frozen "
+        "(signs nothing) and STK-LED-001 raises a critical alert")] = False,
 ) -> None:
     """Run the node: HTTP API, engine and ledger, until interrupted."""
     from stockade.api.app import create_app
 
-    settings = settings_for(data_dir, host=host, port=port)
+    settings = settings_for(data_dir, host=host, port=port, accept_damage=accept_damage or None)
     if settings.engine is None:  # a server uses both cores: detection in a worker process
         settings = settings.model_copy(update={"engine": "process"})
-    node = Node.open(settings)
+    node = Node.open(settings)  # a refused ledger check is one line (cli/errors.py), naming what to run
+    for damage in node.ledgers.damage.values():
+        err.print(f"[red]started with a damaged ledger (--accept-damage):[/red] {damage.line()}",
+                  soft_wrap=True, highlight=False)
     console.print(f"serving {', '.join(sorted(node.sites)) or 'no sites yet'} on "
                   f"http://{settings.host}:{settings.port} (API docs at /docs)")
     uvicorn.run(create_app(node), host=settings.host, port=settings.port, log_level="warning")

@@ -39,6 +39,7 @@ from stockade.detectors.inv_002_count_shortfall import CountShortfall
 from stockade.detectors.inv_003_suspicious_write_off import SuspiciousWriteOff
 from stockade.detectors.inv_004_cloned_tag import ClonedTag
 from stockade.detectors.inv_005_unknown_or_gone_tag import UnknownOrGoneTag
+from stockade.detectors.led_001_ledger_integrity import LedgerIntegrity
 from stockade.detectors.per_001_perimeter_breach import PerimeterBreach
 from stockade.detectors.ven_001_vendor_out_of_scope import VendorOutOfScope
 from stockade.detectors.vid_001_tailgating import Tailgating
@@ -74,6 +75,7 @@ CATALOGUE: dict[str, type[DetectorBase[Any]]] = {
         PrivilegeChange,
         VendorOutOfScope,
         AccessAnomaly,
+        LedgerIntegrity,
     )
 }
 

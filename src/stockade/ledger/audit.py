@@ -9,7 +9,10 @@ names every row that disagrees with it:
 * ``deleted`` — a log entry no row holds;
 * ``inserted`` — a row whose bytes are not in the log and whose index is past
   the log's end, repeated, or already accounted for;
-* ``reordered`` — a row whose bytes are in the log, at another index.
+* ``reordered`` — a row whose bytes are in the log, at another index;
+* ``column`` — a column queries read (``id``, ``kind``, ``ts_us``) that says
+  something other than the row's entry (``stockade.store.audit``);
+* ``index`` — an entity index row the log does not back, or one it lacks.
 
     >>> log_entries = [b"a", b"b", b"c"]
     >>> rows = [Row(0, b"a"), Row(1, b"c"), Row(2, b"b"), Row(3, b"x")]
@@ -33,7 +36,7 @@ class Row:
     entry: bytes
 
 
-FindingKind = Literal["edited", "deleted", "inserted", "reordered"]
+FindingKind = Literal["edited", "deleted", "inserted", "reordered", "column", "index"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,6 @@ def audit_rows(entry_at: Callable[[int], bytes], log_size: int, rows: Iterable[R
                                     f"row {row.index} is not in the log ({why})"))
     findings.extend(Finding("deleted", i, i, f"log entry {i} has no row") for i in range(log_size)
                     if not matched[i])
-    order = {"deleted": 0, "edited": 1, "reordered": 2, "inserted": 3}
+    order = {"deleted": 0, "edited": 1, "reordered": 2, "inserted": 3, "column": 4, "index": 5}
     report.findings = sorted(findings, key=lambda f: (f.index, order[f.kind]))
     return report

@@ -8,6 +8,7 @@
         ├── TileError                 a tile path or a tile/entry bundle that is malformed or missing
         ├── KeyFileError              a key file that is missing, unreadable or too open (not 0600)
         ├── LogStateError             a log directory whose files disagree (damaged, or the wrong origin)
+        ├── SigningHeldError          the node has not finished checking the log since it started
         └── VerificationError         whole-log verification failed: names what is bad (``problem``)
 
 Every message says what is wrong and, where there is one, what to do.
@@ -44,6 +45,10 @@ class KeyFileError(LedgerError):
 
 class LogStateError(LedgerError):
     """A log directory whose files disagree with each other or with the expected origin."""
+
+
+class SigningHeldError(LedgerError):
+    """The log signs nothing until the node's first running audit of it has passed."""
 
 
 class VerificationError(LedgerError):

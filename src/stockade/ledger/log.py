@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from stockade.ledger.checkpoint import Checkpoint, CheckpointSigner, parse_checkpoint
-from stockade.ledger.errors import LedgerError, LogStateError, NoteError, TileError
+from stockade.ledger.errors import LedgerError, LogStateError, NoteError, SigningHeldError, TileError
 from stockade.ledger.merkle import (
     EMPTY_ROOT,
     RangeCache,
@@ -101,6 +101,10 @@ class SiteLog:
         self._cp_size = -1
         self._cp_note = b""
         self._kept_at = float("-inf")
+        self.frozen: str | None = None
+        self.audited = threading.Event()  # cleared by a node until its first audit of the store passes
+        self.audited.set()
+        self.hold_s = 30.0
 
     # ---------------------------------------------------------------- open
     @classmethod
@@ -188,7 +192,7 @@ class SiteLog:
     # -------------------------------------------------------------- append
     def append(self, entries: Sequence[bytes]) -> int:
         """Append entries in order; returns the new size. Full tiles and bundles are written as they fill."""
-        if not entries:
+        if not entries or self.frozen is not None:
             return self.size
         if max(map(len, entries)) > MAX_ENTRY:
             raise LedgerError(f"an entry longer than {MAX_ENTRY} bytes cannot go in a tlog-tiles bundle")
@@ -300,6 +304,24 @@ class SiteLog:
         self._mid[n] = b"".join(expanded[_MID])
         return self._mid[n]
 
+    def full_tile(self, level: int, n: int) -> list[bytes]:
+        """Hashes of full tile ``n`` at ``level``, as on disk; a missing or short one (a crash while
+        it was written) is rebuilt from the level below or the entries, as at open."""
+        with self._lock:
+            return self._full_tile(level, n)
+
+    def freeze(self, reason: str) -> None:
+        """Stop taking entries and signing checkpoints: a check found damage (``reason``)."""
+        with self._lock:
+            self.frozen = reason
+        self.audited.set()  # wake anyone waiting to sign: they get the frozen error instead
+
+    def right_edge(self) -> tuple[list[int], list[list[bytes]], list[bytes]]:
+        """What the log holds in memory: per tile level the number of full tiles and the hashes of
+        the partial tile, and the entries of the partial bundle (copies, for the start-up check)."""
+        with self._lock:
+            return list(self._full), [list(h) for h in self._edge], list(self._bundle)
+
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
         with self._lock:
             size = self.size if size is None else size
@@ -331,8 +353,15 @@ class SiteLog:
 
     # ---------------------------------------------------------- checkpoint
     def checkpoint(self, keep: bool = False) -> bytes:
-        """Write the partial tiles and a signed checkpoint; returns the note. Cheap when nothing changed."""
+        """Write the partial tiles and a signed checkpoint; returns the note. Cheap when nothing changed.
+
+        Waits (up to ``hold_s``) while the node has not finished its first audit since it started."""
+        if self.frozen is None and not self.audited.is_set() and not self.audited.wait(self.hold_s):
+            raise SigningHeldError(f"the {self.origin} log signs nothing until the node's audit of the store "
+                                   "since it started has passed; retry in a few seconds")
         with self._lock:
+            if self.frozen is not None:
+                raise LogStateError(f"the {self.origin} log is frozen and signs nothing: {self.frozen}")
             if self.size == self._cp_size and not keep:
                 return self._cp_note
             self.files.flush()  # every full tile the checkpoint commits to is on disk before it

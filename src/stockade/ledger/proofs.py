@@ -74,15 +74,21 @@ def parse_proof(data: bytes) -> TlogProof:
 
 
 def make_proof(log: SiteLog, index: int, extra: bytes | None = None) -> TlogProof:
-    """A proof for entry ``index`` against the latest checkpoint (signing a new one if needed)."""
+    """A proof for entry ``index`` against the latest checkpoint (signing a new one if needed),
+    checked before it is returned: ``ProofError`` if it does not verify."""
     note = log.latest_checkpoint()
     cp = parse_checkpoint(parse_note(note).text) if note else None
     if note is None or cp is None or cp.size <= index:
         note = log.checkpoint()
         cp = parse_checkpoint(parse_note(note).text)
     entry = log.entry(index)
-    return TlogProof(index, tuple(log.inclusion_proof(index, cp.size)), note,
-                     entry if extra is None else extra)
+    hashes = tuple(log.inclusion_proof(index, cp.size))
+    try:  # never hand out a proof that fails its own check (a damaged tile would make one)
+        verify_inclusion(leaf_hash(entry), index, cp.size, hashes, cp.root)
+    except LedgerError as e:
+        raise ProofError(f"the proof of entry {index} does not verify against the checkpoint at size "
+                         f"{cp.size} ({e}): the log's tiles are damaged; run `stockade ledger verify`") from e
+    return TlogProof(index, hashes, note, entry if extra is None else extra)
 
 
 def write_proof(log: SiteLog, index: int, out: Path, extra: bytes | None = None) -> TlogProof:

@@ -2,9 +2,12 @@
 
 The store's sequence number ``n`` is the log's entry ``n - 1``. Appends happen
 under the ingest site lock, right after the commit; if the process died in
-between, :meth:`Ledgers.open` appends the missing tail from the store, so the
-log always ends up holding exactly the store's rows in order. The node signs
-a checkpoint at least every ``checkpoint_interval_s`` while entries arrive.
+between, :meth:`Ledgers.open` appends the missing tail from the store — only
+rows that carry the node's seal and follow in sequence, after the checks of
+:mod:`stockade.node.ledger_check` — so the log ends up holding exactly the
+rows the node wrote, in order. The node signs a checkpoint at least every
+``checkpoint_interval_s`` while entries arrive, and keeps the latest one
+outside the data directory (``ledger_state_dir``) so a rollback is refused.
 
     >>> ledgers = Ledgers.open(data_dir, sites, store)     # doctest: +SKIP
     >>> ledgers.append("dc-demo", [entry])                  # doctest: +SKIP
@@ -12,9 +15,10 @@ a checkpoint at least every ``checkpoint_interval_s`` while entries arrive.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import httpx
@@ -23,9 +27,13 @@ import msgspec
 from stockade.events import Envelope
 from stockade.ledger.devices import DeviceKeys, check_event_signature
 from stockade.ledger.errors import LedgerError
-from stockade.ledger.keys import LogKeys, load_or_create_log_keys
+from stockade.ledger.keys import LogKeys, key_history, load_or_create_log_keys
 from stockade.ledger.log import SiteLog, ledger_dir
+from stockade.ledger.note import Verifier
+from stockade.ledger.seal import RowSeal, load_or_create_row_seal
+from stockade.ledger.startcheck import RememberedCheckpoint, check_log, default_state_dir
 from stockade.ledger.witnessing import cosign_checkpoint, load_peers
+from stockade.node.ledger_check import LedgerDamage, LedgerDamageError, check_store_tail, positional_audit
 from stockade.site import SiteConfig
 from stockade.store import Store
 
@@ -33,36 +41,140 @@ _raw = msgspec.json.Decoder(dict[str, object])
 log_ = logging.getLogger(__name__)
 
 
+Report = Callable[[str, str, str], None]
+"""Called as ``report(site, check, problem)`` when a ledger check fails while the node runs."""
+
+
 class Ledgers:
-    def __init__(self, logs: dict[str, SiteLog], keys: LogKeys) -> None:
+    """Every site's log, checked at open; a site whose check fails is *frozen*: its log takes no
+    more entries and signs no more checkpoints (events are still committed to the store)."""
+
+    def __init__(self, logs: dict[str, SiteLog], keys: LogKeys, remembered: dict[str, RememberedCheckpoint],
+                 verifiers: dict[str, list[Verifier]], store: Store,
+                 damage: dict[str, LedgerDamage] | None = None) -> None:
         self.logs = logs
+        self.store = store
+        self.watching = False
+        """True while a :class:`~stockade.node.ledger_watch.LedgerWatch` audits in the background."""
         self.keys = keys
+        self.remembered = remembered
+        self.damage: dict[str, LedgerDamage] = dict(damage or {})
+        self.report: Report | None = None
+        self._verifiers = verifiers
 
     @classmethod
-    def open(cls, data_dir: Path, sites: Mapping[str, SiteConfig], store: Store) -> Ledgers:
+    def open(cls, data_dir: Path, sites: Mapping[str, SiteConfig], store: Store, *,
+             state_dir: Path | None = None, accept_damage: bool = False) -> Ledgers:
+        """Open and check each site's log (:mod:`stockade.node.ledger_check`), append the node's own
+        unsigned tail from the store, and refuse (:class:`LedgerDamageError`) on the first problem,
+        unless ``accept_damage``: then the damaged site is frozen and the damage logged."""
         keys = load_or_create_log_keys(data_dir / "keys")
+        seal = load_or_create_row_seal(data_dir / "keys")
+        verifiers_of = functools.partial(_verifiers, data_dir / "keys", keys)
         logs: dict[str, SiteLog] = {}
+        verifiers: dict[str, list[Verifier]] = {}
+        remembered: dict[str, RememberedCheckpoint] = {}
+        damage: dict[str, LedgerDamage] = {}
+        first_key = (key_history(data_dir / "keys") or [keys.public])[0].ed25519
         for site_id, site in sites.items():
             origin = site.ledger_origin
-            log = SiteLog.open(ledger_dir(data_dir, site_id), origin, keys.signer(origin))
-            stored = store.last_seq(site_id)
-            if log.size > stored:
-                raise LedgerError(
-                    f"the {site_id} log has {log.size} entries but the store only {stored}: "
-                    "the store lost rows; run `stockade ledger audit` before serving"
-                )
-            if log.size < stored:
-                tail = [row.entry for row in store.read(site_id, after_seq=log.size)]
+            remembered[site_id] = RememberedCheckpoint.for_log(state_dir or default_state_dir(), data_dir, origin,
+                                                           first_key)
+            verifiers[site_id] = verifiers_of(origin)
+            log, tail, problem = _open_checked(data_dir, site_id, origin, keys, store, seal,
+                                               verifiers[site_id], remembered[site_id])
+            if problem is not None:
+                found = LedgerDamage(site_id, problem)
+                if not accept_damage:
+                    raise LedgerDamageError(found.line())
+                damage[site_id] = found
+                log_.error("%s; started anyway (--accept-damage): the log is frozen", found.line())
+                if log is not None:
+                    log.freeze(problem)
+            elif tail and log is not None:
                 log.append(tail)
-            logs[site_id] = log
-        return cls(logs, keys)
+            if log is not None:  # a log that does not even open: the site is served without a ledger
+                logs[site_id] = log
+        for log in logs.values():
+            log.audited.clear()  # sign nothing until every row has been held against the log once
+        return cls(logs, keys, remembered, verifiers, store, damage)
 
     def append(self, site: str, entries: Sequence[bytes]) -> None:
-        self.logs[site].append(entries)
+        log = self.logs.get(site)
+        if log is not None:
+            log.append(entries)  # a frozen log keeps its size (see SiteLog.freeze)
 
     def checkpoint_all(self) -> None:
-        for log in self.logs.values():
-            log.checkpoint()
+        """Sign each site's checkpoint and remember it outside the data directory. A site not yet
+        audited since the start is skipped while the watch audits it, else audited here first."""
+        for site, log in self.logs.items():
+            if log.frozen is not None:
+                continue
+            if not log.audited.is_set():
+                if self.watching:
+                    continue
+                self.audit_site(site)
+                if log.frozen is not None:
+                    continue
+            note = log.checkpoint()
+            self.remembered[site].remember(note, log.size)
+
+    def verifiers(self, site: str) -> list[Verifier]:
+        """The keys a checkpoint of ``site`` may be signed with (current and retired)."""
+        return self._verifiers[site]
+
+    def fail(self, site: str, check: str, problem: str) -> None:
+        """A check failed while running: freeze the site's log, log it, and report it (the alert)."""
+        log = self.logs.get(site)
+        if log is not None and log.frozen is None:
+            log.freeze(problem)
+        self.damage[site] = LedgerDamage(site, problem)
+        log_.error("ledger check %s failed: %s", check, LedgerDamage(site, problem).line())
+        if self.report is not None:
+            self.report(site, check, problem)
+
+    def audit_all(self, stopped: Callable[[], bool] = lambda: False) -> None:
+        """The running check: every site's rows against its log, in one ordered pass each."""
+        for site in list(self.logs):
+            if not stopped():
+                self.audit_site(site, stopped)
+
+    def audit_site(self, site: str, stopped: Callable[[], bool] = lambda: False) -> None:
+        """Hold the site's rows against its log; on the first pass after start, release signing."""
+        log = self.logs[site]
+        if log.frozen is not None:
+            return
+        try:
+            problem = positional_audit(log, self.store, site, log.size, stopped)
+        except LedgerError as e:
+            problem = str(e)
+        if problem is not None:
+            self.fail(site, "audit", problem)
+        elif not stopped():
+            log.audited.set()
+
+
+def _open_checked(data_dir: Path, site: str, origin: str, keys: LogKeys, store: Store, seal: RowSeal,
+                  verifiers: list[Verifier], remembered: RememberedCheckpoint
+                  ) -> tuple[SiteLog | None, list[bytes], str | None]:
+    """The site's log, the node's own rows to append to it, and the first problem found."""
+    try:
+        log = SiteLog.open(ledger_dir(data_dir, site), origin, keys.signer(origin))
+    except LedgerError as e:
+        return None, [], str(e)
+    try:
+        problem = check_log(log, verifiers, remembered)
+        if problem is not None:
+            return log, [], problem
+        tail, problem = check_store_tail(log, store, site, seal)
+    except LedgerError as e:
+        return log, [], str(e)
+    return log, tail, problem
+
+
+def _verifiers(keys_dir: Path, keys: LogKeys, origin: str) -> list[Verifier]:
+    history = [v for k in key_history(keys_dir) for v in k.verifiers(origin)]
+    return history or keys.verifiers(origin)
 
 
 class WitnessCosigning:

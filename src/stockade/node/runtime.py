@@ -22,12 +22,14 @@ from pathlib import Path
 import msgspec
 
 from stockade.events import Envelope, Event
+from stockade.ledger.seal import load_or_create_row_seal
 from stockade.node.access import build_access, replay_access
 from stockade.node.broadcast import Broadcaster
 from stockade.node.engine_process import EngineProcess
 from stockade.node.engines import EngineRunner, InThreadEngine
 from stockade.node.ingest import Ingestor
-from stockade.node.ledgers import DeviceSignatures, Ledgers, WitnessCosigning
+from stockade.node.ledger_watch import LedgerWatch, open_checked_ledgers
+from stockade.node.ledgers import DeviceSignatures, WitnessCosigning
 from stockade.node.lock import DataDirLock
 from stockade.node.metrics import NodeMetrics
 from stockade.node.periodic import Periodic
@@ -41,13 +43,15 @@ _decode = msgspec.json.Decoder(Event).decode
 
 
 def open_store(settings: Settings) -> Store:
+    """The store, sealing each row it writes with the node's key (``stockade.ledger.seal``)."""
+    seal = load_or_create_row_seal(settings.data_dir / "keys")
     if settings.postgres_dsn:
         from stockade.store.postgres import PostgresStore
 
-        return PostgresStore.open(settings.postgres_dsn)
+        return PostgresStore.open(settings.postgres_dsn, seal=seal)
     from stockade.store.sqlite import SqliteStore
 
-    return SqliteStore.open(settings.data_dir, synchronous=settings.sqlite_synchronous)
+    return SqliteStore.open(settings.data_dir, synchronous=settings.sqlite_synchronous, seal=seal)
 
 
 def site_files(settings: Settings) -> list[Path]:
@@ -74,7 +78,7 @@ class Node:
         self.bus = InProcessBus()
         self.metrics = NodeMetrics(self.bus.depth)
         self.broadcast = Broadcaster()
-        self.ledgers = Ledgers.open(settings.data_dir, sites, store)
+        self.ledgers = open_checked_ledgers(settings, sites, store)
         self.ingestor = Ingestor(
             store, sites, self.bus, self.ledgers,
             check_signature=DeviceSignatures(settings.data_dir / "devices.json"),
@@ -96,14 +100,21 @@ class Node:
         ]
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.ledger_watch = LedgerWatch(self.ledgers, settings.ledger_audit_interval_s, self._write_outputs)
 
     @classmethod
     def open(cls, settings: Settings) -> Node:
         """Take the data directory (one writer process at a time) and open everything in it."""
         lock = DataDirLock.acquire(settings.data_dir)
         try:
-            return cls(settings, open_store(settings), load_sites(settings), lock)
+            store = open_store(settings)
         except BaseException:
+            lock.release()
+            raise
+        try:
+            return cls(settings, store, load_sites(settings), lock)
+        except BaseException:  # a refused ledger check, say: close what was opened
+            store.close()
             lock.release()
             raise
 
@@ -165,6 +176,7 @@ class Node:
         self._threads.append(worker)
         for job in self._periodic:
             job.start()
+        self.ledger_watch.start()
 
     def _run_engine(self) -> None:
         while not self._stop.is_set():
@@ -201,6 +213,7 @@ class Node:
 
     def stop(self) -> None:
         self._stop.set()
+        self.ledger_watch.stop()
         for t in self._threads:
             t.join(timeout=5)
         self.engine.stop()

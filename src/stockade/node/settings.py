@@ -41,6 +41,16 @@ class Settings(BaseSettings):
         None, description="detection in a worker process (the second core; the default of serve and demo) "
         "or in a thread of the node (the default of one-shot commands such as ingest)",
     )
+    ledger_state_dir: Path | None = Field(
+        None, description="where the latest signed checkpoint of each log is kept, outside the data directory, "
+        "so a rollback of the data directory is refused at start; default $XDG_CONFIG_HOME/stockade/ledger-state",
+    )
+    ledger_audit_interval_s: float = Field(
+        3600.0, gt=0, description="how often the running node holds every store row against its log",
+    )
+    accept_damage: bool = Field(
+        False, description="start even when the start-up ledger check fails (the damaged log is frozen)",
+    )
     sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
         "FULL", description="FULL survives power loss; NORMAL survives a killed process only"
     )

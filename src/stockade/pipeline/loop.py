@@ -20,8 +20,9 @@ from stockade.events.model import OUTPUT_KINDS
 from stockade.site import SiteConfig
 
 # Outputs Stockade writes itself are not fed back, except decisions: they are
-# inputs to detection (a refused step-up then a forced door is one story).
-ENGINE_SKIPS = OUTPUT_KINDS - {"decision"}
+# inputs to detection (a refused step-up then a forced door is one story); and
+# actions: a failed ledger check is one (STK-LED-001 reads it).
+ENGINE_SKIPS = OUTPUT_KINDS - {"decision", "action"}
 
 OutputSink = Callable[[str, Sequence[Envelope]], None]
 

@@ -50,6 +50,28 @@ class StoredEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredRow:
+    """One event row with every column the store keeps: what ``ledger audit`` and the
+    start-up check hold against the log. ``mac`` is the row's seal (None before seals existed)."""
+
+    seq: int
+    id: str
+    kind: str
+    ts_us: int
+    entry: bytes
+    mac: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """One row of the entity index: event ``seq`` names entity ``(etype, eid)``."""
+
+    seq: int
+    etype: str
+    eid: str
+
+
+@dataclass(frozen=True, slots=True)
 class EventQuery:
     site: str
     since: datetime | None = None
@@ -107,6 +129,19 @@ class Store(Protocol):
         ...
 
     def last_seq(self, site: str) -> int: ...
+
+    def read_rows(self, site: str, after_seq: int = 0, upto: int | None = None,
+                  batch: int = 10_000) -> Iterator[StoredRow]:
+        """Every column of the rows ``after_seq < seq <= upto``, in sequence order (for checks)."""
+        ...
+
+    def read_index(self, site: str, upto: int) -> Iterator[IndexRow]:
+        """The entity index rows with ``seq <= upto``, ordered by seq (for ``ledger audit``)."""
+        ...
+
+    def count(self, site: str) -> int:
+        """How many event rows the site has (equal to ``last_seq`` when the sequence is gapless)."""
+        ...
 
     def sites(self) -> list[str]: ...
 

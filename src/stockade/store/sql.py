@@ -7,7 +7,11 @@ from dataclasses import dataclass, field
 
 from stockade.events import Envelope
 from stockade.events.entities import entity_refs
+from stockade.ledger.seal import RowSeal
 from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, ts_micros
+
+EVENT_COLUMNS = "site, seq, id, kind, ts_us, entry, mac"
+"""The columns of an event row, in the order ``AppendPlan.rows`` holds them."""
 
 
 def query_sql(q: EventQuery, mark: str) -> tuple[str, list[object]]:
@@ -40,13 +44,15 @@ class AppendPlan:
     """What one ``append`` writes: per-event results and event rows."""
 
     results: list[AppendResult] = field(default_factory=list)
-    rows: list[tuple[str, int, str, str, int, bytes]] = field(default_factory=list)
+    rows: list[tuple[str, int, str, str, int, bytes, bytes | None]] = field(default_factory=list)
 
 
 def plan_append(
-    site: str, events: Sequence[Envelope], entries: Sequence[bytes], existing: dict[str, int], last_seq: int
+    site: str, events: Sequence[Envelope], entries: Sequence[bytes], existing: dict[str, int], last_seq: int,
+    seal: RowSeal | None = None,
 ) -> AppendPlan:
-    """Deduplicate by id (against ``existing`` and within the batch) and number new events."""
+    """Deduplicate by id (against ``existing`` and within the batch) and number new events; each row
+    carries its seal (``stockade.ledger.seal``) when the store has the node's key."""
     plan = AppendPlan()
     seen = dict(existing)
     next_seq = last_seq + 1
@@ -58,7 +64,9 @@ def plan_append(
         seq = next_seq
         next_seq += 1
         seen[event.id] = seq
-        plan.rows.append((site, seq, event.id, event.kind, ts_micros(event.ts), entry))
+        ts_us = ts_micros(event.ts)
+        mac = None if seal is None else seal.seal(site, seq, event.id, event.kind, ts_us, entry)
+        plan.rows.append((site, seq, event.id, event.kind, ts_us, entry, mac))
         plan.results.append(AppendResult("accepted", seq))
     return plan
 

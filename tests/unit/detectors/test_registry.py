@@ -5,7 +5,7 @@ from stockade.detectors.registry import CATALOGUE, DetectorConfigError, all_dete
 IDS = [f"STK-{x}" for x in (
     "ACC-001", "ACC-002", "ACC-003", "ACC-004", "ACC-005", "DOR-001", "DOR-002", "VID-001", "VID-002", "VID-003",
     "PER-001", "DEV-001", "DEV-002", "DEV-003", "INV-001", "INV-002", "INV-003", "INV-004", "INV-005", "GAT-001",
-    "GAT-002", "ADM-001", "VEN-001", "ANO-001")]
+    "GAT-002", "ADM-001", "VEN-001", "ANO-001", "LED-001")]
 
 
 def test_the_whole_catalogue_is_registered():

@@ -15,6 +15,7 @@ from stockade.events.canonical import signing_payload
 from stockade.ledger.audit import Row, audit_rows
 from stockade.ledger.devices import DeviceKeys
 from stockade.ledger.log import ledger_dir
+from stockade.ledger.seal import load_or_create_row_seal
 from stockade.ledger.source import DirSource
 from stockade.ledger.verify import verify_log
 from stockade.node.ingest import Principal
@@ -41,9 +42,9 @@ def test_a_log_behind_the_store_catches_up_at_open(tmp_path: Path) -> None:
     node = make_node(tmp_path)
     node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(10)], Principal.unrestricted())
     node.stop()
-    # a crash between the store commit and the ledger append: rows the log never saw
+    # a crash between the store commit and the ledger append: rows the log never saw, sealed by the node
     extra = [decode_event(door_line(f"late{i}")) for i in range(5)]
-    store = SqliteStore.open(tmp_path)
+    store = SqliteStore.open(tmp_path, seal=load_or_create_row_seal(tmp_path / "keys"))
     store.append("dc-demo", extra, [canonical_event(e) for e in extra])
     store.close()
     again = make_node(tmp_path)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from stockade.ledger.seal import RowSeal
 from stockade.store.errors import MigrationError
 from stockade.store.sqlite import SqliteStore
 from tests import store_contract as contract
@@ -21,6 +22,11 @@ def test_sequencing_and_dedup(store: SqliteStore) -> None:
 
 def test_queries(store: SqliteStore) -> None:
     contract.check_queries(store)
+
+
+def test_seals_and_audit_reads(tmp_path: Path) -> None:
+    seal = RowSeal(bytes(range(32)))
+    contract.check_seals_and_audit_reads(SqliteStore.open(tmp_path, seal=seal), seal)
 
 
 def test_keys_and_snapshots(store: SqliteStore) -> None:

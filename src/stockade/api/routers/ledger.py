@@ -21,7 +21,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from stockade.api.auth import require_scope
 from stockade.api.deps import NodeDep
-from stockade.ledger.errors import LedgerError
+from stockade.ledger.errors import LedgerError, SigningHeldError
 from stockade.ledger.log import SiteLog
 from stockade.ledger.proofs import make_proof
 from stockade.ledger.tiles import parse_path
@@ -69,7 +69,13 @@ async def proof(node: NodeDep, _key: ReadKey, site: str, event_id: str) -> Respo
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no event {event_id!r} in site {site!r}")
     if row.seq > log.size:
         raise HTTPException(status.HTTP_409_CONFLICT, "the event is not in the log yet; retry in a second")
-    made = await run_in_threadpool(make_proof, log, row.seq - 1)
+    try:
+        made = await run_in_threadpool(make_proof, log, row.seq - 1)
+    except SigningHeldError as e:  # the node is still checking its store since it started
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(e), headers={"Retry-After": "5"}) from e
+    except LedgerError as e:  # a damaged log: never serve a proof that fails its own check
+        await run_in_threadpool(node.ledgers.fail, site, "proof", str(e))
+        raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, f"no proof served: {e}") from e
     return Response(made.encode(), media_type=TEXT)
 
 

@@ -26,6 +26,8 @@ MIGRATIONS: list[list[str]] = [
             site TEXT, sources TEXT NOT NULL, label TEXT NOT NULL, revoked BOOLEAN NOT NULL DEFAULT FALSE)""",
         "CREATE TABLE snapshots (site TEXT PRIMARY KEY, seq BIGINT NOT NULL, data BYTEA NOT NULL)",
     ],
+    # 2: each event row's seal (an HMAC under the node's key, stockade.ledger.seal)
+    ["ALTER TABLE events ADD COLUMN mac BYTEA"],
 ]
 
 

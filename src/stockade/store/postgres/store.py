@@ -13,28 +13,31 @@ from collections.abc import Iterator, Sequence
 import psycopg
 
 from stockade.events import Envelope
-from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, StoredEvent
+from stockade.ledger.seal import RowSeal
+from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, IndexRow, StoredEvent, StoredRow
 from stockade.store.errors import StoreError
 from stockade.store.postgres.migrations import migrate
-from stockade.store.sql import entity_rows, key_from_row, key_row, plan_append, query_sql
+from stockade.store.sql import EVENT_COLUMNS, entity_rows, key_from_row, key_row, plan_append, query_sql
 
 Conn = psycopg.Connection[tuple[object, ...]]
+_INSERT = f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s)".encode()
 
 
 class PostgresStore:
-    def __init__(self, conn: Conn, dsn: str) -> None:
+    def __init__(self, conn: Conn, dsn: str, seal: RowSeal | None = None) -> None:
         self._conn = conn
+        self.seal = seal
         self._lock = threading.RLock()
         self.dsn = dsn
 
     @classmethod
-    def open(cls, dsn: str) -> PostgresStore:
+    def open(cls, dsn: str, *, seal: RowSeal | None = None) -> PostgresStore:
         try:
             conn: Conn = psycopg.connect(dsn, autocommit=True)
             migrate(conn)
         except psycopg.Error as e:
             raise StoreError(f"cannot open the PostgreSQL store ({dsn}): {e}") from e
-        return cls(conn, dsn)
+        return cls(conn, dsn, seal)
 
     def append(
         self, site: str, events: Sequence[Envelope], entries: Sequence[bytes], *, wait_for_disk: bool = True
@@ -50,10 +53,10 @@ class PostgresStore:
                         str(r[0]): int(str(r[1])) for r in self._conn.execute(
                             "SELECT id, seq FROM events WHERE site=%s AND id = ANY(%s)", (site, ids))
                     }
-                    plan = plan_append(site, events, entries, existing, self._last_seq(site))
+                    plan = plan_append(site, events, entries, existing, self._last_seq(site), self.seal)
                     if plan.rows:
                         with self._conn.cursor() as cur:
-                            cur.executemany("INSERT INTO events VALUES (%s,%s,%s,%s,%s,%s)", plan.rows)
+                            cur.executemany(_INSERT, plan.rows)
             except psycopg.Error as e:
                 raise StoreError(f"append to {site} failed: {e}") from e
         return plan.results
@@ -110,6 +113,34 @@ class PostgresStore:
         with self._lock:
             return self._last_seq(site)
 
+    def read_rows(self, site: str, after_seq: int = 0, upto: int | None = None,
+                  batch: int = 10_000) -> Iterator[StoredRow]:
+        last, end = after_seq, (1 << 63) - 1 if upto is None else upto
+        while True:
+            with self._lock:
+                rows = self._conn.execute(
+                    "SELECT seq, id, kind, ts_us, entry, mac FROM events WHERE site=%s AND seq>%s AND seq<=%s "
+                    "ORDER BY seq LIMIT %s", (site, last, end, batch)).fetchall()
+            if not rows:
+                return
+            stored = [_stored_row(row) for row in rows]
+            yield from stored
+            last = stored[-1].seq
+
+    def read_index(self, site: str, upto: int) -> Iterator[IndexRow]:
+        # a connection and a server-side cursor of their own: one ordered scan, without the writer's lock
+        with psycopg.connect(self.dsn) as conn, conn.cursor(name="stockade_audit_index") as cur:
+            cur.execute("SELECT seq, etype, eid FROM entities WHERE site=%s AND seq<=%s ORDER BY seq",
+                        (site, upto))
+            while rows := cur.fetchmany(10_000):
+                for seq, etype, eid in rows:
+                    yield IndexRow(int(str(seq)), str(etype), str(eid))
+
+    def count(self, site: str) -> int:
+        with self._lock:
+            row = self._conn.execute("SELECT COUNT(*) FROM events WHERE site=%s", (site,)).fetchone()
+        return int(str(row[0])) if row else 0
+
     def sites(self) -> list[str]:
         with self._lock:
             return [str(r[0]) for r in self._conn.execute("SELECT DISTINCT site FROM events ORDER BY site")]
@@ -151,6 +182,14 @@ class PostgresStore:
         """Run one statement as-is. For tamper tests and repairs only."""
         with self._lock:
             self._conn.execute(sql.encode(), params)
+
+
+def _stored_row(row: Sequence[object]) -> StoredRow:
+    seq, entry = _seq_entry((row[0], row[4]))
+    mac = row[5]
+    if not isinstance(row[3], int) or not (mac is None or isinstance(mac, bytes | memoryview)):
+        raise StoreError("unexpected event row from PostgreSQL")
+    return StoredRow(seq, str(row[1]), str(row[2]), row[3], entry, None if mac is None else bytes(mac))
 
 
 def _seq_entry(row: Sequence[object]) -> tuple[int, bytes]:

@@ -26,6 +26,8 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE snapshots (
             site TEXT PRIMARY KEY, seq INTEGER NOT NULL, data BLOB NOT NULL)""",
     ],
+    # 2: each event row's seal (an HMAC under the node's key, stockade.ledger.seal)
+    ["ALTER TABLE events ADD COLUMN mac BLOB"],
 ]
 
 

@@ -15,17 +15,20 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from stockade.events import Envelope
-from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, StoredEvent
+from stockade.ledger.seal import RowSeal
+from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, IndexRow, StoredEvent, StoredRow
 from stockade.store.errors import StoreError
-from stockade.store.sql import entity_rows, key_from_row, key_row, plan_append, query_sql
+from stockade.store.sql import EVENT_COLUMNS, entity_rows, key_from_row, key_row, plan_append, query_sql
 from stockade.store.sqlite.migrations import INDEX_SCHEMA, migrate
 
 _ID_CHUNK = 500
 
 
 class SqliteStore:
-    def __init__(self, conn: sqlite3.Connection, path: Path, synchronous: str = "FULL") -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, synchronous: str = "FULL",
+                 seal: RowSeal | None = None) -> None:
         self._conn = conn
+        self.seal = seal
         self.synchronous = synchronous
         self._last: dict[str, int] = {}
         self._sync_conn: sqlite3.Connection | None = None
@@ -33,7 +36,7 @@ class SqliteStore:
         self.path = path
 
     @classmethod
-    def open(cls, data_dir: Path, *, synchronous: str = "FULL") -> SqliteStore:
+    def open(cls, data_dir: Path, *, synchronous: str = "FULL", seal: RowSeal | None = None) -> SqliteStore:
         if synchronous not in ("FULL", "EXTRA", "NORMAL"):
             raise StoreError(f"synchronous must be FULL, EXTRA or NORMAL, not {synchronous!r}")
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -51,7 +54,7 @@ class SqliteStore:
             conn.execute(INDEX_SCHEMA)
         except sqlite3.Error as e:
             raise StoreError(f"cannot open the store at {path}: {e}") from e
-        return cls(conn, path, synchronous)
+        return cls(conn, path, synchronous, seal)
 
     # --- the log -------------------------------------------------------------
 
@@ -61,12 +64,12 @@ class SqliteStore:
         with self._lock:
             conn = self._conn
             plan = plan_append(site, events, entries, self._existing_ids(site, [e.id for e in events]),
-                               self._last_seq(site))
+                               self._last_seq(site), self.seal)
             if plan.rows:
                 with self._synchronous("FULL" if wait_for_disk else "NORMAL"):
                     try:
                         conn.execute("BEGIN IMMEDIATE")
-                        conn.executemany("INSERT INTO events VALUES (?,?,?,?,?,?)", plan.rows)
+                        conn.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?)", plan.rows)
                         conn.execute("COMMIT")
                     except sqlite3.Error as e:
                         conn.execute("ROLLBACK")
@@ -162,6 +165,38 @@ class SqliteStore:
                 "SELECT COALESCE(MAX(seq), 0) FROM events WHERE site=?", (site,)
             ).fetchone()
         return int(seq)
+
+    def read_rows(self, site: str, after_seq: int = 0, upto: int | None = None,
+                  batch: int = 10_000) -> Iterator[StoredRow]:
+        last, end = after_seq, (1 << 63) - 1 if upto is None else upto
+        while True:
+            with self._lock:
+                rows = self._conn.execute(
+                    "SELECT seq, id, kind, ts_us, entry, mac FROM events WHERE site=? AND seq>? AND seq<=? "
+                    "ORDER BY seq LIMIT ?", (site, last, end, batch)).fetchall()
+            if not rows:
+                return
+            for seq, eid, kind, ts_us, entry, mac in rows:
+                yield StoredRow(int(seq), str(eid), str(kind), int(ts_us), bytes(entry),
+                                None if mac is None else bytes(mac))
+            last = rows[-1][0]
+
+    def read_index(self, site: str, upto: int) -> Iterator[IndexRow]:
+        # a connection of its own: one ordered scan, without holding the writer's lock
+        conn = sqlite3.connect(self.path.with_name("index.db").resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            cur = conn.execute("SELECT seq, etype, eid FROM entities WHERE site=? AND seq<=? ORDER BY seq",
+                               (site, upto))
+            while rows := cur.fetchmany(10_000):
+                for seq, etype, eid in rows:
+                    yield IndexRow(int(seq), str(etype), str(eid))
+        finally:
+            conn.close()
+
+    def count(self, site: str) -> int:
+        with self._lock:
+            (n,) = self._conn.execute("SELECT COUNT(*) FROM events WHERE site=?", (site,)).fetchone()
+        return int(n)
 
     def sites(self) -> list[str]:
         with self._lock:
