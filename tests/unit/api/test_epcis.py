@@ -252,3 +252,15 @@ def test_reconciliation_and_shrinkage_over_captured_events(epcis: Api) -> None:
     assert shrink["value"] == 700.0
     assert epcis.client.get(f"/v1/inventory/{SITE}/shrinkage").status_code == 401
     assert epcis.client.get("/v1/inventory/nowhere/shrinkage", headers=epcis.auth("read")).status_code == 404
+
+
+@pytest.mark.parametrize("body", [b"[]", b'"x"', b'{"epcisBody": []}', b'{"epcisBody": {"queryResults": []}}',
+                                  b'{"epcisBody": {"eventList": "abc"}}', b"null"])
+def test_hostile_shapes_are_400(epcis: Api, body: bytes) -> None:
+    r = epcis.client.post("/v1/epcis/capture", content=body,
+                          headers={**epcis.auth("wms"), "Content-Type": "application/json"})
+    assert r.status_code == 400, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    r = epcis.client.post("/v1/epcis/events", content=body,
+                          headers={**epcis.auth("wms"), "Content-Type": "application/json"})
+    assert r.status_code == 400, r.text

@@ -42,6 +42,7 @@ from stockade.inventory.epcis.capture import (
     plan_document,
     plan_event,
 )
+from stockade.inventory.epcis.event_hash import document_events
 from stockade.ledger.tiles import MAX_ENTRY
 from stockade.node.ingest import Principal
 from stockade.node.runtime import Node
@@ -271,13 +272,15 @@ async def capture(
     document = await _read_document(request, node)
     assert key.site is not None
     site = node.sites[key.site]
+    count = len(document_events(document)) if isinstance(document, dict) and isinstance(
+        document.get("epcisBody"), dict) else 0
+    if count > MAX_EVENTS:  # before any work on them
+        raise EpcisProblem(413, CAPTURE_LIMIT, f"{count} events; at most {MAX_EVENTS} per capture",
+                           headers=_limits(node))
     plan = await run_in_threadpool(plan_document, document, site=site, source=_source(key))
     if plan.document_errors:
         raise EpcisProblem(400, VALIDATION, "; ".join(str(e) for e in plan.document_errors)[:2000],
                            errors=[e.problem() for e in plan.document_errors[:100]])
-    if plan.count > MAX_EVENTS:
-        raise EpcisProblem(413, CAPTURE_LIMIT, f"{plan.count} events; at most {MAX_EVENTS} per capture",
-                           headers=_limits(node))
     created = datetime.now(UTC)
     try:
         errors, captured = await run_in_threadpool(run_capture, node, key, plan, behaviour)

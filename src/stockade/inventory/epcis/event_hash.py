@@ -303,14 +303,18 @@ def event_hash(event: Mapping[str, Any], ns: Mapping[str, str] | None = None) ->
 
 
 def document_events(document: Mapping[str, Any]) -> list[Any]:
-    """The events of an EPCISDocument or EPCISQueryDocument, in document order."""
-    body = document.get("epcisBody") or {}
-    if "eventList" in body:
+    """The events of an EPCISDocument or EPCISQueryDocument, in document order ([] when it has none)."""
+    body = document.get("epcisBody")
+    if not isinstance(body, Mapping):
+        return []
+    if isinstance(body.get("eventList"), list):
         return list(body["eventList"])
     if "event" in body:
         return [body["event"]]
-    results = body.get("queryResults", {}).get("resultsBody", {})
-    return list(results.get("eventList", []))
+    results = body.get("queryResults")
+    results = results.get("resultsBody") if isinstance(results, Mapping) else None
+    events = results.get("eventList") if isinstance(results, Mapping) else None
+    return list(events) if isinstance(events, list) else []
 
 
 def document_hashes(document: Mapping[str, Any]) -> list[str]:
