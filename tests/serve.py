@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -34,3 +35,24 @@ def start_server(data_dir: Path, port: int, env: dict[str, str] | None = None) -
     proc.kill()
     proc.wait()
     raise AssertionError("server did not start within 30 s")
+
+
+STOP_GUARD_S = 180  # a guard against a hang, not a speed check: a loaded machine stops slowly
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM and wait for a clean exit; a process that hangs is killed (never left to later tests)."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=STOP_GUARD_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise AssertionError(f"stockade serve did not stop within {STOP_GUARD_S} s of SIGTERM") from None
+
+
+def kill_server(proc: subprocess.Popen[bytes]) -> None:
+    """Make sure a test's server is gone, whatever happened in the test."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()

@@ -41,6 +41,10 @@ def check_sequencing_and_dedup(store: Store) -> None:
     assert [(r.status, r.seq) for r in res] == [("accepted", 4)]
     store.sync()
     assert sorted(store.sites()) == ["s1", "s2"]
+    # the event-time clock late events are flagged against: the latest ts among given kinds
+    assert store.latest_ts_us("s1", ["door"]) == int((T0 + timedelta(seconds=4)).timestamp() * 1_000_000)
+    assert store.latest_ts_us("s1", ["access", "tick"]) is None
+    assert store.latest_ts_us("s9", ["door"]) is None
 
 
 def check_queries(store: Store) -> None:

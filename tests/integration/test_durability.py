@@ -18,7 +18,7 @@ from stockade.node.keys import new_key
 from stockade.node.runtime import Node
 from stockade.node.settings import Settings
 from tests.node_fixtures import DEMO_SITE, now_iso
-from tests.serve import free_port, start_server
+from tests.serve import free_port, kill_server, start_server, stop_server
 
 BATCH = 200
 
@@ -40,29 +40,32 @@ def test_sigkill_loses_no_acknowledged_event(tmp_path: Path) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     port = free_port()
     server = start_server(data, port)
-    acked: set[str] = set()
-    unacked: list[int] = []
-    n = 0
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=5) as client:
-        while n < 40:
-            if n == 12:
-                server.send_signal(signal.SIGKILL)  # mid-stream: the next requests fail
-                server.wait()
-            try:
-                r = client.post("/v1/events", content=_batch(n))
+    try:
+        acked: set[str] = set()
+        unacked: list[int] = []
+        n = 0
+        # the timeout guards against a hang; a slow answer on a loaded machine is not a lost one
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60) as client:
+            while n < 40:
+                if n == 12:
+                    server.send_signal(signal.SIGKILL)  # mid-stream: the next requests fail
+                    server.wait()
+                try:
+                    r = client.post("/v1/events", content=_batch(n))
+                    assert r.status_code == 200
+                    acked.update(x["id"] for x in r.json()["results"] if x["status"] == "accepted")
+                except httpx.TransportError:
+                    unacked.append(n)
+                    if server.poll() is not None and len(unacked) >= 3:  # dead, and a few requests saw it
+                        server = start_server(data, port)
+                n += 1
+            for m in unacked:  # the device retries what it never saw acknowledged
+                r = client.post("/v1/events", content=_batch(m))
                 assert r.status_code == 200
-                acked.update(x["id"] for x in r.json()["results"] if x["status"] == "accepted")
-            except httpx.TransportError:
-                unacked.append(n)
-                if len(unacked) == 3:
-                    server = start_server(data, port)
-            n += 1
-        for m in unacked:  # the device retries what it never saw acknowledged
-            r = client.post("/v1/events", content=_batch(m))
-            assert r.status_code == 200
-            acked.update(x["id"] for x in r.json()["results"] if x["status"] in ("accepted", "duplicate"))
-    server.send_signal(signal.SIGTERM)
-    server.wait(timeout=10)
+                acked.update(x["id"] for x in r.json()["results"] if x["status"] in ("accepted", "duplicate"))
+        stop_server(server)
+    finally:
+        kill_server(server)
 
     node = Node.open(Settings(data_dir=data))
     rows = list(node.store.read("dc-demo"))

@@ -19,7 +19,7 @@ from stockade.sim.run import ListSink, simulate
 from stockade.sim.scenario import load_scenario
 from stockade.store import EventQuery
 from tests.node_fixtures import make_node
-from tests.serve import free_port, start_server
+from tests.serve import free_port, start_server, stop_server
 
 BATCH = 500
 
@@ -70,8 +70,7 @@ def test_sigkill_then_resume_gives_the_straight_runs_alerts(tmp_path: Path) -> N
         server = start_server(data, port, {"STOCKADE_SNAPSHOT_EVERY": "1000"})
         for i in range(half, len(lines), BATCH):
             assert client.post("/v1/events", content=b"\n".join(lines[i : i + BATCH])).status_code == 200
-    server.send_signal(signal.SIGTERM)  # stops the engine where it is; the tail waits in the log
-    server.wait(timeout=30)
+    stop_server(server)  # stops the engine where it is; the tail waits in the log
     node = Node.open(Settings(data_dir=data))
     node.recover()
     found = outputs(node)

@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 from fastapi import Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from stockade.store import StoredEvent
 
@@ -28,3 +29,21 @@ def rows_response(rows: Sequence[StoredEvent], **extra: Any) -> JSONBytes:
 
 def json_response(value: Any, status_code: int = 200) -> JSONBytes:
     return JSONBytes(_encoder.encode(value), status_code=status_code)
+
+
+class PlainText(Response):
+    media_type = "text/plain; charset=utf-8"
+
+
+class OctetStream(Response):
+    media_type = "application/octet-stream"
+
+
+class EventStream(Response):
+    """Only names the media type in the OpenAPI document; the stream is a StreamingResponse."""
+
+    media_type = "text/event-stream"
+
+
+class PrometheusText(Response):
+    media_type = CONTENT_TYPE_LATEST

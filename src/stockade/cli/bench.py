@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
+import os
+import runpy
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -26,5 +27,12 @@ def bench(
     unknown = [n for n in names or () if n not in available]
     if unknown:
         raise fail(f"no benchmark {', '.join(unknown)}; there are: {', '.join(available)}")
-    result = subprocess.run([sys.executable, "-m", "bench", *(names or [])], cwd=CHECKOUT, check=False)
-    raise typer.Exit(result.returncode)
+    # run the checkout's bench package in this interpreter, as `python -m bench NAME…` from the checkout
+    os.chdir(CHECKOUT)
+    sys.path.insert(0, str(CHECKOUT))
+    sys.argv = ["bench", *(names or [])]
+    try:
+        runpy.run_module("bench", run_name="__main__", alter_sys=True)
+    except SystemExit as e:
+        raise typer.Exit(e.code if isinstance(e.code, int) else 1) from None
+    raise typer.Exit(0)

@@ -4,6 +4,7 @@
     stockade ledger prove ctl1-88121 --site dc-paris-1 --out e.tlog-proof
     stockade ledger verify-proof e41.tlog-proof --vkey 'stockade/dc-paris-1+1a2b3c4d+AT...'
     stockade ledger verify ./stockade-data/ledger/dc-paris-1 --vkey ...   (or an https:// prefix)
+    stockade ledger verify http://127.0.0.1:8700/v1/ledger/dc-paris-1 --vkey ... --token "$AUDITOR_KEY"
 """
 
 from __future__ import annotations
@@ -104,7 +105,8 @@ def prove(event_id: Annotated[str | None, typer.Argument(help="the event's id (l
         if row is None:
             raise fail(f"no event {event_id!r} in site {log.directory.name!r}")
         index = row.seq - 1
-    assert index is not None
+    if index is None:  # unreachable: exactly one of EVENT_ID and --index was checked above
+        raise fail("give an EVENT_ID or --index N")
     target = out or Path(f"{event_id or index}.tlog-proof")
     try:
         proof = write_proof(log, index, target)
@@ -129,20 +131,46 @@ def verify_proof_cmd(file: Annotated[Path, typer.Argument(help="a .tlog-proof fi
     print(ok.entry.decode("utf-8", "replace"))
 
 
+def _http_client(location: str, token: str | None) -> httpx.Client | None:
+    """A client that sends the key to a log served over HTTP(S); fails with a hint if the log wants one."""
+    if not location.startswith(("http://", "https://")):
+        return None
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    client = httpx.Client(timeout=30.0, follow_redirects=True, headers=headers)
+    try:
+        answer = client.get(location.rstrip("/") + "/checkpoint")
+    except httpx.HTTPError as e:
+        client.close()
+        raise fail(f"cannot reach {location}: {e}") from e
+    if answer.status_code in (401, 403):
+        client.close()
+        hint = ("the key was refused" if token else
+                "the log needs a key: pass --token KEY or set STOCKADE_TOKEN (a read or auditor key)")
+        raise fail(f"{location} answered {answer.status_code}: {hint}")
+    return client
+
+
 @ledger_app.command("verify")
 def verify(location: Annotated[str, typer.Argument(help="log directory or http(s):// tlog-tiles prefix")],
            vkey: VKeys = [],  # noqa: B006
            vkeys: VKeyFiles = [],  # noqa: B006
            checkpoint_file: Annotated[list[Path], typer.Option("--checkpoint", help="another checkpoint that "
                                       "must be consistent (e.g. from a witness); repeatable")] = [],  # noqa: B006
-           origin: Annotated[str | None, typer.Option(help="expected origin")] = None) -> None:
+           origin: Annotated[str | None, typer.Option(help="expected origin")] = None,
+           token: Annotated[str | None, typer.Option(envvar="STOCKADE_TOKEN", show_envvar=True,
+                                                     help="API key sent as a bearer token to an http(s) log "
+                                                          "(a read or auditor key)")] = None) -> None:
     """Recompute a whole log from its tiles and entries; name the first bad entry, tile or checkpoint."""
     verifiers = _verifiers(vkey, vkeys)
+    client = _http_client(location, token)
     try:
-        report = verify_log(open_source(location), verifiers, origin,
+        report = verify_log(open_source(location, client), verifiers, origin,
                             [(str(p), p.read_bytes()) for p in checkpoint_file])
     except LedgerError as e:
         raise fail(f"log does NOT verify: {e}", code=1) from e
+    finally:
+        if client is not None:
+            client.close()
     console.print(f"[green]OK[/green] {report.origin}: {report.entries} entries, {report.tiles} tiles, "
                   f"{report.checkpoints} checkpoints consistent; root {report.root.hex()}; "
                   f"signed by {', '.join(report.cosigners)}")

@@ -55,7 +55,8 @@ class AfterHours(DetectorBase[AfterHoursParams]):
     params_type = AfterHoursParams
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
-        assert isinstance(event, Access)
+        if not isinstance(event, Access):
+            return []
         if event.result != "granted":
             return []
         people = state.people

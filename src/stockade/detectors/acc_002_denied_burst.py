@@ -39,7 +39,8 @@ class DeniedBurst(DetectorBase[DeniedBurstParams]):
         self._alerted: dict[str, int] = {}  # key -> count at the last alert of this burst
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
-        assert isinstance(event, Access)
+        if not isinstance(event, Access):
+            return []
         if event.result != "denied":
             return []
         person = state.people.person_of(event.subject, event.credential)

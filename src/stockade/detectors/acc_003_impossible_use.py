@@ -36,7 +36,8 @@ class ImpossibleUse(DetectorBase[ImpossibleUseParams]):
         self._leave_alerted: dict[str, int] = {}
 
     def observe(self, state: SiteState, event: Access | Envelope) -> list[Alert]:
-        assert isinstance(event, Access)
+        if not isinstance(event, Access):
+            return []
         people = state.people
         person = people.person_of(event.subject, event.credential)
         cred = event.credential or (person.id if person else None)

@@ -31,7 +31,8 @@ class AntiPassback(DetectorBase[AntiPassbackParams]):
     params_type = AntiPassbackParams
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
-        assert isinstance(event, Access)
+        if not isinstance(event, Access):
+            return []
         p = self.params
         if event.result != "granted" or (p.directed_only and event.direction is None):
             return []

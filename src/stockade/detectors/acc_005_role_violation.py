@@ -27,7 +27,8 @@ class RoleViolation(DetectorBase[RoleViolationParams]):
     params_type = RoleViolationParams
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
-        assert isinstance(event, Access)
+        if not isinstance(event, Access):
+            return []
         if event.result != "granted":
             return []
         people = state.people

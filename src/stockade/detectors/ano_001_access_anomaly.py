@@ -70,7 +70,8 @@ class AccessAnomaly(DetectorBase[AccessAnomalyParams]):
         self._profiles: dict[str, Profile] = {}
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
-        assert isinstance(event, Access)
+        if not isinstance(event, Access):
+            return []
         person = state.people.person_of(event.subject, event.credential)
         if person is None:
             return []

@@ -120,8 +120,7 @@ class DeviceDown(DetectorBase[DeviceDownParams]):
         self._pending.append(down)
 
     def _confirm(self, state: SiteState, event: Envelope, out: list[Alert]) -> None:
-        now = state.clock.now
-        assert now is not None
+        now = state.clock.current()
         wait = timedelta(seconds=self.params.confirm_s)
         keep: list[Down] = []
         for d in self._pending:

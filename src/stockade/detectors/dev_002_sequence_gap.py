@@ -66,8 +66,7 @@ class SequenceGap(DetectorBase[SequenceGapParams]):
         return out
 
     def _settle(self, state: SiteState, out: list[Alert]) -> None:
-        now = state.clock.now
-        assert now is not None
+        now = state.clock.current()
         wait = timedelta(seconds=self.params.settle_s)
         keep: list[Gap] = []
         for gap in self._pending:

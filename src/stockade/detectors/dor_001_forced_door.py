@@ -53,8 +53,7 @@ class ForcedDoor(DetectorBase[ForcedDoorParams]):
 
     def _flush(self, state: SiteState, out: list[Alert]) -> None:
         p = self.params
-        now = state.clock.now
-        assert now is not None
+        now = state.clock.current()
         keep: list[Door] = []
         for ev in self._pending:
             if now - ev.ts < timedelta(seconds=p.after_s):

@@ -45,7 +45,8 @@ class AppointmentMismatch(DetectorBase[AppointmentMismatchParams]):
     params_type = AppointmentMismatchParams
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
-        assert isinstance(event, Gate)
+        if not isinstance(event, Gate):
+            return []
         if event.direction != "in":
             return []
         p = self.params

@@ -32,7 +32,8 @@ class SealMismatch(DetectorBase[SealMismatchParams]):
     params_type = SealMismatchParams
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
-        assert isinstance(event, Gate)
+        if not isinstance(event, Gate):
+            return []
         if not event.seal:
             return []
         stock, gates = state.stock, state.gates

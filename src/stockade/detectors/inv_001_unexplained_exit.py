@@ -41,7 +41,8 @@ class UnexplainedExit(DetectorBase[UnexplainedExitParams]):
         self._bursts = Bursts(self.params.gap_s, self.params.steps)
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
-        assert isinstance(event, Tag)
+        if not isinstance(event, Tag):
+            return []
         p = self.params
         if event.direction != "out" and (p.need_direction or event.direction == "in"):
             return []

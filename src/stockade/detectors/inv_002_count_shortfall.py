@@ -45,7 +45,8 @@ class CountShortfall(DetectorBase[CountShortfallParams]):
         self._reported: dict[str, set[str]] = {}  # location -> missing EPCs already alerted on
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
-        assert isinstance(event, Stock)
+        if not isinstance(event, Stock):
+            return []
         if event.op != "count" or event.to is None:
             return []
         loc = event.to

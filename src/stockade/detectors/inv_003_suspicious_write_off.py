@@ -51,7 +51,8 @@ class SuspiciousWriteOff(DetectorBase[SuspiciousWriteOffParams]):
         self._since: dict[str, int] = {}  # user -> ms of their first write-off
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
-        assert isinstance(event, Stock)
+        if not isinstance(event, Stock):
+            return []
         if not is_write_off(event):
             return []
         p = self.params

@@ -46,7 +46,8 @@ class ClonedTag(DetectorBase[ClonedTagParams]):
         self._alerted: dict[str, int] = {}
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
-        assert isinstance(event, Tag)
+        if not isinstance(event, Tag):
+            return []
         stock = state.stock
         zone = stock.reader_zone.get(event.reader)
         if zone is None:

@@ -47,7 +47,8 @@ class UnknownOrGoneTag(DetectorBase[UnknownOrGoneTagParams]):
         self._first_ms: int | None = None
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
-        assert isinstance(event, Tag)
+        if not isinstance(event, Tag):
+            return []
         if self._first_ms is None:
             self._first_ms = state.ms
         flags = state.stock.flags(event.epc)

@@ -39,7 +39,8 @@ class PerimeterBreach(DetectorBase[PerimeterBreachParams]):
         self._breach: tuple[int, str, str, bool] | None = None  # (ms, event, sensor, escalated)
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
-        assert isinstance(event, Sensor)
+        if not isinstance(event, Sensor):
+            return []
         p = self.params
         kind = event.type
         if kind == "motion":

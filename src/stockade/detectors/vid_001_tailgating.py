@@ -48,8 +48,7 @@ class Tailgating(DetectorBase[TailgatingParams]):
         return out
 
     def _flush(self, state: SiteState, out: list[Alert]) -> None:
-        now = state.clock.now
-        assert now is not None
+        now = state.clock.current()
         w = timedelta(seconds=self.params.window_s)
         keep: list[tuple[Video, str]] = []
         for ev, door in self._pending:

@@ -38,7 +38,8 @@ class Loitering(DetectorBase[LoiteringParams]):
         self._seen: dict[str, int] = {}  # camera/track -> ms of the last alert
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
-        assert isinstance(event, Video)
+        if not isinstance(event, Video):
+            return []
         p = self.params
         if event.label not in p.labels or event.event in ("exit", "line_cross"):
             return []

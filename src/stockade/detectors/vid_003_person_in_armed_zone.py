@@ -41,7 +41,8 @@ class PersonInArmedZone(DetectorBase[PersonInArmedZoneParams]):
         self._last: dict[str, int] = {}  # zone/case -> ms of the last alert
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
-        assert isinstance(event, Video)
+        if not isinstance(event, Video):
+            return []
         p = self.params
         if event.label not in p.labels or event.event in ("exit",):
             return []
@@ -106,8 +107,7 @@ class PersonInArmedZone(DetectorBase[PersonInArmedZoneParams]):
 
     def _authorised_entry(self, state: SiteState, zone: str) -> tuple[str, str] | None:
         """(grant event, person) of a recent grant into ``zone`` for someone allowed there and on shift."""
-        now = state.clock.now
-        assert now is not None
+        now = state.clock.current()
         since = now - timedelta(seconds=self.params.entry_s)
         people = state.people
         for door in state.zone_doors.get(zone, ()):
@@ -130,8 +130,7 @@ class PersonInArmedZone(DetectorBase[PersonInArmedZoneParams]):
         if cached is not None and cached[0] == minute:
             return cached[1]
         people = state.people
-        ts = state.clock.now
-        assert ts is not None
+        ts = state.clock.current()
         found = any(people.allowed(person, zone, ts) and people.covered(person, ts) for person in state.site.people)
         self._covered[zone] = (minute, found)
         return found

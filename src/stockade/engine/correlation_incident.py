@@ -65,7 +65,8 @@ class OpenIncident:
         return (len(self.detectors), *(len(self.entities[name]) for name in ENTITY_FIELDS))
 
     def _assess(self, repeat_n: int) -> tuple[Severity, str]:
-        assert self.main is not None, "an incident needs at least one alert"
+        if self.main is None:
+            raise ValueError("an incident needs at least one alert")
         match = classify(list(self.detectors), self.main.detector)
         repeats = max(self.counts.values(), default=0) >= repeat_n
         severity = escalate(self.base, len(self.counts), match.floor, repeats=repeats)
@@ -83,7 +84,8 @@ class OpenIncident:
     def version(self, ts: datetime, source: str, repeat_n: int) -> Incident:
         """The next version of this incident, as the event Stockade writes."""
         main = self.main
-        assert main is not None, "an incident version needs at least one alert"
+        if main is None:
+            raise ValueError("an incident version needs at least one alert")
         detectors = list(self.detectors)
         match = classify(detectors, main.detector)
         self.severity, self.pattern = self._assess(repeat_n)

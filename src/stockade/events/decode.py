@@ -8,11 +8,14 @@
     ...     print(e.field, "-", e.reason)
     state - Invalid enum value 'ajar'
 
-Decoding is done once, at the edge; inside Stockade, code trusts the types.
+Decoding is done once, at the edge; inside Stockade, code trusts the types. Beyond
+the types, :mod:`stockade.events.limits` bounds nesting, integers, numbers and text
+(each refusal names the field).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -20,6 +23,15 @@ from datetime import datetime, timedelta
 import msgspec
 
 from stockade.events.errors import EventError
+from stockade.events.limits import (
+    BIG_INTEGER_REASON,
+    COUNTER_REASON,
+    MAX_SAFE_INTEGER,
+    NumberError,
+    as_doubles,
+    diagnose,
+    nesting_error,
+)
 from stockade.events.model import Event
 
 MAX_FUTURE = timedelta(minutes=5)
@@ -31,12 +43,18 @@ _MISSING = re.compile(r"Object missing required field `(?P<f>[^`]+)`")
 _UNKNOWN = re.compile(r"Object contains unknown field `(?P<f>[^`]+)`")
 
 
-def _translate(err: msgspec.DecodeError) -> EventError:
+def _translate(err: msgspec.DecodeError, raw: bytes | str) -> EventError:
     """Turn msgspec's message into (field, reason) a user can act on."""
     text = str(err)
     m = _PATH.match(text)
     msg, path = (m.group("msg"), m.group("path")) if m else (text, "")
     field = path.lstrip(".")
+    if str(MAX_SAFE_INTEGER) in msg:
+        return EventError(field, COUNTER_REASON)
+    if msg.endswith("got `bool`") and ("int" in msg or "float" in msg):
+        return EventError(field, f"a number is wanted here, not a boolean ({msg})")
+    if msg == "Number out of range":
+        return EventError(field, "number out of range: RFC 8785 / I-JSON numbers are finite IEEE doubles")
     if mm := _MISSING.search(msg):
         return EventError(_join(field, mm.group("f")), "missing required field")
     if mm := _UNKNOWN.search(msg):
@@ -50,7 +68,8 @@ def _translate(err: msgspec.DecodeError) -> EventError:
     if "datetime" in msg or "timezone" in msg or "Invalid RFC3339" in msg:
         return EventError(field or "ts", f"not an RFC 3339 time with offset ({msg})")
     if not m and not isinstance(err, msgspec.ValidationError):
-        return EventError("", f"malformed JSON: {msg}")
+        found = diagnose(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
+        return EventError(*found) if found is not None else EventError("", f"malformed JSON: {msg}")
     return EventError(field, msg)
 
 
@@ -60,13 +79,46 @@ def _join(prefix: str, name: str) -> str:
 
 def decode_event(data: bytes | str, *, now: datetime | None = None) -> Event:
     """Decode one SEF/1 event. With ``now``, reject a ``ts`` more than 5 minutes ahead."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    if (too_deep := nesting_error(raw)) is not None:
+        raise EventError(*too_deep)
     try:
-        event: Event = _decoder.decode(data)
+        event: Event = _decoder.decode(raw)
     except msgspec.DecodeError as e:
-        raise _translate(e) from e
+        raise _translate(e, raw) from e
     if now is not None and event.ts - now > MAX_FUTURE:
         raise EventError("ts", f"{event.ts.isoformat()} is more than 5 minutes ahead of the server")
-    return event
+    return _numbers_checked(event)
+
+
+@functools.cache
+def _number_fields(cls: type[msgspec.Struct]) -> tuple[str, ...]:
+    """Fields of ``cls`` that take an int or a float (not ``attrs``)."""
+    info = msgspec.inspect.type_info(cls)
+    if not isinstance(info, msgspec.inspect.StructType):
+        raise TypeError(f"{cls!r} is not a msgspec Struct")
+    out = []
+    for f in info.fields:
+        kinds = f.type.types if isinstance(f.type, msgspec.inspect.UnionType) else (f.type,)
+        if any(isinstance(t, msgspec.inspect.FloatType) for t in kinds):
+            out.append(f.name)
+    return tuple(out)
+
+
+def _numbers_checked(event: Event) -> Event:
+    """Integers beyond ±(2**53 - 1) in number fields and ``attrs`` become the double that holds
+    them exactly, or the event is refused (``stockade.events.limits``)."""
+    changes: dict[str, object] = {}
+    try:
+        for name in _number_fields(type(event)):
+            v = getattr(event, name)
+            if type(v) is int and (p := as_doubles(v, name)) is not v:
+                changes[name] = p
+        if event.attrs and (attrs := as_doubles(event.attrs, "attrs")) is not event.attrs:
+            changes["attrs"] = attrs
+    except NumberError as e:
+        raise EventError(e.field, BIG_INTEGER_REASON) from None
+    return msgspec.structs.replace(event, **changes) if changes else event
 
 
 def split_body(body: bytes) -> Iterator[bytes]:
@@ -81,9 +133,35 @@ def split_body(body: bytes) -> Iterator[bytes]:
             items = _array_decoder.decode(stripped)
         except msgspec.DecodeError as e:
             raise EventError("", f"body is not a readable JSON array: {e}") from e
+        except RecursionError:  # an element nested past msgspec's limit: split by hand, refuse it alone
+            yield from _split_array(stripped)
+            return
         for raw in items:
             yield bytes(raw)
         return
     for line in body.split(b"\n"):
         if line.strip():
             yield line
+
+
+_ARRAY_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{},]')
+
+
+def _split_array(body: bytes) -> Iterator[bytes]:
+    """The elements of a JSON array body, found by bracket depth (strings skipped); each element,
+    however deep, is returned as-is to be refused on its own by :func:`decode_event`."""
+    depth, start = 0, 1
+    for m in _ARRAY_TOKEN.finditer(body):
+        tok = m.group()
+        if tok in (b"[", b"{"):
+            depth += 1
+        elif tok in (b"]", b"}"):
+            depth -= 1
+            if depth == 0:
+                if body[start:m.start()].strip():
+                    yield body[start:m.start()].strip()
+                return
+        elif tok == b"," and depth == 1:
+            yield body[start:m.start()].strip()
+            start = m.end()
+    raise EventError("", "body is not a readable JSON array: it does not end")

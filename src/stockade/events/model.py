@@ -21,11 +21,15 @@ from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 
+# Counters stay within ±(2**53 - 1), what RFC 8785 / I-JSON carry exactly; number fields (Number,
+# NonNegative) take any double, checked at decode (see stockade.events.limits).
+_SAFE = 2**53 - 1
 EventId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9._:-]{1,128}$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
 Time = Annotated[datetime, msgspec.Meta(tz=True)]
-Seq = Annotated[int, msgspec.Meta(ge=0)]
-Count = Annotated[int, msgspec.Meta(ge=0)]
+Seq = Annotated[int, msgspec.Meta(ge=0, le=_SAFE)]
+Count = Annotated[int, msgspec.Meta(ge=0, le=_SAFE)]
+Integer = Annotated[int, msgspec.Meta(ge=-_SAFE, le=_SAFE)]
 Number = int | float
 NonNegative = Annotated[int, msgspec.Meta(ge=0)] | Annotated[float, msgspec.Meta(ge=0)]
 Unit = Annotated[int, msgspec.Meta(ge=0, le=1)] | Annotated[float, msgspec.Meta(ge=0, le=1)]
@@ -116,7 +120,7 @@ StockOp = Literal["receive", "putaway", "move", "pick", "ship", "adjust", "count
 class Stock(Envelope, tag="stock", frozen=True):
     op: StockOp
     sku: Name | None = None
-    qty: int | None = None
+    qty: Integer | None = None
     epcs: list[Name] | None = None
     from_: Name | None = msgspec.field(default=None, name="from")
     to: Name | None = None

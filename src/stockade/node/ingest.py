@@ -11,6 +11,10 @@ other line is kept. A site's events are committed to the store, appended to
 its ledger and published to the engine under that site's lock, so log order is
 acceptance order. The call returns only after the commit: that is the
 acknowledgement.
+
+An accepted event older than the site's event-time clock by more than the
+allowed lateness is ``late`` (:func:`stockade.pipeline.loop.is_late`): kept in
+the log, flagged on its line, counted, and not detected on by the live engine.
 """
 
 from __future__ import annotations
@@ -26,10 +30,13 @@ from stockade.events.bounds import fit
 from stockade.events.model import INPUT_KINDS
 from stockade.ledger.tiles import MAX_ENTRY
 from stockade.pipeline.bus import Bus
+from stockade.pipeline.loop import ENGINE_SKIPS, is_late
 from stockade.site import SiteConfig
 from stockade.store import Store
 
 Status = Literal["accepted", "duplicate", "rejected"]
+_CLOCKED_KINDS = frozenset(INPUT_KINDS | {"decision"}) - ENGINE_SKIPS  # what moves the engine's clock
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +47,14 @@ class LineResult:
     seq: int | None = None
     field: str | None = None
     reason: str | None = None
+    late: bool = False  # accepted, but older than the site's event-time clock allows: no live detection
 
 
 @dataclass
 class IngestReport:
     results: list[LineResult] = field(default_factory=list)
     accepted_by_kind: dict[tuple[str, str], int] = field(default_factory=dict)
+    late_by_site: dict[str, int] = field(default_factory=dict)
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -109,6 +118,7 @@ class Ingestor:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_future: timedelta = timedelta(minutes=5),
         on_committed: Callable[[str, Sequence[tuple[int, Envelope]]], None] | None = None,
+        on_late: Callable[[str, int], None] | None = None,
     ) -> None:
         self.store = store
         self.sites = sites
@@ -118,6 +128,8 @@ class Ingestor:
         self._clock = clock
         self._max_future = max_future
         self._on_committed = on_committed
+        self._on_late = on_late
+        self._event_clocks: dict[str, datetime | None] = {}  # per site: the engine's clock, as the log sets it
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
@@ -146,12 +158,16 @@ class Ingestor:
             slots.append(None)
             by_site.setdefault(event.site, []).append(_Pending(number, event, entry))
         for site, pending in by_site.items():
-            for p, result in zip(pending, self.commit(site, [p.event for p in pending],
-                                                      [p.entry for p in pending]), strict=True):
-                slots[p.line - 1] = LineResult(p.line, result[0], id=p.event.id, seq=result[1])
+            late: list[bool] = []
+            for p, result, is_late_ in zip(pending, self.commit(site, [p.event for p in pending],
+                                                                [p.entry for p in pending], late=late),
+                                           late, strict=True):
+                slots[p.line - 1] = LineResult(p.line, result[0], id=p.event.id, seq=result[1], late=is_late_)
                 if result[0] == "accepted":
                     key = (site, p.event.kind)
                     report.accepted_by_kind[key] = report.accepted_by_kind.get(key, 0) + 1
+            if n_late := sum(late):
+                report.late_by_site[site] = n_late
         report.results = [s for s in slots if s is not None]
         return report
 
@@ -175,12 +191,39 @@ class Ingestor:
 
     # --- sequencing: shared by input and Stockade's own outputs --------------
 
+    def _event_clock(self, site: str) -> datetime | None:
+        if site not in self._event_clocks:
+            us = self.store.latest_ts_us(site, sorted(_CLOCKED_KINDS))
+            self._event_clocks[site] = None if us is None else _EPOCH + timedelta(microseconds=us)
+        return self._event_clocks[site]
+
+    def _mark_late(self, site: str, events: Sequence[Envelope], statuses: Sequence[str]) -> list[bool]:
+        """Move the site's event-time clock over newly accepted events, as the engine will; which are late."""
+        clock = self._event_clock(site)
+        flags = []
+        for event, st in zip(events, statuses, strict=True):
+            late = False
+            if st == "accepted" and event.kind in _CLOCKED_KINDS:
+                late = is_late(clock, event.ts)
+                if not late and (clock is None or event.ts > clock):
+                    clock = event.ts
+            flags.append(late)
+        self._event_clocks[site] = clock
+        if self._on_late is not None and (n := sum(flags)):
+            self._on_late(site, n)
+        return flags
+
     def commit(
-        self, site: str, events: Sequence[Envelope], entries: Sequence[bytes], *, wait_for_disk: bool = True
+        self, site: str, events: Sequence[Envelope], entries: Sequence[bytes], *, wait_for_disk: bool = True,
+        late: list[bool] | None = None,
     ) -> list[tuple[Status, int]]:
-        """Dedupe, sequence and commit one site's events; append to its ledger; publish."""
+        """Dedupe, sequence and commit one site's events; append to its ledger; publish. With ``late``,
+        one flag per event is appended to it (see :func:`stockade.pipeline.loop.is_late`)."""
         with self._lock(site):
             results = self.store.append(site, events, entries, wait_for_disk=wait_for_disk)
+            flags = self._mark_late(site, events, [r.status for r in results])
+            if late is not None:
+                late.extend(flags)
             accepted = [(r.seq, e, entry) for r, e, entry in zip(results, events, entries, strict=True)
                         if r.status == "accepted"]
             if accepted:

@@ -5,6 +5,8 @@
     stockade_queue_depth                        committed batches waiting for the engine
     stockade_outputs_total{site, kind}          alerts, incidents, decisions written by Stockade
     stockade_engine_errors_total{site}          batches the engine failed on (logged with the traceback)
+    stockade_late_events_total{site}            accepted events older than the site's event-time clock allows
+                                                (kept in the log, not detected on live; docs/events.md)
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ class NodeMetrics:
         )
         self.engine_errors = Counter(
             "stockade_engine_errors", "Batches the engine failed on (see the log)", ["site"], registry=self.registry,
+        )
+        self.late_events = Counter(
+            "stockade_late_events", "Accepted events too old for live detection (kept in the log)", ["site"],
+            registry=self.registry,
         )
         depth = Gauge(
             "stockade_queue_depth", "Committed batches waiting for the engine", registry=self.registry

@@ -83,6 +83,7 @@ class Node:
             store, sites, self.bus, self.ledgers,
             check_signature=DeviceSignatures(settings.data_dir / "devices.json"),
             max_future=timedelta(seconds=settings.max_future_s), on_committed=self._committed,
+            on_late=lambda site, n: self.metrics.late_events.labels(site).inc(n),
         )
         self.engine: EngineRunner
         if settings.engine == "process":

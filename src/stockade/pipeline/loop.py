@@ -12,6 +12,7 @@ resumes from the snapshot and the log's tail.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from stockade.engine.engine import SiteEngine
@@ -25,6 +26,26 @@ from stockade.site import SiteConfig
 ENGINE_SKIPS = OUTPUT_KINDS - {"decision", "action"}
 
 OutputSink = Callable[[str, Sequence[Envelope]], None]
+
+ALLOWED_LATENESS = timedelta(minutes=15)
+"""How far behind a site's event-time clock an event may be and still be detected on.
+
+The clock (the watermark) is the latest event time the engine has applied. An event older
+than ``clock - ALLOWED_LATENESS`` is *late*: it is kept in the log (it is the truth) and
+queryable, flagged ``late`` in the ingest answer and counted in ``stockade_late_events_total``,
+but the live engine neither folds it nor shows it to the detectors, because the world they
+would compare it with has moved on — a camera "still down 5 days later" or a lone forced
+door read as the end of a blind-and-grab are findings only the out-of-order arrival made.
+History goes in with ``stockade ingest --backfill``, which runs the late events through a fresh
+engine in event-time order, as ``stockade analyze`` does. 15 minutes is three times the
+5 minutes an event may be ahead of the server, so an event stamped 5 minutes ahead cannot make
+the events of honest devices late (see docs/events.md).
+"""
+
+
+def is_late(clock: datetime | None, ts: datetime) -> bool:
+    """Whether an event at ``ts`` is late against a site's event-time clock."""
+    return clock is not None and ts < clock - ALLOWED_LATENESS
 
 
 class Snapshots(Protocol):
@@ -50,6 +71,7 @@ class EngineLoop:
         self.engines: dict[str, SiteEngine] = {}
         self.last_seq: dict[str, int] = {}
         self._since_snapshot: dict[str, int] = {}
+        self.late: dict[str, int] = {}  # late events not stepped, since this loop started
 
     def engine(self, site: str) -> SiteEngine:
         engine = self.engines.get(site)
@@ -73,7 +95,13 @@ class EngineLoop:
         if seq <= self.last_seq.get(site, 0):
             return []
         self.last_seq[site] = seq
-        outputs = [] if event.kind in ENGINE_SKIPS else engine.step(event, seq)
+        if event.kind in ENGINE_SKIPS:
+            outputs: list[Envelope] = []
+        elif is_late(engine.state.clock.now, event.ts):
+            outputs = []
+            self.late[site] = self.late.get(site, 0) + 1
+        else:
+            outputs = engine.step(event, seq)
         if outputs:
             self._sink(site, outputs)
         count = self._since_snapshot.get(site, 0) + 1

@@ -182,7 +182,8 @@ class Emitter:
         return False
 
     def _sign(self, ev: Envelope) -> str:
-        assert self.keys is not None
+        if self.keys is None:
+            raise RuntimeError("signing was asked of an emitter without device keys")
         raw = msgspec.to_builtins(ev)
         return base64.b64encode(self.keys.sign(ev.source, signing_payload(raw))).decode("ascii")
 

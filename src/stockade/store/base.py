@@ -141,6 +141,9 @@ class Store(Protocol):
 
     def count(self, site: str) -> int:
         """How many event rows the site has (equal to ``last_seq`` when the sequence is gapless)."""
+    def latest_ts_us(self, site: str, kinds: Sequence[str]) -> int | None:
+        """The latest event time (``ts_micros``) among the site's events of ``kinds``: the
+        event-time clock ingest flags late events against (None when there is none)."""
         ...
 
     def sites(self) -> list[str]: ...

@@ -10,33 +10,48 @@ from stockade.events.entities import entity_refs
 from stockade.ledger.seal import RowSeal
 from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, ts_micros
 
-EVENT_COLUMNS = "site, seq, id, kind, ts_us, entry, mac"
-"""The columns of an event row, in the order ``AppendPlan.rows`` holds them."""
+INSERT_EVENTS = "INSERT INTO events (site, seq, id, kind, ts_us, entry, mac) VALUES ({marks})"
+"""The insert of ``AppendPlan.rows`` (their column order); :func:`insert_events` fills in a store's placeholders."""
+
+
+def insert_events(mark: str) -> str:
+    """The row insert with ``mark`` (``?`` or ``%s``) for each of the seven columns."""
+    if mark not in _MARKS:
+        raise ValueError(f"unknown placeholder {mark!r}")
+    return INSERT_EVENTS.format(marks=",".join([mark] * 7))
+_MARKS = frozenset({"?", "%s"})  # SQLite's and PostgreSQL's placeholders: nothing else enters the SQL text
+_FROM_EVENTS = "events e"
+_FROM_ENTITY = "entities x JOIN events e ON e.site = x.site AND e.seq = x.seq"
 
 
 def query_sql(q: EventQuery, mark: str) -> tuple[str, list[object]]:
-    """The SELECT (seq, entry) for an EventQuery, with ``mark`` as the placeholder."""
-    where = [f"e.site = {mark}", f"e.seq > {mark}"]
+    """The SELECT (seq, entry) for an EventQuery, with ``mark`` as the placeholder.
+
+    The SQL text is made of the constant fragments below and ``mark`` only; every value the
+    query carries is a bound parameter.
+    """
+    if mark not in _MARKS:
+        raise ValueError(f"unknown placeholder {mark!r}")
+    where = ["e.site = ?", "e.seq > ?"]
     params: list[object] = [q.site, q.after_seq]
-    source = "events e"
+    source = _FROM_EVENTS
     if q.entity is not None:
-        source = "entities x JOIN events e ON e.site = x.site AND e.seq = x.seq"
-        where += [f"x.site = {mark}", f"x.etype = {mark}", f"x.eid = {mark}"]
+        source = _FROM_ENTITY
+        where += ["x.site = ?", "x.etype = ?", "x.eid = ?"]
         params += [q.site, q.entity[0], q.entity[1]]
     if q.since is not None:
-        where.append(f"e.ts_us >= {mark}")
+        where.append("e.ts_us >= ?")
         params.append(ts_micros(q.since))
     if q.until is not None:
-        where.append(f"e.ts_us < {mark}")
+        where.append("e.ts_us < ?")
         params.append(ts_micros(q.until))
     if q.kinds:
-        where.append(f"e.kind IN ({','.join([mark] * len(q.kinds))})")
+        where.append("e.kind IN (" + ",".join(["?"] * len(q.kinds)) + ")")
         params += list(q.kinds)
     order = "DESC" if q.newest_first else "ASC"
-    sql = (f"SELECT e.seq, e.entry FROM {source} WHERE {' AND '.join(where)} "
-           f"ORDER BY e.seq {order} LIMIT {mark}")
+    parts = ["SELECT e.seq, e.entry FROM", source, "WHERE", " AND ".join(where), "ORDER BY e.seq", order, "LIMIT ?"]
     params.append(q.limit)
-    return sql, params
+    return " ".join(parts).replace("?", mark), params
 
 
 @dataclass

@@ -9,7 +9,8 @@
 - ``GET /v1/access/threat-levels/{site}`` and ``GET /v1/access/decisions``
   (scope ``read``).
 
-    $ curl -H "Authorization: Bearer $PEP_KEY" localhost:8000/v1/access/decide -d '{"site": "dc-demo",
+    $ curl -H "Authorization: Bearer $PEP_KEY" -H "Content-Type: application/json" \
+        localhost:8700/v1/access/decide -d '{"site": "dc-demo",
         "door": "D-HV", "credential": "badge:1020", "factors": [{"type": "badge"}]}'
     {"decision_id": "dec-…", "result": "step_up", "step_up": "fingerprint", ...}
 
@@ -23,7 +24,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from stockade.access.errors import UnknownTargetError
 from stockade.access.request import AccessRequest, Answer, Presented, ReaderPosture
@@ -32,11 +33,15 @@ from stockade.access.threat import Level
 from stockade.api.auth import require_scope
 from stockade.api.deps import NodeDep, StoreDep
 from stockade.api.encoding import JSONBytes, rows_response
+from stockade.api.limits import KiB, body_limit
+from stockade.api.problems import responses
+from stockade.api.schemas import EventPage, Rfc3339
 from stockade.events.model import Direction, Factor
 from stockade.store import ApiKeyRecord, EventQuery
 
 router = APIRouter(prefix="/v1/access", tags=["access"])
 MAX_SKEW = timedelta(minutes=5)
+SMALL_BODY = body_limit(16 * KiB)  # a decision or a threat level is a few hundred bytes
 
 
 def get_access(node: NodeDep) -> AccessService:
@@ -54,28 +59,37 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class FactorIn(_Body):
-    type: Factor = Field(description="badge, pin, face, fingerprint or mobile")
-    verified: bool | None = Field(None, description="pin only: whether the controller checked the PIN "
-                                                    "as correct; the PIN itself is never sent")
-    score: float | None = Field(None, ge=0, le=1, description="face / fingerprint only: match score 0..1")
+class BadgeFactor(_Body):
+    type: Literal["badge", "mobile"] = Field(description="a badge or a mobile credential: nothing more to send")
 
-    @model_validator(mode="after")
-    def _shape(self) -> FactorIn:
-        if self.type == "pin" and self.verified is None:
-            raise ValueError("a pin factor needs `verified` (did the controller check it as correct?)")
-        if self.type in ("face", "fingerprint") and self.score is None:
-            raise ValueError(f"a {self.type} factor needs `score` (the match score, 0..1)")
-        if self.type != "pin" and self.verified is not None:
-            raise ValueError("`verified` is for pin factors only")
-        if self.type not in ("face", "fingerprint") and self.score is not None:
-            raise ValueError("`score` is for face and fingerprint factors only")
-        return self
+
+class PinFactor(_Body):
+    type: Literal["pin"]
+    verified: bool = Field(strict=True, description="whether the controller checked the PIN as correct; the PIN "
+                                                    "itself is never sent")
+
+
+class BiometricFactor(_Body):
+    type: Literal["face", "fingerprint"]
+    score: float = Field(ge=0, le=1, strict=True, allow_inf_nan=False,
+                         description="the match score 0..1 (a number: true is not 1)")
+
+
+FactorIn = Annotated[BadgeFactor | PinFactor | BiometricFactor, Field(discriminator="type")]
+"""A presented factor; its ``type`` says which fields it carries (the OpenAPI document says so too)."""
+
+
+def _presented(f: BadgeFactor | PinFactor | BiometricFactor) -> Presented:
+    if isinstance(f, PinFactor):
+        return Presented(f.type, verified=f.verified)
+    if isinstance(f, BiometricFactor):
+        return Presented(f.type, score=f.score)
+    return Presented(f.type)
 
 
 class ReaderIn(_Body):
-    online: bool = Field(True, description="the reader reports itself online")
-    tampered: bool = Field(False, description="the reader's tamper switch is open")
+    online: bool = Field(True, strict=True, description="the reader reports itself online")
+    tampered: bool = Field(False, strict=True, description="the reader's tamper switch is open")
 
 
 class DecideIn(_Body):
@@ -129,12 +143,13 @@ def _request(body: DecideIn, now: datetime) -> AccessRequest:
             "msg": f"{at.isoformat()} is more than 5 minutes from the server's clock"}])
     return AccessRequest(
         site=body.site, door=body.door, credential=body.credential, time=at, direction=body.direction,
-        factors=tuple(Presented(f.type, verified=f.verified, score=f.score) for f in body.factors),
+        factors=tuple(_presented(f) for f in body.factors),
         reader=ReaderPosture(online=body.reader.online, tampered=body.reader.tampered),
     )
 
 
-@router.post("/decide", summary="Decide one badge presentation (policy decision point)")
+@router.post("/decide", summary="Decide one badge presentation (policy decision point)",
+             openapi_extra=SMALL_BODY)
 def decide(body: DecideIn, access: AccessDep, _key: PepKey) -> DecideOut:
     answer, _event = access.decide(_request(body, datetime.now(UTC)))
     return DecideOut.of(answer)
@@ -148,12 +163,13 @@ def _levels(access: AccessService, site: str, event: str | None = None) -> Threa
     return ThreatLevelsOut(site=site, level=view.site, zones=view.zones, event=event)
 
 
-@router.get("/threat-levels/{site}", summary="Threat levels in force at a site")
+@router.get("/threat-levels/{site}", summary="Threat levels in force at a site", responses=responses(404))
 def threat_levels(site: str, access: AccessDep, _key: ReadKey) -> ThreatLevelsOut:
     return _levels(access, site)
 
 
-@router.put("/threat-levels/{site}", summary="Set a zone's or the site's threat level")
+@router.put("/threat-levels/{site}", summary="Set a zone's or the site's threat level",
+            responses=responses(404), openapi_extra=SMALL_BODY)
 async def set_threat_level(site: str, body: ThreatIn, access: AccessDep, key: AnalystKey) -> ThreatLevelsOut:
     try:
         event = await run_in_threadpool(access.set_threat, site, body.level, actor=key.key_id,
@@ -163,7 +179,8 @@ async def set_threat_level(site: str, body: ThreatIn, access: AccessDep, key: An
     return _levels(access, site, event.id)
 
 
-@router.delete("/threat-levels/{site}", summary="Clear a zone's or the site's threat level (back to normal)")
+@router.delete("/threat-levels/{site}", summary="Clear a zone's or the site's threat level (back to normal)",
+               responses=responses(404))
 async def clear_threat_level(
     site: str, access: AccessDep, key: AnalystKey,
     zone: Annotated[str | None, Query(description="a zone id; omit for the site-wide level")] = None,
@@ -176,7 +193,8 @@ async def clear_threat_level(
     return _levels(access, site, event.id)
 
 
-@router.get("/decisions", summary="Logged access decisions of a site, newest first")
+@router.get("/decisions", summary="Logged access decisions of a site, newest first",
+            responses={200: {"model": EventPage}})
 def decisions(
     store: StoreDep, _key: ReadKey,
     site: Annotated[str, Query(description="site id")],
@@ -184,7 +202,7 @@ def decisions(
     subject: Annotated[str | None, Query(description="only this person")] = None,
     credential: Annotated[str | None, Query(description="only this credential")] = None,
     result: Annotated[Literal["allow", "deny", "step_up"] | None, Query(description="only this result")] = None,
-    since: Annotated[datetime | None, Query(description="event time from")] = None,
+    since: Annotated[Rfc3339 | None, Query(description="event time from")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JSONBytes:
     entity: tuple[Literal["door", "person", "credential"], str] | None = (

@@ -20,15 +20,18 @@ import json
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stockade.api.auth import authenticate, granted
 from stockade.api.deps import NodeDep
+from stockade.api.limits import NODE_LIMIT, body_limit
 from stockade.events import EventError, Stock, canonical_event, decode_event
 from stockade.inventory.epcis.capture import (
     CAPTURE_LIMIT,
@@ -77,15 +80,73 @@ def problem_response(code: int, type_: str, detail: str, *, headers: dict[str, s
 def install(app: FastAPI) -> None:
     """Register the routers and the problem handler (called by the app factory)."""
     async def handler(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, EpcisProblem)
+        if not isinstance(exc, EpcisProblem):  # registered for EpcisProblem only
+            raise TypeError(f"the EPCIS handler got {type(exc).__name__}") from exc
         return problem_response(exc.code, exc.type, exc.detail, headers=exc.headers, errors=exc.errors,
                                 instance=str(request.url.path))
 
-    from stockade.api.routers import epcis_query  # it imports this module's keys and problems
-
     app.add_exception_handler(EpcisProblem, handler)
-    app.include_router(router)
-    app.include_router(epcis_query.router)
+    app.add_middleware(EpcisRefusals, limits=lambda: _limit_headers(app))
+
+
+def _limit_headers(app: FastAPI) -> dict[str, str]:
+    node = getattr(app.state, "node", None)
+    return _limits(node) if isinstance(node, Node) else {}
+
+
+_TYPES = {401: SECURITY, 403: SECURITY, 404: NO_SUCH, 413: CAPTURE_LIMIT, 415: VALIDATION, 422: VALIDATION}
+
+
+class EpcisRefusals:
+    """Under /v1/epcis, a refusal made before the route (the body guard's 401/413/415/422, FastAPI's
+    parameter checks) is answered as an EPCIS problem too; a 413 carries the capture limit headers."""
+
+    def __init__(self, app: ASGIApp, *, limits: Callable[[], dict[str, str]]) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not str(scope.get("path", "")).startswith("/v1/epcis"):
+            await self.app(scope, receive, send)
+            return
+        held: dict[str, Any] = {}
+
+        async def relay(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                ctype = dict(message.get("headers", [])).get(b"content-type", b"")
+                if message["status"] >= 400 and ctype.startswith(b"application/json"):
+                    held["start"] = message
+                    return
+            elif message["type"] == "http.response.body" and "start" in held:
+                held["body"] = held.get("body", b"") + message.get("body", b"")
+                if message.get("more_body", False):
+                    return
+                await self._problem(held["start"], held["body"], str(scope.get("path", "")), send)
+                return
+            await send(message)
+
+        await self.app(scope, receive, relay)
+
+    async def _problem(self, start: Message, body: bytes, path: str, send: Send) -> None:
+        code = int(start["status"])
+        try:
+            detail: Any = msgspec.json.decode(body).get("detail", "")
+        except (msgspec.DecodeError, AttributeError):
+            detail = ""
+        text = detail if isinstance(detail, str) else "; ".join(
+            f"{'.'.join(str(p) for p in d.get('loc', []))}: {d.get('msg', '')}" for d in detail
+            if isinstance(d, dict)) if isinstance(detail, list) else str(detail)
+        headers = {k.decode(): v.decode() for k, v in start.get("headers", [])
+                   if k.lower() not in (b"content-type", b"content-length")}
+        if code == 413:
+            headers |= self.limits()
+        response = problem_response(code, _TYPES.get(code, VALIDATION if code < 500 else IMPLEMENTATION),
+                                    text or f"HTTP {code}", headers=headers, instance=path)
+        await response({"type": "http"}, _nothing, send)
+
+
+async def _nothing() -> Message:
+    return {"type": "http.disconnect"}
 
 
 # --- keys ----------------------------------------------------------------------------------------------
@@ -125,6 +186,13 @@ def query_key(
 
 
 IngestKey = Annotated[ApiKeyRecord, Depends(ingest_key)]
+
+
+def site_of(key: ApiKeyRecord) -> str:
+    """The site of a key :func:`ingest_key` let through (it refuses keys bound to none)."""
+    if key.site is None:
+        raise EpcisProblem(403, SECURITY, f"API key {key.key_id} is not bound to a site")
+    return key.site
 
 
 # --- capture jobs ---------------------------------------------------------------------------------------
@@ -263,15 +331,18 @@ def capture_options(node: NodeDep) -> Response:
     return Response(status_code=204, headers=headers)
 
 
-@router.post("/capture", summary="Capture an EPCIS document (202 and a capture job)", status_code=202)
+EPCIS_BODY = body_limit(NODE_LIMIT, media_type="application/ld+json", max_depth=64)
+
+
+@router.post("/capture", summary="Capture an EPCIS document (202 and a capture job)", status_code=202,
+             openapi_extra=EPCIS_BODY)
 async def capture(
     request: Request, node: NodeDep, key: IngestKey,
     gs1_capture_error_behaviour: Annotated[str | None, Header()] = None,
 ) -> Response:
     behaviour = _behaviour(gs1_capture_error_behaviour)
     document = await _read_document(request, node)
-    assert key.site is not None
-    site = node.sites[key.site]
+    site = node.sites[site_of(key)]
     count = len(document_events(document)) if isinstance(document, dict) and isinstance(
         document.get("epcisBody"), dict) else 0
     if count > MAX_EVENTS:  # before any work on them
@@ -290,24 +361,23 @@ async def capture(
     job = {"captureID": capture_id, "createdAt": created.isoformat(), "finishedAt": datetime.now(UTC).isoformat(),
            "running": False, "success": not errors, "captureErrorBehaviour": behaviour,
            "eventCount": plan.count, "capturedCount": captured, "errors": [e.problem() for e in errors]}
-    _jobs(request).put(key.site, job)
+    _jobs(request).put(site_of(key), job)
     return Response(status_code=202, headers={"Location": f"/v1/epcis/capture/{capture_id}", **_limits(node)})
 
 
 @router.get("/capture/{capture_id}", summary="A capture job")
 def capture_job(request: Request, key: IngestKey, capture_id: str) -> Response:
-    assert key.site is not None
-    job = _jobs(request).get(key.site, capture_id)
+    job = _jobs(request).get(site_of(key), capture_id)
     if job is None:
         raise EpcisProblem(404, NO_SUCH, f"no capture job {capture_id!r} for this site")
     return Response(msgspec.json.encode(job), media_type="application/json")
 
 
-@router.post("/events", summary="Capture one EPCIS event (201; 409 when it is known)", status_code=201)
+@router.post("/events", summary="Capture one EPCIS event (201; 409 when it is known)", status_code=201,
+             openapi_extra=EPCIS_BODY)
 async def post_event(request: Request, node: NodeDep, key: IngestKey) -> Response:
     event = await _read_document(request, node)
-    assert key.site is not None
-    plan = plan_event(event, site=node.sites[key.site], source=_source(key))
+    plan = plan_event(event, site=node.sites[site_of(key)], source=_source(key))
     errors, captured = await run_in_threadpool(run_capture, node, key, plan, "rollback")
     if errors:
         err = errors[0]
@@ -316,6 +386,6 @@ async def post_event(request: Request, node: NodeDep, key: IngestKey) -> Respons
         raise EpcisProblem(code, err.type, detail.replace("$.epcisBody.eventList[0]", "$"),
                            errors=[e.problem() for e in errors])
     stock = plan.events[0][1]
-    assert stock.attrs is not None
-    return Response(status_code=201, headers={"Location": f"/v1/epcis/events/{stock.attrs['event_hash']}"})
+    ni = (stock.attrs or {}).get("event_hash", "")
+    return Response(status_code=201, headers={"Location": f"/v1/epcis/events/{ni}"})
 

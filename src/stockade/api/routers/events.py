@@ -1,9 +1,13 @@
-"""``POST /v1/events`` (bulk ingest, per-line results) and ``GET /v1/events`` (queries)."""
+"""``POST /v1/events`` (bulk ingest, per-line results) and ``GET /v1/events`` (queries).
+
+The ingest body is NDJSON (``application/x-ndjson``: one SEF/1 event per line)
+or a JSON array of events, up to the node's ``max_body_bytes``; the answer has
+one result per line, so a bad line never costs the good ones beside it.
+"""
 
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
@@ -12,38 +16,37 @@ from fastapi.concurrency import run_in_threadpool
 from stockade.api.auth import require_scope
 from stockade.api.deps import NodeDep, StoreDep
 from stockade.api.encoding import JSONBytes, json_response, rows_response
+from stockade.api.limits import NODE_LIMIT, body_limit
+from stockade.api.problems import responses
+from stockade.api.schemas import (
+    ENTITY_TYPE_NAMES,
+    MAX_SEQ,
+    EventPage,
+    IngestAnswer,
+    Rfc3339,
+    entity_type_of,
+    ingest_request_body,
+)
 from stockade.events import EventError
-from stockade.events.entities import ENTITY_TYPES
 from stockade.node.ingest import Principal
 from stockade.store import ApiKeyRecord, EventQuery
 
 router = APIRouter(prefix="/v1", tags=["events"])
 
 
-async def read_limited(request: Request, limit: int) -> bytes:
-    """The body, or 413 as soon as it passes ``limit`` bytes (declared or streamed)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
-                            f"body of {declared} bytes is over the limit of {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
-                                f"body is over the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 @router.post(
     "/events",
     summary="Ingest SEF/1 events (NDJSON or a JSON array); one result per line",
     responses={
-        403: {"description": "every line is for a site or source this ingest key is not bound to"},
-        413: {"description": "body over the size limit"},
+        200: {"model": IngestAnswer, "description": "one result per line: accepted, duplicate or rejected"},
+        **responses(400),
+        403: {"description": "the key lacks the ingest scope (a Problem), or every line is for a site or source "
+                             "this ingest key is not bound to (the per-line answer)",
+              "content": {"application/json": {"schema": {"anyOf": [
+                  {"$ref": "#/components/schemas/Problem"}, {"$ref": "#/components/schemas/IngestAnswer"}]}}}},
     },
+    openapi_extra={**body_limit(NODE_LIMIT, media_type="application/x-ndjson", json=False),
+                   "requestBody": ingest_request_body()},
 )
 async def post_events(
     request: Request,
@@ -51,7 +54,7 @@ async def post_events(
     key: Annotated[ApiKeyRecord, Depends(require_scope("ingest"))],
 ) -> JSONBytes:
     started = time.perf_counter()
-    body = await read_limited(request, node.settings.max_body_bytes)
+    body = await request.body()  # BodyGuard has checked the key and the size
     principal = Principal(key.key_id, key.site, frozenset(key.sources))
     try:
         report = await run_in_threadpool(node.ingestor.ingest_body, body, principal)
@@ -65,7 +68,8 @@ async def post_events(
             metrics.events.labels(key.site or "", "", result.status).inc()
     metrics.ingest_seconds.observe(time.perf_counter() - started)
     results = [{k: v for k, v in (("line", r.line), ("status", r.status), ("id", r.id), ("seq", r.seq),
-                                  ("field", r.field), ("reason", r.reason)) if v is not None}
+                                  ("field", r.field), ("reason", r.reason), ("late", r.late or None))
+                            if v is not None}
                for r in report.results]
     forbidden = all(r.reason is not None and r.reason.startswith("forbidden") for r in report.results)
     code = status.HTTP_403_FORBIDDEN if report.results and forbidden else status.HTTP_200_OK
@@ -75,28 +79,33 @@ async def post_events(
     }, code)
 
 
-@router.get("/events", summary="Query a site's log by time, kind and entity")
+@router.get("/events", summary="Query a site's log by time, kind and entity",
+            responses={200: {"model": EventPage}})
 def get_events(
     store: StoreDep,
     _key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
     site: Annotated[str, Query(description="site id")],
-    since: Annotated[datetime | None, Query(description="event time from (RFC 3339)")] = None,
-    until: Annotated[datetime | None, Query(description="event time before (RFC 3339)")] = None,
+    since: Annotated[Rfc3339 | None, Query(description="event time from (RFC 3339)")] = None,
+    until: Annotated[Rfc3339 | None, Query(description="event time before (RFC 3339)")] = None,
     kind: Annotated[list[str] | None, Query(description="event kinds")] = None,
-    entity_type: Annotated[Literal[ENTITY_TYPES] | None, Query(description="entity type")] = None,  # type: ignore[valid-type]
-    entity: Annotated[str | None, Query(description="entity id, with entity_type")] = None,
-    after_seq: Annotated[int, Query(ge=0, description="log position to continue after")] = 0,
+    entity_type: Annotated[Literal[ENTITY_TYPE_NAMES] | None, Query(  # type: ignore[valid-type]  # a Literal of a tuple constant: mypy cannot see its values
+        description="entity type, singular (person) or as in an alert's entities (people); needs entity")] = None,
+    entity: Annotated[str | None, Query(description="entity id; needs entity_type")] = None,
+    after_seq: Annotated[int, Query(ge=0, le=MAX_SEQ, description="log position to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
 ) -> JSONBytes:
     if (entity_type is None) != (entity is None):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "entity_type and entity go together")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, [{
+            "type": "missing", "loc": ["query", "entity" if entity is None else "entity_type"],
+            "msg": "entity_type and entity go together: give both or neither"}])
     query = EventQuery(site, since, until, tuple(kind or ()),
-                       (entity_type, entity) if entity_type and entity else None, after_seq, limit)
+                       (entity_type_of(entity_type), entity) if entity_type and entity else None, after_seq, limit)
     rows = store.query(query)
     return rows_response(rows, next_after_seq=rows[-1].seq if rows else after_seq)
 
 
-@router.get("/events/{site}/{event_id}", summary="One event by id")
+@router.get("/events/{site}/{event_id}", summary="One event by id",
+            responses={200: {"model": EventPage}, **responses(404)})
 def get_event(
     store: StoreDep,
     _key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],

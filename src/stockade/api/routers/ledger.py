@@ -21,6 +21,9 @@ from fastapi.concurrency import run_in_threadpool
 
 from stockade.api.auth import require_scope
 from stockade.api.deps import NodeDep
+from stockade.api.encoding import OctetStream, PlainText
+from stockade.api.problems import responses
+from stockade.api.schemas import MAX_SEQ
 from stockade.ledger.errors import LedgerError, SigningHeldError
 from stockade.ledger.log import SiteLog
 from stockade.ledger.proofs import make_proof
@@ -40,14 +43,16 @@ def _log(node: NodeDep, site: str) -> SiteLog:
     return log
 
 
-@router.get("/{site}/checkpoint", summary="The latest signed checkpoint (C2SP tlog-checkpoint)")
+@router.get("/{site}/checkpoint", summary="The latest signed checkpoint (C2SP tlog-checkpoint)",
+            response_class=PlainText, responses=responses(404))
 def checkpoint(node: NodeDep, _key: ReadKey, site: str) -> Response:
     log = _log(node, site)
     note = log.latest_checkpoint() or log.checkpoint()
     return Response(note, media_type=TEXT, headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/{site}/tile/{path:path}", summary="A hash tile or entry bundle (C2SP tlog-tiles)")
+@router.get("/{site}/tile/{path:path}", summary="A hash tile or entry bundle (C2SP tlog-tiles)",
+            response_class=OctetStream, responses=responses(404))
 def tile(node: NodeDep, _key: ReadKey, site: str, path: str) -> Response:
     log = _log(node, site)
     try:
@@ -61,7 +66,8 @@ def tile(node: NodeDep, _key: ReadKey, site: str, path: str) -> Response:
     return Response(data, media_type="application/octet-stream", headers={"Cache-Control": cache})
 
 
-@router.get("/{site}/proof/{event_id}", summary="Inclusion proof of one event, as a C2SP tlog-proof file")
+@router.get("/{site}/proof/{event_id}", summary="Inclusion proof of one event, as a C2SP tlog-proof file",
+            response_class=PlainText, responses=responses(404, 409))
 async def proof(node: NodeDep, _key: ReadKey, site: str, event_id: str) -> Response:
     log = _log(node, site)
     row = node.store.get(site, event_id)
@@ -79,11 +85,13 @@ async def proof(node: NodeDep, _key: ReadKey, site: str, event_id: str) -> Respo
     return Response(made.encode(), media_type=TEXT)
 
 
-@router.get("/{site}/consistency", summary="RFC 9162 consistency proof between two tree sizes")
+@router.get("/{site}/consistency", summary="RFC 9162 consistency proof between two tree sizes",
+            response_class=PlainText, responses=responses(404))
 def consistency(
     node: NodeDep, _key: ReadKey, site: str,
-    old: Annotated[int, Query(ge=0, description="the older tree size")],
-    new: Annotated[int | None, Query(ge=1, description="the newer tree size; default the log's size")] = None,
+    old: Annotated[int, Query(ge=0, le=MAX_SEQ, description="the older tree size")],
+    new: Annotated[int | None, Query(ge=1, le=MAX_SEQ,
+                                     description="the newer tree size; default the log's size")] = None,
 ) -> Response:
     log = _log(node, site)
     size = log.size if new is None else new

@@ -13,6 +13,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, status
 from stockade.api.auth import require_scope
 from stockade.api.deps import NodeDep
 from stockade.api.encoding import JSONBytes, json_response
+from stockade.api.problems import responses
+from stockade.api.schemas import RiskOut
 from stockade.store import ApiKeyRecord
 
 router = APIRouter(prefix="/v1", tags=["risk"])
@@ -20,7 +22,8 @@ RiskType = Literal["person", "credential", "zone", "device", "vendor"]
 RISK_TYPES: tuple[RiskType, ...] = ("person", "credential", "zone", "device", "vendor")
 
 
-@router.get("/risk/{site}", summary="Risk scores 0-100 of a site's riskiest entities, by type")
+@router.get("/risk/{site}", summary="Risk scores 0-100 of a site's riskiest entities, by type",
+            responses={200: {"model": RiskOut}, **responses(404)})
 def risk(
     node: NodeDep,
     _key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],

@@ -17,19 +17,21 @@ from fastapi.responses import StreamingResponse
 
 from stockade.api.auth import require_scope
 from stockade.api.deps import NodeDep
+from stockade.api.encoding import EventStream
+from stockade.api.schemas import MAX_SEQ
 from stockade.store import ApiKeyRecord
 
 router = APIRouter(prefix="/v1", tags=["stream"])
 KEEPALIVE_S = 15.0
 
 
-@router.get("/stream", summary="Server-sent events of a site's log (filter by kind)")
+@router.get("/stream", summary="Server-sent events of a site's log (filter by kind)", response_class=EventStream)
 async def stream(
     node: NodeDep,
     _key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
     site: Annotated[list[str] | None, Query(description="sites to follow; all when omitted")] = None,
     kind: Annotated[list[str] | None, Query(description="kinds to follow; all when omitted")] = None,
-    limit: Annotated[int | None, Query(ge=1, description="close after this many events")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=MAX_SEQ, description="close after this many events")] = None,
 ) -> StreamingResponse:
     sub = node.broadcast.subscribe(asyncio.get_running_loop(), set(site or ()), set(kind or ()))
 

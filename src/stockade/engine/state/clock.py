@@ -37,11 +37,17 @@ class Clock:
 
     def local(self, ts: datetime) -> datetime:
         """``ts`` in the site's time zone (cached for the last timestamp asked)."""
-        if ts is not self._local_ts:
-            self._local_ts = ts
-            self._local = ts.astimezone(self.site.tz)
-        assert self._local is not None
-        return self._local
+        local = self._local
+        if ts is not self._local_ts or local is None:
+            local = ts.astimezone(self.site.tz)
+            self._local_ts, self._local = ts, local
+        return local
+
+    def current(self) -> datetime:
+        """Event time now; only asked once an event has moved the clock (the engine's step does first)."""
+        if self.now is None:
+            raise RuntimeError("the site's event-time clock has not started: no event applied yet")
+        return self.now
 
     def is_open(self, ts: datetime) -> bool:
         """Operating hours, cached per minute of event time."""

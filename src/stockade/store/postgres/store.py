@@ -17,10 +17,10 @@ from stockade.ledger.seal import RowSeal
 from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, IndexRow, StoredEvent, StoredRow
 from stockade.store.errors import StoreError
 from stockade.store.postgres.migrations import migrate
-from stockade.store.sql import EVENT_COLUMNS, entity_rows, key_from_row, key_row, plan_append, query_sql
+from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row, plan_append, query_sql
 
 Conn = psycopg.Connection[tuple[object, ...]]
-_INSERT = f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s,%s)".encode()
+_INSERT = insert_events("%s").encode()
 
 
 class PostgresStore:
@@ -140,6 +140,12 @@ class PostgresStore:
         with self._lock:
             row = self._conn.execute("SELECT COUNT(*) FROM events WHERE site=%s", (site,)).fetchone()
         return int(str(row[0])) if row else 0
+    def latest_ts_us(self, site: str, kinds: Sequence[str]) -> int | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT MAX(ts_us) FROM events WHERE site=%s AND kind = ANY(%s)", (site, list(kinds)),
+            ).fetchone()
+        return None if row is None or row[0] is None else int(str(row[0]))
 
     def sites(self) -> list[str]:
         with self._lock:

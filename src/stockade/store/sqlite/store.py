@@ -8,6 +8,7 @@ the sequencer batches.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -18,9 +19,10 @@ from stockade.events import Envelope
 from stockade.ledger.seal import RowSeal
 from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, IndexRow, StoredEvent, StoredRow
 from stockade.store.errors import StoreError
-from stockade.store.sql import EVENT_COLUMNS, entity_rows, key_from_row, key_row, plan_append, query_sql
+from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row, plan_append, query_sql
 from stockade.store.sqlite.migrations import INDEX_SCHEMA, migrate
 
+_INSERT = insert_events("?")
 _ID_CHUNK = 500
 
 
@@ -69,7 +71,7 @@ class SqliteStore:
                 with self._synchronous("FULL" if wait_for_disk else "NORMAL"):
                     try:
                         conn.execute("BEGIN IMMEDIATE")
-                        conn.executemany(f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?)", plan.rows)
+                        conn.executemany(_INSERT, plan.rows)
                         conn.execute("COMMIT")
                     except sqlite3.Error as e:
                         conn.execute("ROLLBACK")
@@ -125,9 +127,9 @@ class SqliteStore:
         found: dict[str, int] = {}
         for i in range(0, len(ids), _ID_CHUNK):
             chunk = ids[i : i + _ID_CHUNK]
-            marks = ",".join("?" * len(chunk))
             for eid, seq in self._conn.execute(
-                f"SELECT id, seq FROM events WHERE site=? AND id IN ({marks})", (site, *chunk)
+                "SELECT id, seq FROM events WHERE site=? AND id IN (SELECT value FROM json_each(?))",
+                (site, json.dumps(chunk)),
             ):
                 found[eid] = seq
         return found
@@ -197,6 +199,13 @@ class SqliteStore:
         with self._lock:
             (n,) = self._conn.execute("SELECT COUNT(*) FROM events WHERE site=?", (site,)).fetchone()
         return int(n)
+    def latest_ts_us(self, site: str, kinds: Sequence[str]) -> int | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT MAX(ts_us) FROM events WHERE site=? AND kind IN (SELECT value FROM json_each(?))",
+                (site, json.dumps(list(kinds))),
+            ).fetchone()
+        return None if row is None or row[0] is None else int(row[0])
 
     def sites(self) -> list[str]:
         with self._lock:
