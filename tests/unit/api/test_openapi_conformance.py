@@ -76,7 +76,11 @@ def check(case: Case) -> None:
     # GET /v1/events wants entity_type and entity together, a rule OpenAPI parameters cannot state (the
     # parameters' descriptions do).
     route = (case.operation.method.upper(), case.operation.path)
+    # POST /v1/epcis/capture and /events check the body against the GS1 EPCIS JSON schema, which the
+    # OpenAPI document does not carry: a body schemathesis makes up is refused (400) by design.
     excluded = {("POST", "/v1/events"): [negative_data_rejection],
+                ("POST", "/v1/epcis/capture"): [positive_data_acceptance],
+                ("POST", "/v1/epcis/events"): [positive_data_acceptance],
                 ("GET", "/v1/events"): [positive_data_acceptance]}.get(route, [])
     if route == ("POST", "/v1/access/decide") and isinstance(case.body, dict) and is_time(case.body.get("time")):
         case.body["time"] = datetime.now(UTC).isoformat()  # "within 5 minutes of the server's clock": no schema says it

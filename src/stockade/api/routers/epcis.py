@@ -87,6 +87,39 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(EpcisProblem, handler)
     app.add_middleware(EpcisRefusals, limits=lambda: _limit_headers(app))
+    base = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = base()
+        for path, ops in schema.get("paths", {}).items():
+            if not path.startswith("/v1/epcis"):
+                continue
+            for op in ops.values():
+                for code, answer in op.get("responses", {}).items():
+                    if code[0] in "45":
+                        answer["content"] = {PROBLEM: {"schema": PROBLEM_SCHEMA}}
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": ["type", "title"], "description": "RFC 7807, with the EPCIS exception type",
+    "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                   "detail": {"type": "string"}, "instance": {"type": "string"},
+                   "errors": {"type": "array", "items": {"type": "object"}}}}
+WHY = {400: "the document or a parameter is refused (ValidationException, QueryParameterException)",
+       401: "no key, or a wrong one (SecurityException)", 403: "the key may not do this (SecurityException)",
+       404: "no such capture job or site (NoSuchResourceException)",
+       409: "the event was captured before (ResourceAlreadyExistsException)",
+       413: "over a capture limit (CaptureLimitExceededException), with the limit headers",
+       415: "send application/json or application/ld+json", 422: "the body is not strict JSON, or a parameter "
+       "is out of range (ValidationException)", 500: "the capture failed (ImplementationException)"}
+
+
+def answers(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses for these EPCIS problems."""
+    return {code: {"description": WHY[code], "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}}} for code in codes}
 
 
 def _limit_headers(app: FastAPI) -> dict[str, str]:
@@ -324,7 +357,8 @@ def _behaviour(value: str | None) -> str:
 
 # --- routes ---------------------------------------------------------------------------------------------
 
-@router.options("/capture", summary="The capture limits and error behaviours", status_code=204)
+@router.options("/capture", summary="The capture limits and error behaviours", status_code=204,
+                response_class=Response)
 def capture_options(node: NodeDep) -> Response:
     headers = {**_limits(node), "Allow": "OPTIONS, POST", "GS1-Capture-Error-Behaviour": "rollback, proceed",
                "Accept-Post": ", ".join(ACCEPTED_TYPES)}
@@ -335,7 +369,8 @@ EPCIS_BODY = body_limit(NODE_LIMIT, media_type="application/ld+json", max_depth=
 
 
 @router.post("/capture", summary="Capture an EPCIS document (202 and a capture job)", status_code=202,
-             openapi_extra=EPCIS_BODY)
+             openapi_extra=EPCIS_BODY, response_class=Response,
+             responses=answers(400, 401, 403, 413, 415, 422, 500))
 async def capture(
     request: Request, node: NodeDep, key: IngestKey,
     gs1_capture_error_behaviour: Annotated[str | None, Header()] = None,
@@ -365,7 +400,7 @@ async def capture(
     return Response(status_code=202, headers={"Location": f"/v1/epcis/capture/{capture_id}", **_limits(node)})
 
 
-@router.get("/capture/{capture_id}", summary="A capture job")
+@router.get("/capture/{capture_id}", summary="A capture job", responses=answers(401, 403, 404))
 def capture_job(request: Request, key: IngestKey, capture_id: str) -> Response:
     job = _jobs(request).get(site_of(key), capture_id)
     if job is None:
@@ -374,7 +409,8 @@ def capture_job(request: Request, key: IngestKey, capture_id: str) -> Response:
 
 
 @router.post("/events", summary="Capture one EPCIS event (201; 409 when it is known)", status_code=201,
-             openapi_extra=EPCIS_BODY)
+             openapi_extra=EPCIS_BODY, response_class=Response,
+             responses=answers(400, 401, 403, 409, 413, 415, 422))
 async def post_event(request: Request, node: NodeDep, key: IngestKey) -> Response:
     event = await _read_document(request, node)
     plan = plan_event(event, site=node.sites[site_of(key)], source=_source(key))

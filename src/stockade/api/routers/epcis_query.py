@@ -3,14 +3,13 @@
 The standard parameters (``eventType``, ``GE_eventTime``, ``LT_eventTime``, ``EQ_bizStep``,
 ``EQ_disposition``, ``EQ_readPoint``, ``EQ_bizLocation``, ``MATCH_epc``, ``MATCH_anyEPC``,
 ``EQ_eventID``; lists pipe-separated), ``perPage`` (default 30, at most 1,000) and ``nextPageToken``
-(also in ``Link: <…>; rel="next"``). A single EPC in ``MATCH_epc``/``MATCH_anyEPC`` is looked up in
-the store's entity index; anything else scans the site's stock and tag events in log order. A read
-key names the site with ``site=`` (an ingest key reads its own site).
+(also in ``Link: <…>; rel="next"``); ``site`` names the site (an ingest key reads its own). A single
+EPC in ``MATCH_epc``/``MATCH_anyEPC`` is looked up in the store's entity index; anything else scans
+the site's stock and tag events in log order.
 """
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -20,7 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from stockade.api.deps import NodeDep
-from stockade.api.routers.epcis import EpcisProblem, query_key
+from stockade.api.routers.epcis import EpcisProblem, answers, query_key
 from stockade.events.entities import EntityType
 from stockade.inventory.epcis.capture import NO_SUCH, QUERY_PARAMETER
 from stockade.inventory.epcis.query import EpcisQuery, index_epc, query_document, reverse_locations, to_epcis
@@ -73,17 +72,12 @@ def parse_query(params: dict[str, str]) -> EpcisQuery:
 
 
 def _token(value: str | None) -> int:
-    if value is None:
-        return 0
-    try:
-        seq = int(base64.urlsafe_b64decode(value.encode() + b"==").decode().removeprefix("seq:"))
-    except (ValueError, UnicodeDecodeError) as e:
-        raise EpcisProblem(400, QUERY_PARAMETER, "nextPageToken is not one this server gave") from e
-    return max(seq, 0)
+    """The log position a page token stands for (the decimal sequence number of the last row looked at)."""
+    return int(value) if value else 0
 
 
 def _make_token(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
+    return str(seq)
 
 
 def run_query(node: Node, site_id: str, q: EpcisQuery, after: int, per_page: int,
@@ -138,15 +132,16 @@ def _answer(request: Request, events: list[dict[str, Any]], next_seq: int | None
     doc = query_document(events, datetime.now(UTC))
     if next_seq is not None:
         doc["epcisBody"]["queryResults"]["nextPageToken"] = _make_token(next_seq)
-    return Response(msgspec.json.encode(doc), media_type="application/ld+json", headers=headers)
+    return Response(msgspec.json.encode(doc), media_type="application/json", headers=headers)
 
 
-@router.get("/events", summary="EPCIS query: an EPCISQueryDocument of the matching events")
+@router.get("/events", summary="EPCIS query: an EPCISQueryDocument of the matching events",
+            responses=answers(400, 401, 403, 404, 422))
 async def get_events(
     request: Request, node: NodeDep, key: QueryKey,
-    site: Annotated[str | None, Query(description="site id (a read key bound to no site must name it)")] = None,
+    site: Annotated[str, Query(min_length=1, description="site id (an ingest key: its own)")],
     per_page: Annotated[int, Query(alias="perPage", ge=1, le=MAX_PER_PAGE)] = 30,
-    next_page_token: Annotated[str | None, Query(alias="nextPageToken")] = None,
+    next_page_token: Annotated[str | None, Query(alias="nextPageToken", pattern=r"^[0-9]{1,18}$")] = None,
 ) -> Response:
     site_id = _site(node, key, site)
     q = parse_query(dict(request.query_params))
@@ -154,13 +149,14 @@ async def get_events(
     return _answer(request, events, next_seq, per_page)
 
 
-@router.get("/epcs/{epc:path}/events", summary="One item's history; with proof=true an inclusion proof per event")
+@router.get("/epcs/{epc:path}/events", summary="One item's history; with proof=true an inclusion proof per event",
+            responses=answers(400, 401, 403, 404, 422))
 async def epc_events(
     request: Request, node: NodeDep, key: QueryKey, epc: str,
-    site: Annotated[str | None, Query()] = None,
+    site: Annotated[str, Query(min_length=1, description="site id (an ingest key: its own)")],
     proof: Annotated[bool, Query(description="add a C2SP tlog-proof of each event's log entry")] = False,
     per_page: Annotated[int, Query(alias="perPage", ge=1, le=MAX_PER_PAGE)] = 30,
-    next_page_token: Annotated[str | None, Query(alias="nextPageToken")] = None,
+    next_page_token: Annotated[str | None, Query(alias="nextPageToken", pattern=r"^[0-9]{1,18}$")] = None,
 ) -> Response:
     site_id = _site(node, key, site)
     q = EpcisQuery(match_any_epc=(epc,))

@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from stockade.api.auth import require_scope
 from stockade.api.deps import NodeDep
 from stockade.api.encoding import JSONBytes, json_response
+from stockade.api.problems import responses
 from stockade.inventory.reconcile import Reconciliation, reconcile
 from stockade.node.runtime import Node
 from stockade.reports.inventory import stock_and_tags
@@ -41,13 +42,15 @@ def run(node: Node, key: ApiKeyRecord, site: str, since: datetime | None, until:
     return reconcile(config, stock_and_tags(node.store, site, until), since=since, until=until)
 
 
-@router.get("/{site}/reconciliation", summary="Expected (WMS) against seen (reads, counts), explained")
+@router.get("/{site}/reconciliation", summary="Expected (WMS) against seen (reads, counts), explained",
+            responses=responses(404))
 async def reconciliation(node: NodeDep, key: ReadKey, site: str, since: Since = None, until: Until = None) -> JSONBytes:
     result = await run_in_threadpool(run, node, key, site, since, until)
     return json_response(result.as_dict())
 
 
-@router.get("/{site}/shrinkage", summary="Shrinkage by zone, SKU, value, week and reason")
+@router.get("/{site}/shrinkage", summary="Shrinkage by zone, SKU, value, week and reason",
+            responses=responses(404))
 async def shrinkage(node: NodeDep, key: ReadKey, site: str, since: Since = None, until: Until = None) -> JSONBytes:
     result = await run_in_threadpool(run, node, key, site, since, until)
     return json_response({"site": site, "as_of": result.as_of.isoformat() if result.as_of else None,
