@@ -46,7 +46,7 @@ def site_data() -> dict[str, Any]:
             "zones": [{"id": f"z{i}", "kind": "storage"} for i in range(20)],
             "readers": [{"id": f"R{i}", "zone": f"z{i}"} for i in range(20)],
             "skus": [{"sku": f"0614141.1{i:05d}", "name": f"s{i}", "value": 10.0 + i} for i in range(100)],
-            "locations": {SGLN: "z0"}}
+            "sources": [{"id": "wms", "kinds": ["stock"]}], "locations": {SGLN: "z0"}}
 
 
 def epc(i: int) -> str:
@@ -68,7 +68,7 @@ def bench_capture(n: int) -> dict[str, float]:
         (data / "sites" / f"{SITE}.yaml").write_text(yaml.safe_dump(site_data()))
         node = Node.open(Settings(data_dir=data, engine="thread"))
         site = node.sites[SITE]
-        principal = Principal("bench", SITE, frozenset())
+        principal = Principal("bench", SITE, frozenset({"wms"}), frozenset({"stock"}))
         docs = [document(s, min(500, n - s)) for s in range(0, n, 500)]
         start = time.perf_counter()
         planned = 0

@@ -18,7 +18,7 @@ import httpx
 import msgspec
 
 from bench.harness import median_rate, print_table, served
-from bench.mix import event_lines
+from bench.mix import MIX, SOURCES, event_lines
 from stockade.events import Event, decode_event
 from stockade.node.ingest import Principal
 from stockade.node.keys import new_key
@@ -52,7 +52,7 @@ def bench_embedded(lines: list[bytes], tmp: Path) -> float:
         node = _fresh_node(tmp)
         start = time.perf_counter()
         for i in range(0, len(lines), BATCH):
-            node.ingestor.ingest_lines(lines[i : i + BATCH], Principal.unrestricted())
+            node.ingestor.ingest_lines(lines[i : i + BATCH], Principal.operator())
         elapsed = time.perf_counter() - start
         node.stop()
         return int(len(lines) / elapsed * 1.0) if elapsed else 0
@@ -93,7 +93,8 @@ def bench_baseline(lines: list[bytes], tmp: Path) -> float:
 def bench_http(lines: list[bytes], tmp: Path) -> float:
     """POST /v1/events to a real `stockade serve` process, one keep-alive client, batches of 1,000."""
     node = _fresh_node(tmp)
-    token, record = new_key(("ingest",), site="dc-demo")
+    token, record = new_key(("ingest",), site="dc-demo", sources=tuple(sorted(set(SOURCES.values()))),
+                            kinds=tuple(kind for kind, _ in MIX))
     node.store.put_key(record)
     node.stop()
     bodies = [b"\n".join(lines[i : i + BATCH]) for i in range(0, len(lines), BATCH)]

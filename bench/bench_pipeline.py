@@ -71,7 +71,7 @@ def _pipeline_rate(lines: Sequence[bytes], tmp: Path, engine: str) -> tuple[floa
     node.start()
     start = time.perf_counter()
     for i in range(0, len(lines), BATCH):
-        node.ingestor.ingest_lines(lines[i : i + BATCH], Principal.unrestricted())
+        node.ingestor.ingest_lines(lines[i : i + BATCH], Principal.operator())
     caught_up = node.wait_for_engine("dc-demo", timeout=600)
     rate = len(lines) / (time.perf_counter() - start)
     alerts = int(node.metrics.outputs.labels("dc-demo", "alert")._value.get())  # noqa: SLF001
@@ -90,7 +90,7 @@ def bench_full(lines: Sequence[bytes], tmp: Path, repeats: int = 3) -> dict[str,
         node = _fresh(tmp, "thread")
         start = time.perf_counter()
         for i in range(0, len(lines), BATCH):
-            node.ingestor.ingest_lines(lines[i : i + BATCH], Principal.unrestricted())
+            node.ingestor.ingest_lines(lines[i : i + BATCH], Principal.operator())
         out["ingest_only"].append(len(lines) / (time.perf_counter() - start))
         node.stop()
         for engine in ("thread", "process"):
@@ -138,7 +138,7 @@ def bench_latency(lines: Sequence[bytes], tmp: Path, engine: str = "thread", rat
                                               "source": "bench", "door": "D-HV", "state": "forced"}))
             sent[probe_id] = time.perf_counter()
             n_probe += 1
-        node.ingestor.ingest_lines(batch, Principal.unrestricted())
+        node.ingestor.ingest_lines(batch, Principal.operator())
         next_at += tick
         time.sleep(max(0.0, next_at - time.perf_counter()))
     time.sleep(1.0)

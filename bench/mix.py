@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 
 MIX = (("tag", 35), ("access", 15), ("door", 15), ("video", 15), ("device", 8), ("stock", 7), ("sensor", 5))
+SOURCES = {kind: "wms" if kind == "stock" else f"src-{kind}" for kind, _ in MIX}
+"""Each kind's source: devices, and the WMS the demo site declares for stock (docs/security.md)."""
 
 
 def event_lines(n: int, *, site: str = "dc-demo", seed: int = 1, start: datetime | None = None) -> list[bytes]:
@@ -26,7 +28,7 @@ def event_lines(n: int, *, site: str = "dc-demo", seed: int = 1, start: datetime
         kind = kinds[rnd.randrange(len(kinds))]
         base: dict[str, object] = {
             "id": f"ev-{seed}-{i}", "kind": kind, "ts": (t0 + timedelta(milliseconds=10 * i)).isoformat(),
-            "site": site, "source": f"src-{kind}", "seq": i,
+            "site": site, "source": SOURCES[kind], "seq": i,
         }
         if kind == "tag":
             base |= {"reader": "R-DOCKIN-1", "epc": f"urn:epc:id:sgtin:0614141.107346.{rnd.randrange(10**6)}",

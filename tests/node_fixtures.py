@@ -57,7 +57,7 @@ def api(tmp_path: Path) -> Iterator[Api]:
     keys: dict[str, str] = {}
     for name, scopes, site, sources in (
         ("ingest", ("ingest",), "dc-demo", ("ctl-1", "nvr-1")),
-        ("other-site", ("ingest",), "dc-other", ()),
+        ("other-site", ("ingest",), "dc-other", ("ctl-1",)),
         ("read", ("read",), None, ()),
         ("admin", ("admin",), None, ()),
         ("pep", ("pep",), None, ()),

@@ -70,7 +70,8 @@ def check_queries(store: Store) -> None:
 
 
 def check_keys_and_snapshots(store: Store) -> None:
-    key = ApiKeyRecord("k1", "hash", ("ingest",), site="s1", sources=("ctl", "nvr"), label="door ctl")
+    key = ApiKeyRecord("k1", "hash", ("ingest",), site="s1", sources=("ctl", "nvr"), label="door ctl",
+                       kinds=("access", "door"))
     store.put_key(key)
     assert store.get_key("k1") == key
     store.put_key(ApiKeyRecord("k1", "hash", ("ingest",), site="s1", revoked=True))

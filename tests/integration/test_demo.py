@@ -37,6 +37,11 @@ def test_headless_demo_catches_the_night_blind_and_grab(tmp_path: Path) -> None:
     out = " ".join(result.output.split())
     assert "critical blind_and_grab" in out
     assert "every tile verified" in out
+    keys = {line.split()[0]: line for line in result.output.splitlines() if " stk_" in line}
+    assert set(keys) == {"admin", "ingest", "pep"}, result.output  # issue 9.6: one line each, what it is for
+    assert "cannot post events or ask for decisions" in keys["admin"]
+    assert "POST /v1/events" in keys["ingest"]
+    assert "POST /v1/access/decide" in keys["pep"]
     assert readme_demo_output() in normalised(result.output), "the README's demo output is not what it prints"
     again = CliRunner().invoke(app, ["demo", "--headless", "--duration", "0", "--port", "0",
                                      "--data-dir", str(tmp_path / "demo")])

@@ -34,7 +34,7 @@ def test_sigkill_loses_no_acknowledged_event(tmp_path: Path) -> None:
     (data / "sites").mkdir(parents=True)
     shutil.copy(DEMO_SITE, data / "sites" / "dc-demo.yaml")
     node = Node.open(Settings(data_dir=data))
-    token, record = new_key(("ingest",), site="dc-demo")
+    token, record = new_key(("ingest",), site="dc-demo", sources=("ctl-1",))
     node.store.put_key(record)
     node.stop()
     headers = {"Authorization": f"Bearer {token}"}

@@ -54,7 +54,9 @@ def test_sigkill_then_resume_gives_the_straight_runs_alerts(tmp_path: Path) -> N
 
     data = tmp_path / "crashed"
     node = make_node(data, snapshot_every=1000)
-    token, record = new_key(("ingest",), site="dc-demo")
+    sent = [msgspec.json.decode(line) for line in lines]  # the demo feed: every simulated source and kind
+    token, record = new_key(("ingest",), site="dc-demo", sources=tuple(sorted({e["source"] for e in sent})),
+                            kinds=tuple(sorted({e["kind"] for e in sent})))
     node.store.put_key(record)
     node.stop()
     port = free_port()

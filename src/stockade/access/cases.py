@@ -50,6 +50,9 @@ from stockade.events import EventError, decode_event
 from stockade.events.model import Factor
 from stockade.site import SiteConfig, load_site
 
+GIVEN_SOURCE = "stockade:policy-test"
+"""The source of ``given`` events that name none: one of Stockade's own, so given admin events count."""
+
 
 class Expect(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     result: Result
@@ -151,7 +154,7 @@ def _given(pdp: DecisionPoint, given: Given, request: AccessRequest, where: str)
         for zone, level in given.threat.zones.items():
             pdp.threats.set(level, actor="policy-test", at=before, zone=zone)
     for i, raw in enumerate(given.events):
-        filled = {"id": f"case-event-{i}", "site": site, "source": "policy-test", "ts": before, **raw}
+        filled = {"id": f"case-event-{i}", "site": site, "source": GIVEN_SOURCE, "ts": before, **raw}
         try:
             event = decode_event(msgspec.json.encode(filled))
         except EventError as e:

@@ -13,7 +13,9 @@ It reads no clock, so replaying the log rebuilds the same facts.
     >>> facts.grant("emp-1001", "hv-cage", t0)               # doctest: +SKIP
     True
 
-Admin actions read here (others are ignored):
+Admin actions read here (others are ignored), and only from admin events the
+site's rules admit (:func:`stockade.site.authority.admitted`: Stockade's own,
+or a source the site file declares for that action):
 
 - ``grant_access`` (``target`` person or credential, ``zone``, ``start?``, ``end?``):
   the person may enter the zone within the window (from the event's time when
@@ -41,6 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from stockade.events.model import Access, Admin, Device, Envelope
+from stockade.site.authority import admitted
 from stockade.site.config import SiteConfig
 
 DEFAULT_OVERRIDE = timedelta(hours=12)
@@ -98,7 +101,8 @@ class Facts:
         if isinstance(event, Access):
             self._access(event)
         elif isinstance(event, Admin):
-            self._admin(event)
+            if admitted(self.site, event):
+                self._admin(event)
         elif isinstance(event, Device) and event.device in self.site.doors_by_id:
             if event.status == "tamper":
                 self._tampered.add(event.device)

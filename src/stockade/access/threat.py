@@ -4,7 +4,8 @@ Playbooks and analysts set them; the next decision reads them. A zone's
 effective level is the higher of its own and the site's. Every change is an
 ``admin`` event (action ``set_threat_level`` or ``clear_threat_level``, the
 zone in ``zone`` or none for site-wide, the level in ``attrs.level``) that the
-caller appends to the site's ledger; replaying those events through
+caller appends to the site's ledger, from a ``stockade:`` source (no one
+else may set a level); replaying those events through
 :meth:`ThreatLevels.observe` rebuilds the same levels.
 
     >>> from datetime import datetime, timezone
@@ -25,6 +26,7 @@ from typing import Literal, get_args
 import msgspec
 
 from stockade.events.model import Admin
+from stockade.site.sources import is_own_source
 
 Level = Literal["normal", "elevated", "lockdown"]
 LEVELS: tuple[Level, ...] = get_args(Level)
@@ -80,7 +82,12 @@ class ThreatLevels:
         return event
 
     def observe(self, event: Admin) -> bool:
-        """Apply a threat-level event from the log; other admin actions are ignored. True if applied."""
+        """Apply a threat-level event from the log; other admin actions are ignored. True if applied.
+
+        Only Stockade's own sources change threat levels (the analyst API, playbooks); anything
+        else claiming to is ignored (ingest refuses it in the first place)."""
+        if not is_own_source(event.source):
+            return False
         if event.action == CLEAR_ACTION:
             level: Level | None = "normal"
         elif event.action == SET_ACTION:

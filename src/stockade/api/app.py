@@ -30,6 +30,7 @@ from stockade.api.openapi import document
 from stockade.api.problems import validation_failed
 from stockade.api.routers import (
     access,
+    admin,
     epcis,
     epcis_query,
     events,
@@ -77,7 +78,7 @@ def create_app(node: Node, *, start_node: bool = True) -> FastAPI:
     app = FastAPI(title="Stockade", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
     app.state.node = node  # found by stockade.api.deps.get_node, the one place that looks
-    routers = [module.router for module in (system, events, outputs, risk, stream, ledger, access,
+    routers = [module.router for module in (system, events, outputs, risk, stream, ledger, access, admin,
                                              inventory, epcis, epcis_query)]
     for router in routers:
         app.include_router(router)

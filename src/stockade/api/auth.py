@@ -4,16 +4,21 @@ Send ``Authorization: Bearer stk_<id>_<secret>`` (or ``X-API-Key``). Scopes:
 ``ingest`` (a device: bound to one site and its sources), ``pep`` (a door
 controller asking for decisions), ``read``, ``analyst``, ``admin``,
 ``auditor``. ``admin`` implies every human scope; ``analyst`` and ``auditor``
-imply ``read``. A missing or unknown key is 401; a key without the scope 403;
-both bodies say why.
+imply ``read``. A missing or unknown key is 401; a key without the scope 403,
+naming the command that makes a key with it; both bodies say why.
+
+A key bound to a site (``--site``) acts for that site only, whatever its
+scope: every route that names a site calls :func:`check_site` (403 for another
+site), and routes that span sites keep to the key's (:func:`sites_of`).
 
     @router.get("/v1/alerts")
-    def alerts(key: Annotated[ApiKeyRecord, Depends(require_scope("read"))]) -> ...
+    def alerts(key: Annotated[ApiKeyRecord, Depends(require_scope("read"))], site: str) -> ...:
+        check_site(key, site)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, status
@@ -63,13 +68,39 @@ def granted(record: ApiKeyRecord) -> frozenset[str]:
     return frozenset(out)
 
 
+def make_key_command(scope: str, site: str | None = None) -> str:
+    """The command that makes a key with ``scope`` (for ``site``, when one is known)."""
+    where = site or "SITE"
+    if scope == "ingest":
+        return f"stockade apikey create --scope ingest --site {where} --source SOURCE"
+    if scope == "pep":
+        return f"stockade apikey create --scope pep --site {where}"
+    return f"stockade apikey create --scope {scope}" + (f" --site {site}" if site else "")
+
+
 def require_scope(scope: str) -> Callable[[ApiKeyRecord], ApiKeyRecord]:
     def check(record: Annotated[ApiKeyRecord, Depends(authenticate)]) -> ApiKeyRecord:
         if scope not in granted(record):
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
-                f"API key {record.key_id} lacks the {scope!r} scope (it has: {', '.join(record.scopes)})",
+                f"API key {record.key_id} lacks the {scope!r} scope (it has: {', '.join(record.scopes)}); "
+                f"make a key with it: `{make_key_command(scope, record.site)}`",
             )
         return record
 
     return check
+
+
+def check_site(record: ApiKeyRecord, site: str) -> None:
+    """403 unless ``record`` may act for ``site`` (a key bound to a site acts for that one only)."""
+    if record.site is not None and record.site != site:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"API key {record.key_id} is bound to site {record.site!r} and may not act for {site!r}; "
+            f"use a key for {site!r} (`stockade apikey create --scope ... --site {site}`)",
+        )
+
+
+def sites_of(record: ApiKeyRecord, sites: Iterable[str]) -> list[str]:
+    """The sites among ``sites`` that ``record`` may act for."""
+    return [s for s in sites if record.site is None or s == record.site]

@@ -133,10 +133,14 @@ def demo(
     site_yaml = yaml.safe_dump(result.site.model_dump(mode="json", exclude_none=True), sort_keys=False)
     (data_dir / "sites" / f"{result.site.site}.yaml").write_text(site_yaml, encoding="utf-8")
     node = Node.open(Settings(data_dir=data_dir, engine="process"))
+    site_id = result.site.site
+    sources = tuple(sorted({e.source for e in events}))
     admin, admin_record = new_key(("admin",), label="demo admin")
-    ingest, ingest_record = new_key(("ingest",), site=result.site.site, label="demo feed")
-    node.store.put_key(admin_record)
-    node.store.put_key(ingest_record)
+    ingest, ingest_record = new_key(("ingest",), site=site_id, sources=sources,
+                                    kinds=tuple(sorted({e.kind for e in events})), label="demo feed")
+    pep, pep_record = new_key(("pep",), site=site_id, label="demo door controllers")
+    for record in (admin_record, ingest_record, pep_record):
+        node.store.put_key(record)
     port = _port(port)
     server = uvicorn.Server(uvicorn.Config(create_app(node), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="stockade-api", daemon=True)
@@ -147,7 +151,15 @@ def demo(
     console.print(f"[bold]Stockade demo[/] — {result.site.name}: {len(events):,} simulated events "
                   f"from {scenario.model.start:%a %d %b %H:%M} over {scenario.model.duration}, "
                   f"{len(result.labels)} attacks hidden in them")
-    console.print(f"API {url}/docs   admin key: [bold]{admin}[/]")
+    console.print(f"API {url}/docs — keys, one per job (send as Authorization: Bearer KEY):")
+    for name, token, what in (
+        ("admin", admin, f"read everything, set threat levels, admin changes (POST /v1/admin/{site_id}/events); "
+                         "cannot post events or ask for decisions"),
+        ("ingest", ingest, f"post events (POST /v1/events) as any of {site_id}'s {len(sources)} simulated "
+                           "devices and systems; the demo streams with it"),
+        ("pep", pep, f"door controllers asking for access decisions (POST /v1/access/decide) at {site_id}"),
+    ):
+        console.print(f"  {name:6} [bold]{token}[/]  {what}", highlight=False, soft_wrap=True)
     started = time.monotonic()
     feed = Feed(node, result.site.site, quiet=headless)
     _stream(events, url, ingest, feed, duration)
@@ -157,7 +169,7 @@ def demo(
     if (hint := path_hint()) is not None:
         console.print(hint, highlight=False, soft_wrap=True)
     if not headless and sys.stdin.isatty():
-        console.print(f"\nStill serving at {url} (key above). Ctrl-C to stop.")
+        console.print(f"\nStill serving at {url} (keys above). Ctrl-C to stop.")
         try:
             while thread.is_alive():
                 time.sleep(0.5)

@@ -101,7 +101,7 @@ def log_key_change(data_dir: Path | None, action: str, target: str | None = None
     actor = getpass.getuser() or "operator"
     try:
         for site in node.sites:
-            event = Admin(id=f"{action}-{now:%Y%m%dT%H%M%S%fZ}", ts=now, site=site, source="stockade-cli",
+            event = Admin(id=f"adm-{action}-{now:%Y%m%dT%H%M%S%fZ}", ts=now, site=site, source="stockade:cli",
                           actor=actor, action=action, target=target,
                           detail=" ".join(node.ledgers.keys.vkeys(node.sites[site].ledger_origin)))
             node.ingestor.write_outputs(site, [event])
@@ -158,8 +158,8 @@ def register_devices(data_dir: Path | None, keys: dict[str, Ed25519PublicKey]) -
         sources = sorted(keys)
         chunks = [sources[i:i + KEYS_PER_EVENT] for i in range(0, len(sources), KEYS_PER_EVENT)]
         for site in node.sites:
-            events = [Admin(id=f"register_device_keys-{now:%Y%m%dT%H%M%S%fZ}-{n}", ts=now, site=site,
-                            source="stockade-cli", actor=actor, action="register_device_keys",
+            events = [Admin(id=f"adm-register_device_keys-{now:%Y%m%dT%H%M%S%fZ}-{n}", ts=now, site=site,
+                            source="stockade:cli", actor=actor, action="register_device_keys",
                             target=chunk[0] if len(chunk) == 1 else None,
                             detail=" ".join(f"{s}={_b64(keys[s])}" for s in chunk))
                       for n, chunk in enumerate(chunks, 1)]

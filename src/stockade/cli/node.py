@@ -14,9 +14,11 @@ import uvicorn
 from stockade.cli.app import app
 from stockade.cli.common import DataDir, console, err, fail, settings_for
 from stockade.node.ingest import LineResult, Principal
-from stockade.node.keys import SCOPES, new_key, revoked
-from stockade.node.runtime import Node, open_store
-from stockade.site import load_site
+from stockade.node.keys import SCOPE_HELP, SCOPES, new_key, revoked
+from stockade.node.runtime import Node, load_sites, open_store
+from stockade.site import SiteConfig, load_site
+from stockade.site.authority import kind_refusal
+from stockade.store import ApiKeyRecord
 
 CONFIG_TEMPLATE = """# Stockade node settings; every key can also be set as STOCKADE_<KEY> in the environment.
 data_dir = "{data_dir}"
@@ -52,6 +54,13 @@ def init(
     console.print(f"data directory: {settings.data_dir}")
     console.print("admin API key (shown once, store it now):")
     console.print(token, style="bold", highlight=False, soft_wrap=True)
+    console.print("\nKey scopes (`stockade apikey create --scope S [--site SITE]`; a key bound to a site acts "
+                  "for that site only):")
+    for scope, what in SCOPE_HELP.items():
+        console.print(f"  {scope:8} {what}", highlight=False)
+    console.print("The admin key cannot post events or ask for decisions: make an ingest key per device or "
+                  "system (`--scope ingest --site SITE --source ID`) and a pep key per door controller.",
+                  highlight=False)
 
 
 @app.command()
@@ -129,7 +138,7 @@ def _ingest_files(node: Node, files: list[str], quiet: bool) -> dict[str, int]:
     totals = {"accepted": 0, "duplicate": 0, "rejected": 0, "late": 0, "outputs": 0}
     for path in files:
         try:
-            report = node.ingestor.ingest_lines(_lines(path), Principal.unrestricted("cli"))
+            report = node.ingestor.ingest_lines(_lines(path), Principal.operator(f"file:{path}"))
         except OSError as e:
             raise fail(f"cannot read {path}: {e.strerror}") from e
         for r in report.results:
@@ -168,20 +177,42 @@ app.add_typer(apikey_app, name="apikey")
 @apikey_app.command("create")
 def apikey_create(
     scope: Annotated[list[str], typer.Option(help=f"scopes: {', '.join(SCOPES)}")],
-    site: Annotated[str | None, typer.Option(help="site an ingest key is bound to")] = None,
-    source: Annotated[list[str] | None, typer.Option(help="sources an ingest key may post for")] = None,
+    site: Annotated[str | None, typer.Option(help="the site the key acts for (required for ingest)")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="ingest: a source it posts for (required; repeat)")]
+    = None,
+    kind: Annotated[list[str] | None, typer.Option(help="ingest: a kind it may send (default: the device "
+                                                        "kinds; stock and admin need a source the site "
+                                                        "file declares for them)")] = None,
     label: Annotated[str, typer.Option(help="what the key is for")] = "",
     data_dir: DataDir = None,
 ) -> None:
     """Create a key; the token is printed once and only its hash is stored."""
+    settings = settings_for(data_dir)
     try:
-        token, record = new_key(tuple(scope), site=site, sources=tuple(source or ()), label=label)
+        token, record = new_key(tuple(scope), site=site, sources=tuple(source or ()), kinds=tuple(kind or ()),
+                                label=label)
+        sites = load_sites(settings) if site is not None else {}
     except ValueError as e:
         raise fail(str(e)) from e
-    store = open_store(settings_for(data_dir))
+    if site is not None and site not in sites:
+        raise fail(f"site {site!r} is not installed in {settings.data_dir} "
+                   f"(installed: {', '.join(sorted(sites)) or 'none'}); `stockade init --site FILE` installs one")
+    _check_binding(record, sites)
+    store = open_store(settings)
     store.put_key(record)
     store.close()
     console.print(token, highlight=False, soft_wrap=True)
+
+
+def _check_binding(record: ApiKeyRecord, sites: dict[str, SiteConfig]) -> None:
+    """Fail when an ingest key names a kind none of its sources may send (every such line would be refused)."""
+    if "ingest" not in record.scopes or record.site is None:
+        return
+    site = sites[record.site]
+    for kind in record.kinds:
+        reasons = [why for s in record.sources if (why := kind_refusal(site, s, kind)) is not None]
+        if len(reasons) == len(record.sources):
+            raise fail(f"the key could never send {kind} events: {reasons[0]}")
 
 
 @apikey_app.command("list")
@@ -190,8 +221,10 @@ def apikey_list(data_dir: DataDir = None) -> None:
     store = open_store(settings_for(data_dir))
     for k in store.list_keys():
         state = "revoked" if k.revoked else "active"
-        console.print(f"{k.key_id}  {state:8} {','.join(k.scopes):20} site={k.site or '*'} "
-                      f"sources={','.join(k.sources) or '*'}  {k.label}")
+        binding = (f" sources={','.join(k.sources) or '(none)'} kinds={','.join(k.kinds) or 'device kinds'}"
+                   if "ingest" in k.scopes else "")
+        console.print(f"{k.key_id}  {state:8} {','.join(k.scopes):20} site={k.site or '*'}{binding}  {k.label}",
+                      highlight=False)
     store.close()
 
 

@@ -24,8 +24,9 @@ from datetime import datetime
 from typing import ClassVar, Protocol
 
 from stockade.engine.state import SiteState
-from stockade.events import Alert, Envelope, Incident
+from stockade.events import Admin, Alert, Envelope, Incident
 from stockade.site import SiteConfig
+from stockade.site.authority import admitted
 
 EVERY_KIND = "*"
 
@@ -82,6 +83,8 @@ class SiteEngine:
     def step(self, event: Envelope, seq: int = 0) -> list[Envelope]:
         """Apply one event in log order; return the outputs it causes (alerts, then incidents)."""
         state = self.state
+        if isinstance(event, Admin) and not admitted(state.site, event):
+            return []  # an admin event no one may write changes nothing (site/authority.py)
         state.begin(event, seq)
         alerts: list[Alert] = []
         for detector in self._by_kind.get(event.kind, self._every):

@@ -1,16 +1,20 @@
 """Ingest: bulk lines in, one result per line out; valid events sequenced and committed.
 
-    >>> report = ingestor.ingest_body(body, principal=Principal.unrestricted())   # doctest: +SKIP
-    >>> [r.status for r in report.results]                                       # doctest: +SKIP
+    >>> report = ingestor.ingest_body(body, principal=Principal.operator())   # doctest: +SKIP
+    >>> [r.status for r in report.results]                                  # doctest: +SKIP
     ['accepted', 'rejected', 'duplicate']
 
 A line is rejected with the field and the reason (bad JSON, wrong type,
-unknown field or kind, unknown site, future time, an output kind, a site or
-source the key is not bound to, a missing or bad device signature); every
-other line is kept. A site's events are committed to the store, appended to
-its ledger and published to the engine under that site's lock, so log order is
-acceptance order. The call returns only after the commit: that is the
-acknowledgement.
+unknown field or kind, unknown site, future time, an output kind, a missing or
+bad device signature), and refused with a reason beginning ``forbidden:`` when
+the writer may not write it: an id in Stockade's own id space
+(:mod:`stockade.events.ids`), a site, source or kind the principal is not
+bound to, or what the site's rules refuse (:mod:`stockade.site.authority`:
+``stockade:`` sources, system kinds from undeclared sources, admin actions
+nobody declared, threat levels). Every other line is kept. A site's events are
+committed to the store, appended to its ledger and published to the engine
+under that site's lock, so log order is acceptance order. The call returns
+only after the commit: that is the acknowledgement.
 
 An accepted event older than the site's event-time clock by more than the
 allowed lateness is ``late`` (:func:`stockade.pipeline.loop.is_late`): kept in
@@ -27,12 +31,15 @@ from typing import Literal, Protocol
 
 from stockade.events import Envelope, EventError, canonical_event, decode_event, split_body
 from stockade.events.bounds import fit
+from stockade.events.ids import OUTPUT_ID_PREFIXES, is_output_id, reserved_reason
 from stockade.events.model import INPUT_KINDS
 from stockade.ledger.tiles import MAX_ENTRY
 from stockade.pipeline.bus import Bus
 from stockade.pipeline.loop import ENGINE_SKIPS, is_late
 from stockade.site import SiteConfig
-from stockade.store import Store
+from stockade.site.authority import refusal
+from stockade.site.sources import DEVICE_KINDS
+from stockade.store import ApiKeyRecord, Store
 
 Status = Literal["accepted", "duplicate", "rejected"]
 _CLOCKED_KINDS = frozenset(INPUT_KINDS | {"decision"}) - ENGINE_SKIPS  # what moves the engine's clock
@@ -62,21 +69,48 @@ class IngestReport:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is ingesting: an ``ingest`` key is bound to one site and a set of sources."""
+    """Who is writing, and what they are bound to: a site, its sources, the kinds they may send.
+
+    An ``ingest`` key (:meth:`for_key`) or a connector's binding is one site, a
+    set of sources (empty binds nothing: every line is refused) and a set of
+    kinds (default: the device kinds). ``sources=None`` (any source) is for the
+    operator only (:meth:`operator`). Whatever the binding, the site's own rules
+    still apply (:func:`stockade.site.authority.refusal`).
+    """
 
     key_id: str
     site: str | None
-    sources: frozenset[str]
+    sources: frozenset[str] | None
+    kinds: frozenset[str] = DEVICE_KINDS
 
     @classmethod
-    def unrestricted(cls, key_id: str = "local") -> Principal:
-        return cls(key_id, None, frozenset())
+    def for_key(cls, key: ApiKeyRecord) -> Principal:
+        return cls(key.key_id, key.site, frozenset(key.sources), frozenset(key.kinds) or DEVICE_KINDS)
+
+    @classmethod
+    def operator(cls, key_id: str = "local") -> Principal:
+        """The operator feeding files to a stopped node: any site and source, every input kind.
+
+        Still bounded by each site's rules: no ``stockade:`` source, no output,
+        admin only from the sources and actions the site file declares."""
+        return cls(key_id, None, None, INPUT_KINDS)
+
+    unrestricted = operator  # the older name, kept for callers written before the binding had kinds
 
     def forbids(self, event: Envelope) -> tuple[str, str] | None:
         if self.site is not None and event.site != self.site:
             return "site", f"forbidden: key {self.key_id} may only post for site {self.site}"
-        if self.sources and event.source not in self.sources:
-            return "source", f"forbidden: key {self.key_id} may not post for source {event.source!r}"
+        if self.sources is not None and event.source not in self.sources:
+            if not self.sources:
+                return "source", (f"forbidden: key {self.key_id} is bound to no source; make a key for its "
+                                  f"sources: `stockade apikey create --scope ingest --site {event.site} "
+                                  f"--source {event.source}`")
+            return "source", (f"forbidden: key {self.key_id} may post for {', '.join(sorted(self.sources))} "
+                              f"only, not {event.source!r}")
+        if event.kind not in self.kinds:
+            return "kind", (f"forbidden: key {self.key_id} may send {', '.join(sorted(self.kinds))} events "
+                            f"only, not {event.kind}; a key for more kinds is made with "
+                            f"`stockade apikey create --scope ingest ... --kind {event.kind}`")
         return None
 
 
@@ -177,10 +211,12 @@ class Ingestor:
             raise EventError("ts", f"{event.ts.isoformat()} is more than 5 minutes ahead of the server")
         if event.kind not in INPUT_KINDS:
             raise EventError("kind", f"{event.kind!r} events are written by Stockade only")
+        if is_output_id(event.id):
+            raise EventError("id", reserved_reason(event.id))
         site = self.sites.get(event.site)
         if site is None:
             raise EventError("site", f"unknown site {event.site!r}; load it with `stockade site load`")
-        if (forbidden := principal.forbids(event)) is not None:
+        if (forbidden := principal.forbids(event) or refusal(site, event)) is not None:
             raise EventError(*forbidden)
         if event.sig is not None or event.source in site.policy.require_signatures:
             if self._check_signature is None:
@@ -235,15 +271,23 @@ class Ingestor:
                     self._on_committed(site, committed)
         return [(r.status, r.seq) for r in results]
 
-    def write_outputs(self, site: str, events: Sequence[Envelope]) -> None:
+    def write_outputs(self, site: str, events: Sequence[Envelope], *, durable: bool = False) -> None:
         """Append what Stockade decided (alerts, incidents, decisions, actions) to the site's log.
 
-        These commits do not wait for the disk: a killed process keeps them, and the node's periodic
+        Every id must be in Stockade's own id space (:data:`OUTPUT_ID_PREFIXES`), which no input
+        may use, so no input can take an output's id first and have it dropped as a duplicate.
+        ``durable`` waits for the disk, as acknowledged input does (admin changes from the API).
+
+        Without ``durable`` these commits do not wait for the disk: a killed process keeps them, and the node's periodic
         ``store.sync()`` (every checkpoint interval) makes them durable. Alerts and incidents are
         re-derived from the log on replay anyway; a decision or an admin change made in the last
         interval before a power cut is the one thing exposed, and the fsync per decision it would
         cost is most of a decision's latency.
         """
+        for e in events:
+            if not is_output_id(e.id):
+                raise ValueError(f"Stockade's own event {e.id!r} needs an id beginning with one of "
+                                 f"{', '.join(OUTPUT_ID_PREFIXES)} (stockade.events.ids)")
         bounded = [fit(e, MAX_ENTRY) for e in events]
-        self.commit(site, bounded, [log_entry(e) for e in bounded], wait_for_disk=False)
+        self.commit(site, bounded, [log_entry(e) for e in bounded], wait_for_disk=durable)
 

@@ -40,7 +40,7 @@ def open_checked_ledgers(settings: Settings, sites: Mapping[str, SiteConfig], st
 def failure_event(site: str, check: str, problem: str, now: datetime | None = None) -> Action:
     """The event a failed ledger check leaves in the store (and that STK-LED-001 reads)."""
     at = now or datetime.now(UTC)
-    return Action(id=f"ledger-{check}-{time.time_ns()}", ts=at, site=site, source=SOURCE,
+    return Action(id=f"act-ledger-{check}-{time.time_ns()}", ts=at, site=site, source=SOURCE,
                   action="ledger_check", outcome="failed", target=check, detail=problem[:2000])
 
 

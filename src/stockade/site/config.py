@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from stockade.site.errors import SiteConfigError
+from stockade.site.sources import SourceConfig
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -217,6 +218,8 @@ class SiteConfig(Model):
     vendors: list[Vendor] = Field(default_factory=list)
     skus: list[Sku] = Field(default_factory=list)
     appointments: list[Appointment] = Field(default_factory=list)
+    sources: list[SourceConfig] = Field(
+        default_factory=list, description="systems other than devices and what they may send")
     policy: Policy = Field(default_factory=lambda: Policy())
     locations: dict[Annotated[str, Field(min_length=1, max_length=256)], Id] = Field(
         default_factory=dict,
@@ -270,6 +273,10 @@ class SiteConfig(Model):
         return {s.sku: s for s in self.skus}
 
     @cached_property
+    def sources_by_id(self) -> dict[str, SourceConfig]:
+        return {x.id: x for x in self.sources}
+
+    @cached_property
     def device_ids(self) -> frozenset[str]:
         return frozenset(
             [r.id for r in self.readers] + [c.id for c in self.cameras]
@@ -306,6 +313,7 @@ def _reference_problems(s: SiteConfig) -> list[str]:
         ("devices", [r.id for r in s.readers] + [c.id for c in s.cameras]
          + [x.id for x in s.sensors] + [g.id for g in s.gates]),
         ("credentials", [c for p in s.people for c in p.credentials]),
+        ("sources", [x.id for x in s.sources]),
     ):
         for dup in _duplicates(ids):
             out.append(f"{name}: id {dup!r} appears more than once")
@@ -349,6 +357,9 @@ def _reference_problems(s: SiteConfig) -> list[str]:
             out.append(f"appointments[{i}].gate: gate {a.gate!r} is not defined in gates")
     for key, location in s.locations.items():
         zone_ref(f"locations[{key!r}]", location.split("/", 1)[0])
+    for i, src in enumerate(s.sources):
+        if src.id in s.device_ids:
+            out.append(f"sources[{i}].id: {src.id!r} is a device; devices send device kinds only")
     panel_zones = {x.zone for x in s.sensors if x.type == "panel"}
     for i, zone in enumerate(s.zones):
         if zone.armed_outside_hours and zone.id not in panel_zones:

@@ -94,6 +94,7 @@ class ApiKeyRecord:
     sources: tuple[str, ...] = ()
     label: str = ""
     revoked: bool = False
+    kinds: tuple[str, ...] = ()  # ingest keys: the event kinds it may send (empty: the device kinds)
 
 
 class Store(Protocol):

@@ -3,6 +3,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+from msgspec.structs import replace
+
 from stockade.access.facts import Facts
 from stockade.events.model import Access, Admin, Decision, Device
 from stockade.site import SiteConfig
@@ -13,7 +16,7 @@ H = timedelta(hours=1)
 
 
 def admin(action: str, target: str, **kw: Any) -> Admin:
-    return Admin(id="a", ts=kw.pop("ts", MONDAY_9), site="dc-demo", source="api", actor="it-01",
+    return Admin(id="a", ts=kw.pop("ts", MONDAY_9), site="dc-demo", source="stockade:api", actor="it-01",
                  action=action, target=target, **kw)
 
 
@@ -91,3 +94,15 @@ def test_tamper_holds_until_online_and_other_sites_are_ignored(site: SiteConfig)
     assert f.tampered("D-HV")
     f.observe(Device(id="d", ts=MONDAY_9, site="dc-demo", source="ctl", device="D-HV", status="online"))
     assert not f.tampered("D-HV")
+
+
+@pytest.mark.parametrize("source", ["ctl-1", "wms", "stockade-cli", "policy-test"])
+def test_admin_events_no_one_may_write_change_no_fact(site: SiteConfig, source: str) -> None:
+    """Issue 18.1: a grant from a door controller's key (or any undeclared source) grants nothing."""
+    f = Facts(site)
+    f.observe(replace(admin("grant_access", "emp-1001", zone="hv-cage"), source=source))
+    f.observe(replace(admin("flag_credential", "badge:1001"), source=source))
+    assert not f.grant("emp-1001", "hv-cage", MONDAY_9 + H)
+    assert not f.flagged("badge:1001")
+    f.observe(replace(admin("grant_access", "emp-1001", zone="hv-cage"), source="iam"))  # declared for it
+    assert f.grant("emp-1001", "hv-cage", MONDAY_9 + H)

@@ -49,9 +49,23 @@ def test_unknown_levels_are_refused_and_other_actions_ignored() -> None:
     t = levels()
     with pytest.raises(ValueError, match="threat level"):
         t.set("panic", actor="a", at=MONDAY_9)  # type: ignore[arg-type]
-    bad = Admin(id="x", ts=MONDAY_9, site="dc-demo", source="s", actor="a", action=SET_ACTION,
+    bad = Admin(id="x", ts=MONDAY_9, site="dc-demo", source="stockade:access", actor="a", action=SET_ACTION,
                 attrs={"level": "panic"})
-    other = Admin(id="y", ts=MONDAY_9, site="dc-demo", source="s", actor="a", action="arm", zone="hv-cage")
+    other = Admin(id="y", ts=MONDAY_9, site="dc-demo", source="stockade:access", actor="a", action="arm",
+                  zone="hv-cage")
     assert not t.observe(bad)
     assert not t.observe(other)
+    assert t.level("hv-cage") == "normal"
+
+
+def test_only_stockades_own_sources_change_a_level() -> None:
+    """Issue 18.1: a lockdown is lifted by the analyst API or a playbook, never by a device's event."""
+    t = levels()
+    t.set("lockdown", actor="analyst-1", at=MONDAY_9, zone="hv-cage")
+    for source in ("ctl-1", "iam", "stockade-cli", "access"):
+        forged = Admin(id="f", ts=MONDAY_9, site="dc-demo", source=source, actor="analyst-1",
+                       action=CLEAR_ACTION, zone="hv-cage", attrs={"level": "normal"})
+        assert not t.observe(forged)
+    assert t.level("hv-cage") == "lockdown"
+    t.clear(actor="analyst-1", at=MONDAY_9, zone="hv-cage")
     assert t.level("hv-cage") == "normal"

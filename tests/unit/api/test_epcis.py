@@ -30,9 +30,12 @@ def epcis(tmp_path: Path) -> Iterator[Api]:
     (data / "sites" / f"{SITE}.yaml").write_text(yaml.safe_dump(site_data(SITE)))
     node = Node.open(Settings(data_dir=data, max_body_bytes=400_000))
     keys: dict[str, str] = {}
-    for name, scopes, site, sources in (("wms", ("ingest",), SITE, ("wms-1",)), ("read", ("read",), None, ()),
-                                        ("elsewhere", ("ingest",), "dc-nowhere", ())):
-        token, record = new_key(scopes, site=site, sources=sources)
+    for name, scopes, site, sources, kinds in (
+        ("wms", ("ingest",), SITE, ("wms-1",), ("stock",)), ("read", ("read",), None, (), ()),
+        ("elsewhere", ("ingest",), "dc-nowhere", ("wms-1",), ("stock",)),
+        ("reader-only", ("ingest",), SITE, ("wms-1",), ("tag",)),
+    ):
+        token, record = new_key(scopes, site=site, sources=sources, kinds=kinds)
         node.store.put_key(record)
         keys[name] = token
     with TestClient(create_app(node)) as client:
@@ -149,6 +152,14 @@ def test_limits_are_advertised_and_enforced(epcis: Api) -> None:
     assert r.headers["GS1-EPCIS-Capture-Limit"] == "10000"
 
 
+def test_the_keys_kinds_hold(epcis: Api) -> None:
+    r = epcis.client.post("/v1/epcis/events", content=json.dumps(object_event("receiving")),
+                          headers={**epcis.auth("reader-only"), "Content-Type": "application/json"})
+    assert r.status_code == 403, r.text
+    assert "may send tag events only" in r.json()["detail"]
+    assert epcis.node.store.last_seq(SITE) == 0
+
+
 def test_keys_and_content_types(epcis: Api) -> None:
     r = epcis.client.post("/v1/epcis/capture", content=b"{}")
     assert r.status_code == 401
@@ -215,7 +226,7 @@ def test_one_items_history_with_proofs(epcis: Api) -> None:
 
 
 def test_stock_events_from_other_sources_are_exported(epcis: Api) -> None:
-    token, record = new_key(("ingest",), site=SITE, sources=("wms-sef",))
+    token, record = new_key(("ingest",), site=SITE, sources=("wms-sef",), kinds=("stock",))
     epcis.node.store.put_key(record)
     line = {"id": "sef-1", "kind": "stock", "ts": "2026-11-20T09:00:00+01:00", "site": SITE, "source": "wms-sef",
             "op": "receive", "to": "dock-in", "epcs": [EPC2]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from stockade.node.keys import new_key
 from tests.node_fixtures import Api, door_line, now_iso, wait_projected
 
 
@@ -137,10 +138,13 @@ def test_openapi_documents_the_routes(api: Api) -> None:
 
 
 def test_an_event_too_big_for_a_log_entry_is_rejected_alone(api: Api) -> None:
+    token, record = new_key(("ingest",), site="dc-demo", sources=("wms", "ctl-1"), kinds=("stock", "door"))
+    api.node.store.put_key(record)
     epcs = [f"urn:epc:id:sgtin:0614141.107346.{i}" for i in range(2000)]
     big = msgspec.json.encode({"id": "count-1", "kind": "stock", "ts": now_iso(-5), "site": "dc-demo",
-                               "source": "ctl-1", "op": "count", "to": "storage", "epcs": epcs})
-    r = api.client.post("/v1/events", content=b"\n".join([big, door_line("ok-1")]), headers=api.auth("ingest"))
+                               "source": "wms", "op": "count", "to": "storage", "epcs": epcs})
+    r = api.client.post("/v1/events", content=b"\n".join([big, door_line("ok-1")]),
+                        headers={"Authorization": f"Bearer {token}"})
     results = r.json()["results"]
     assert results[0]["status"] == "rejected"
     assert "split its epcs" in results[0]["reason"]

@@ -35,7 +35,7 @@ def _data(tmp_path: Path) -> Path:
         {"id": "a1", "kind": "stock", "ts": "2026-11-24T08:00:00+01:00", "site": SITE, "source": "wms", "op": "adjust",
          "from": "storage", "epcs": [EPCS[0]], "qty": -1, "reason": "damaged", "user": "u1"},
     ]
-    report = node.ingestor.ingest_lines([msgspec.json.encode(x) for x in lines], Principal.unrestricted())
+    report = node.ingestor.ingest_lines([msgspec.json.encode(x) for x in lines], Principal.operator())
     assert report.count("accepted") == 3
     node.stop()
     return data

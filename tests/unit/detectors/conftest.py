@@ -98,6 +98,7 @@ class Feed:
         for key in ("start", "end"):
             if isinstance(kw.get(key), str):
                 kw[key] = self.when(kw[key])
+        kw.setdefault("source", "stockade:api")  # as the admin API writes it (site/authority.py)
         return self.send(Admin, t, actor=actor, action=action, **kw)
 
     def tick(self, t: str | datetime) -> list[Alert]:

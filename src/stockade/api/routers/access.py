@@ -30,7 +30,7 @@ from stockade.access.errors import UnknownTargetError
 from stockade.access.request import AccessRequest, Answer, Presented, ReaderPosture
 from stockade.access.service import AccessService
 from stockade.access.threat import Level
-from stockade.api.auth import require_scope
+from stockade.api.auth import check_site, require_scope
 from stockade.api.deps import NodeDep, StoreDep
 from stockade.api.encoding import JSONBytes, rows_response
 from stockade.api.limits import KiB, body_limit
@@ -150,7 +150,8 @@ def _request(body: DecideIn, now: datetime) -> AccessRequest:
 
 @router.post("/decide", summary="Decide one badge presentation (policy decision point)",
              openapi_extra=SMALL_BODY)
-def decide(body: DecideIn, access: AccessDep, _key: PepKey) -> DecideOut:
+def decide(body: DecideIn, access: AccessDep, key: PepKey) -> DecideOut:
+    check_site(key, body.site)
     answer, _event = access.decide(_request(body, datetime.now(UTC)))
     return DecideOut.of(answer)
 
@@ -164,13 +165,15 @@ def _levels(access: AccessService, site: str, event: str | None = None) -> Threa
 
 
 @router.get("/threat-levels/{site}", summary="Threat levels in force at a site", responses=responses(404))
-def threat_levels(site: str, access: AccessDep, _key: ReadKey) -> ThreatLevelsOut:
+def threat_levels(site: str, access: AccessDep, key: ReadKey) -> ThreatLevelsOut:
+    check_site(key, site)
     return _levels(access, site)
 
 
 @router.put("/threat-levels/{site}", summary="Set a zone's or the site's threat level",
             responses=responses(404), openapi_extra=SMALL_BODY)
 async def set_threat_level(site: str, body: ThreatIn, access: AccessDep, key: AnalystKey) -> ThreatLevelsOut:
+    check_site(key, site)
     try:
         event = await run_in_threadpool(access.set_threat, site, body.level, actor=key.key_id,
                                         at=datetime.now(UTC), zone=body.zone, detail=body.detail)
@@ -185,6 +188,7 @@ async def clear_threat_level(
     site: str, access: AccessDep, key: AnalystKey,
     zone: Annotated[str | None, Query(description="a zone id; omit for the site-wide level")] = None,
 ) -> ThreatLevelsOut:
+    check_site(key, site)
     try:
         event = await run_in_threadpool(access.clear_threat, site, actor=key.key_id, at=datetime.now(UTC),
                                         zone=zone)
@@ -196,7 +200,7 @@ async def clear_threat_level(
 @router.get("/decisions", summary="Logged access decisions of a site, newest first",
             responses={200: {"model": EventPage}})
 def decisions(
-    store: StoreDep, _key: ReadKey,
+    store: StoreDep, key: ReadKey,
     site: Annotated[str, Query(description="site id")],
     door: Annotated[str | None, Query(description="only this door")] = None,
     subject: Annotated[str | None, Query(description="only this person")] = None,
@@ -205,6 +209,7 @@ def decisions(
     since: Annotated[Rfc3339 | None, Query(description="event time from")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> JSONBytes:
+    check_site(key, site)
     entity: tuple[Literal["door", "person", "credential"], str] | None = (
         ("door", door) if door else ("person", subject) if subject else
         ("credential", credential) if credential else None)

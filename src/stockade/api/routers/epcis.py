@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -49,6 +49,7 @@ from stockade.inventory.epcis.event_hash import document_events
 from stockade.ledger.tiles import MAX_ENTRY
 from stockade.node.ingest import Principal
 from stockade.node.runtime import Node
+from stockade.site.authority import refusal
 from stockade.store import ApiKeyRecord
 
 router = APIRouter(prefix="/v1/epcis", tags=["epcis"])
@@ -184,19 +185,10 @@ async def _nothing() -> Message:
 
 # --- keys ----------------------------------------------------------------------------------------------
 
-def _key(request: Request, node: NodeDep, authorization: str | None, x_api_key: str | None) -> ApiKeyRecord:
-    try:
-        return authenticate(node.store, authorization, x_api_key)
-    except HTTPException as e:
-        raise EpcisProblem(e.status_code, SECURITY, str(e.detail), headers={"WWW-Authenticate": "Bearer"}) from e
+AuthKey = Annotated[ApiKeyRecord, Depends(authenticate)]  # its 401 becomes an EPCIS problem (EpcisRefusals)
 
 
-def ingest_key(
-    request: Request, node: NodeDep,
-    authorization: Annotated[str | None, Header()] = None,
-    x_api_key: Annotated[str | None, Header()] = None,
-) -> ApiKeyRecord:
-    key = _key(request, node, authorization, x_api_key)
+def ingest_key(node: NodeDep, key: AuthKey) -> ApiKeyRecord:
     if "ingest" not in granted(key):
         raise EpcisProblem(403, SECURITY, f"API key {key.key_id} lacks the 'ingest' scope")
     if key.site is None or key.site not in node.sites:
@@ -205,13 +197,8 @@ def ingest_key(
     return key
 
 
-def query_key(
-    request: Request, node: NodeDep,
-    authorization: Annotated[str | None, Header()] = None,
-    x_api_key: Annotated[str | None, Header()] = None,
-) -> ApiKeyRecord:
+def query_key(key: AuthKey) -> ApiKeyRecord:
     """A ``read`` key (any site), or an ``ingest`` key reading back its own site."""
-    key = _key(request, node, authorization, x_api_key)
     scopes = granted(key)
     if "read" not in scopes and not ("ingest" in scopes and key.site is not None):
         raise EpcisProblem(403, SECURITY, f"API key {key.key_id} lacks the 'read' scope")
@@ -284,7 +271,7 @@ async def _read_document(request: Request, node: Node) -> object:
 
 
 def _principal(key: ApiKeyRecord) -> Principal:
-    return Principal(key.key_id, key.site, frozenset(key.sources))
+    return Principal.for_key(key)  # the key's whole binding: site, sources and kinds
 
 
 def _source(key: ApiKeyRecord) -> str:
@@ -302,7 +289,7 @@ def _admissible(node: Node, principal: Principal, index: int, stock: Stock, now:
     if event.ts - now > timedelta(seconds=node.settings.max_future_s):
         return CaptureError(index, f"$.epcisBody.eventList[{index}].eventTime",
                             "more than 5 minutes ahead of the server's clock")
-    if (forbidden := principal.forbids(event)) is not None:
+    if (forbidden := principal.forbids(event) or refusal(site, event)) is not None:
         return CaptureError(index, f"$.epcisBody.eventList[{index}]", forbidden[1], SECURITY)
     if event.source in site.policy.require_signatures:
         return CaptureError(index, f"$.epcisBody.eventList[{index}]",

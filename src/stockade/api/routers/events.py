@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 
-from stockade.api.auth import require_scope
+from stockade.api.auth import check_site, require_scope
 from stockade.api.deps import NodeDep, StoreDep
 from stockade.api.encoding import JSONBytes, json_response, rows_response
 from stockade.api.limits import NODE_LIMIT, body_limit
@@ -40,8 +40,9 @@ router = APIRouter(prefix="/v1", tags=["events"])
     responses={
         200: {"model": IngestAnswer, "description": "one result per line: accepted, duplicate or rejected"},
         **responses(400),
-        403: {"description": "the key lacks the ingest scope (a Problem), or every line is for a site or source "
-                             "this ingest key is not bound to (the per-line answer)",
+        403: {"description": "the key lacks the ingest scope (a Problem), or every line is refused as forbidden "
+                             "(the per-line answer): a site, source or kind this ingest key is not bound to, an "
+                             "id in Stockade's own id space, or what the site's rules refuse",
               "content": {"application/json": {"schema": {"anyOf": [
                   {"$ref": "#/components/schemas/Problem"}, {"$ref": "#/components/schemas/IngestAnswer"}]}}}},
     },
@@ -55,7 +56,7 @@ async def post_events(
 ) -> JSONBytes:
     started = time.perf_counter()
     body = await request.body()  # BodyGuard has checked the key and the size
-    principal = Principal(key.key_id, key.site, frozenset(key.sources))
+    principal = Principal.for_key(key)
     try:
         report = await run_in_threadpool(node.ingestor.ingest_body, body, principal)
     except EventError as e:
@@ -83,7 +84,7 @@ async def post_events(
             responses={200: {"model": EventPage}})
 def get_events(
     store: StoreDep,
-    _key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
+    key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
     site: Annotated[str, Query(description="site id")],
     since: Annotated[Rfc3339 | None, Query(description="event time from (RFC 3339)")] = None,
     until: Annotated[Rfc3339 | None, Query(description="event time before (RFC 3339)")] = None,
@@ -94,6 +95,7 @@ def get_events(
     after_seq: Annotated[int, Query(ge=0, le=MAX_SEQ, description="log position to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
 ) -> JSONBytes:
+    check_site(key, site)
     if (entity_type is None) != (entity is None):
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, [{
             "type": "missing", "loc": ["query", "entity" if entity is None else "entity_type"],
@@ -108,10 +110,11 @@ def get_events(
             responses={200: {"model": EventPage}, **responses(404)})
 def get_event(
     store: StoreDep,
-    _key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
+    key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
     site: str,
     event_id: str,
 ) -> JSONBytes:
+    check_site(key, site)
     row = store.get(site, event_id)
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no event {event_id!r} in site {site!r}")

@@ -19,7 +19,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 
-from stockade.api.auth import require_scope
+from stockade.api.auth import check_site, require_scope
 from stockade.api.deps import NodeDep
 from stockade.api.encoding import OctetStream, PlainText
 from stockade.api.problems import responses
@@ -36,7 +36,8 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 TEXT = "text/plain; charset=utf-8"
 
 
-def _log(node: NodeDep, site: str) -> SiteLog:
+def _log(node: NodeDep, key: ApiKeyRecord, site: str) -> SiteLog:
+    check_site(key, site)
     log = node.ledgers.logs.get(site)
     if log is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no ledger for site {site!r}")
@@ -45,16 +46,16 @@ def _log(node: NodeDep, site: str) -> SiteLog:
 
 @router.get("/{site}/checkpoint", summary="The latest signed checkpoint (C2SP tlog-checkpoint)",
             response_class=PlainText, responses=responses(404))
-def checkpoint(node: NodeDep, _key: ReadKey, site: str) -> Response:
-    log = _log(node, site)
+def checkpoint(node: NodeDep, key: ReadKey, site: str) -> Response:
+    log = _log(node, key, site)
     note = log.latest_checkpoint() or log.checkpoint()
     return Response(note, media_type=TEXT, headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/{site}/tile/{path:path}", summary="A hash tile or entry bundle (C2SP tlog-tiles)",
             response_class=OctetStream, responses=responses(404))
-def tile(node: NodeDep, _key: ReadKey, site: str, path: str) -> Response:
-    log = _log(node, site)
+def tile(node: NodeDep, key: ReadKey, site: str, path: str) -> Response:
+    log = _log(node, key, site)
     try:
         ref = parse_path(f"tile/{path}")
     except LedgerError as e:
@@ -68,8 +69,8 @@ def tile(node: NodeDep, _key: ReadKey, site: str, path: str) -> Response:
 
 @router.get("/{site}/proof/{event_id}", summary="Inclusion proof of one event, as a C2SP tlog-proof file",
             response_class=PlainText, responses=responses(404, 409))
-async def proof(node: NodeDep, _key: ReadKey, site: str, event_id: str) -> Response:
-    log = _log(node, site)
+async def proof(node: NodeDep, key: ReadKey, site: str, event_id: str) -> Response:
+    log = _log(node, key, site)
     row = node.store.get(site, event_id)
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no event {event_id!r} in site {site!r}")
@@ -88,12 +89,12 @@ async def proof(node: NodeDep, _key: ReadKey, site: str, event_id: str) -> Respo
 @router.get("/{site}/consistency", summary="RFC 9162 consistency proof between two tree sizes",
             response_class=PlainText, responses=responses(404))
 def consistency(
-    node: NodeDep, _key: ReadKey, site: str,
+    node: NodeDep, key: ReadKey, site: str,
     old: Annotated[int, Query(ge=0, le=MAX_SEQ, description="the older tree size")],
     new: Annotated[int | None, Query(ge=1, le=MAX_SEQ,
                                      description="the newer tree size; default the log's size")] = None,
 ) -> Response:
-    log = _log(node, site)
+    log = _log(node, key, site)
     size = log.size if new is None else new
     if old > size or size > log.size:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,

@@ -12,7 +12,7 @@ from typing import Annotated
 import msgspec
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
-from stockade.api.auth import require_scope
+from stockade.api.auth import check_site, require_scope
 from stockade.api.deps import NodeDep, StoreDep
 from stockade.api.encoding import JSONBytes, json_response, rows_response
 from stockade.api.problems import responses
@@ -30,6 +30,7 @@ SiteFilter = Annotated[str | None, Query(description="site id; omit for every si
 def readable_sites(node: NodeDep, key: ReadKey, site: str | None) -> list[str]:
     """The sites a list covers: the one asked for, else those the key may read."""
     if site is not None:
+        check_site(key, site)
         return [site]
     return [key.site] if key.site else sorted(node.sites)
 
@@ -82,7 +83,8 @@ def incidents(
 
 @router.get("/incidents/{site}/{incident_id}", summary="One incident: its versions, alerts and evidence",
             responses={200: {"model": IncidentOut}, **responses(404)})
-def incident(store: StoreDep, _key: ReadKey, site: str, incident_id: str) -> JSONBytes:
+def incident(store: StoreDep, key: ReadKey, site: str, incident_id: str) -> JSONBytes:
+    check_site(key, site)
     versions = incident_versions(store, site).get(incident_id)
     if not versions:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no incident {incident_id!r} in site {site!r}")

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
-from stockade.api.auth import require_scope
+from stockade.api.auth import check_site, require_scope
 from stockade.api.deps import NodeDep
 from stockade.api.encoding import JSONBytes, json_response
 from stockade.api.problems import responses
@@ -26,11 +26,12 @@ RISK_TYPES: tuple[RiskType, ...] = ("person", "credential", "zone", "device", "v
             responses={200: {"model": RiskOut}, **responses(404)})
 def risk(
     node: NodeDep,
-    _key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
+    key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
     site: str,
     type_: Annotated[list[RiskType] | None, Query(alias="type", description="entity types; all when omitted")] = None,
     n: Annotated[int, Query(ge=1, le=1000, description="how many per type")] = 20,
 ) -> JSONBytes:
+    check_site(key, site)
     if site not in node.sites:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"unknown site {site!r}")
     model, now = node.engine.risk(site)

@@ -15,7 +15,7 @@ import msgspec
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
-from stockade.api.auth import require_scope
+from stockade.api.auth import check_site, require_scope
 from stockade.api.deps import NodeDep
 from stockade.api.encoding import EventStream
 from stockade.api.schemas import MAX_SEQ
@@ -28,12 +28,16 @@ KEEPALIVE_S = 15.0
 @router.get("/stream", summary="Server-sent events of a site's log (filter by kind)", response_class=EventStream)
 async def stream(
     node: NodeDep,
-    _key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
-    site: Annotated[list[str] | None, Query(description="sites to follow; all when omitted")] = None,
+    key: Annotated[ApiKeyRecord, Depends(require_scope("read"))],
+    site: Annotated[list[str] | None, Query(description="sites to follow; all the key may read when omitted")]
+    = None,
     kind: Annotated[list[str] | None, Query(description="kinds to follow; all when omitted")] = None,
     limit: Annotated[int | None, Query(ge=1, le=MAX_SEQ, description="close after this many events")] = None,
 ) -> StreamingResponse:
-    sub = node.broadcast.subscribe(asyncio.get_running_loop(), set(site or ()), set(kind or ()))
+    for one in site or ():
+        check_site(key, one)
+    sites = set(site or ()) or ({key.site} if key.site is not None else set())
+    sub = node.broadcast.subscribe(asyncio.get_running_loop(), sites, set(kind or ()))
 
     async def messages() -> AsyncIterator[bytes]:
         sent = 0

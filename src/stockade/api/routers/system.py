@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, HTTPException, Response, status
 from fastapi.responses import JSONResponse
 
 from stockade import __version__
@@ -29,7 +29,12 @@ def healthz(node: NodeDep) -> JSONResponse:
     return JSONResponse(body)
 
 
-@router.get("/metrics", summary="Prometheus metrics (needs a read key)", response_class=PrometheusText)
-@router.get("/v1/metrics", summary="Prometheus metrics (needs a read key)", response_class=PrometheusText)
-def metrics(node: NodeDep, _key: Annotated[ApiKeyRecord, Depends(require_scope("read"))]) -> Response:
+@router.get("/metrics", summary="Prometheus metrics (needs a read key bound to no site)", response_class=PrometheusText)
+@router.get("/v1/metrics", summary="Prometheus metrics (needs a read key bound to no site)",
+            response_class=PrometheusText)
+def metrics(node: NodeDep, key: Annotated[ApiKeyRecord, Depends(require_scope("read"))]) -> Response:
+    if key.site is not None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"API key {key.key_id} is bound to site {key.site!r}; metrics cover every site, "
+                            "so they need a read key bound to none (`stockade apikey create --scope read`)")
     return PrometheusText(node.metrics.render())

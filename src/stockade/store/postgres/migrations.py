@@ -28,6 +28,9 @@ MIGRATIONS: list[list[str]] = [
     ],
     # 2: each event row's seal (an HMAC under the node's key, stockade.ledger.seal)
     ["ALTER TABLE events ADD COLUMN mac BYTEA"],
+    [  # 3: an ingest key's kinds (issue 18.1); empty: the device kinds
+        "ALTER TABLE api_keys ADD COLUMN kinds TEXT NOT NULL DEFAULT ''",
+    ],
 ]
 
 

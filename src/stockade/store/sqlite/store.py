@@ -215,16 +215,22 @@ class SqliteStore:
 
     def put_key(self, key: ApiKeyRecord) -> None:
         with self._lock:
-            self._conn.execute("INSERT OR REPLACE INTO api_keys VALUES (?,?,?,?,?,?,?)", key_row(key))
+            self._conn.execute(
+                "INSERT OR REPLACE INTO api_keys (key_id, secret_hash, scopes, site, sources, label, revoked, "
+                "kinds) VALUES (?,?,?,?,?,?,?,?)", key_row(key))
 
     def get_key(self, key_id: str) -> ApiKeyRecord | None:
         with self._lock:
-            row = self._conn.execute("SELECT * FROM api_keys WHERE key_id=?", (key_id,)).fetchone()
+            row = self._conn.execute(
+                "SELECT key_id, secret_hash, scopes, site, sources, label, revoked, kinds FROM api_keys "
+                "WHERE key_id=?", (key_id,)).fetchone()
         return key_from_row(row) if row else None
 
     def list_keys(self) -> list[ApiKeyRecord]:
         with self._lock:
-            return [key_from_row(r) for r in self._conn.execute("SELECT * FROM api_keys ORDER BY key_id")]
+            return [key_from_row(r) for r in self._conn.execute(
+                "SELECT key_id, secret_hash, scopes, site, sources, label, revoked, kinds FROM api_keys "
+                "ORDER BY key_id")]
 
     def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
         with self._lock:

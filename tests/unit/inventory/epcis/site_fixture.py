@@ -41,6 +41,8 @@ def site_data(site: str = "dc-epcis") -> dict[str, Any]:
                   {"id": "pack", "kind": "storage"}, {"id": "dock-out", "kind": "dock", "exit": True}],
         "skus": [{"sku": "0614141.107346", "name": "Phone X", "value": 700.0},
                  {"sku": "0614141.107357", "name": "Tablet", "value": 300.0}],
+        "sources": [{"id": "wms-1", "kinds": ["stock"]}, {"id": "wms-sef", "kinds": ["stock"]},
+                    {"id": "wms", "kinds": ["stock"]}],
         "locations": {**example_locations(), DOCK_IN: "dock-in", STORAGE_BIN: "storage/A-12-3",
                       "https://id.gs1.org/414/0614141008889": "dock-out"},
     }

@@ -1,0 +1,52 @@
+"""The ingest binding (node/ingest.py Principal): a key's and a connector's binding are enforced alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+
+from stockade.node.ingest import Principal
+from stockade.site.sources import DEVICE_KINDS
+from stockade.store import ApiKeyRecord
+from tests.node_fixtures import door_line, make_node, now_iso
+
+
+def admin_line(event_id: str, source: str) -> bytes:
+    return msgspec.json.encode({"id": event_id, "kind": "admin", "ts": now_iso(-30), "site": "dc-demo",
+                                "source": source, "actor": "it-01", "action": "grant_access",
+                                "target": "emp-1001", "zone": "hv-cage"})
+
+
+def test_a_connectors_binding_is_enforced_like_a_keys(tmp_path: Path) -> None:
+    node = make_node(tmp_path / "data")
+    try:
+        mqtt = Principal("mqtt:stockade/dc-demo/events/ctl-1", "dc-demo", frozenset({"ctl-1"}))
+        report = node.ingestor.ingest_body(b"\n".join([
+            door_line("m1"), admin_line("m2", "ctl-1"), door_line("m3", source="ctl-2"),
+            door_line("m4", site="dc-other"),
+        ]), principal=mqtt)
+        got = [(r.status, r.field) for r in report.results]
+        assert got == [("accepted", None), ("rejected", "kind"), ("rejected", "source"), ("rejected", "site")]
+        assert all(str(r.reason).startswith("forbidden") for r in report.results[1:3])
+    finally:
+        node.stop()
+
+
+def test_a_key_stored_before_kinds_existed_sends_device_kinds_only() -> None:
+    old = ApiKeyRecord("k1", "", ("ingest",), site="dc-demo", sources=("ctl-1",))
+    principal = Principal.for_key(old)
+    assert principal.kinds == DEVICE_KINDS
+    assert principal.sources == frozenset({"ctl-1"})
+
+
+def test_the_operator_may_name_any_source_but_the_site_rules_hold(tmp_path: Path) -> None:
+    node = make_node(tmp_path / "data")
+    try:
+        report = node.ingestor.ingest_body(b"\n".join([
+            door_line("o1", source="any-controller"), admin_line("o2", "iam"), admin_line("o3", "ctl-9"),
+            door_line("o4", source="stockade:pdp"),
+        ]), principal=Principal.operator())
+        assert [r.status for r in report.results] == ["accepted", "accepted", "rejected", "rejected"]
+    finally:
+        node.stop()
