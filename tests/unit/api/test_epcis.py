@@ -139,7 +139,7 @@ def test_every_invalid_document_is_refused(epcis: Api, path: Path) -> None:
 
 
 def test_limits_are_advertised_and_enforced(epcis: Api) -> None:
-    opts = epcis.client.options("/v1/epcis/capture")
+    opts = epcis.client.options("/v1/epcis/capture", headers=epcis.auth("wms"))
     assert opts.status_code == 204
     assert opts.headers["GS1-EPCIS-Capture-File-Size-Limit"] == "400000"
     assert opts.headers["GS1-EPCIS-Capture-Limit"] == "10000"

@@ -97,8 +97,9 @@ def install(app: FastAPI) -> None:
                 continue
             for op in ops.values():
                 for code, answer in op.get("responses", {}).items():
-                    if code[0] in "45":
-                        answer["content"] = {PROBLEM: {"schema": PROBLEM_SCHEMA}}
+                    if code[0] in "45":  # the API's JSON errors, as RFC 7807 problems (both types named)
+                        answer["content"] = {"application/json": {"schema": PROBLEM_SCHEMA},
+                                             PROBLEM: {"schema": PROBLEM_SCHEMA}}
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
@@ -344,12 +345,13 @@ def _behaviour(value: str | None) -> str:
 
 # --- routes ---------------------------------------------------------------------------------------------
 
-@router.options("/capture", summary="The capture limits and error behaviours", status_code=204,
-                response_class=Response)
-def capture_options(node: NodeDep) -> Response:
+@router.options("/capture", summary="The capture limits and error behaviours (any key)", status_code=204,
+                response_class=Response, responses={204: {"description": "the limits, in the headers",
+                                                          "content": {"application/json": {}}}})
+def capture_options(node: NodeDep, _key: AuthKey) -> Response:
     headers = {**_limits(node), "Allow": "OPTIONS, POST", "GS1-Capture-Error-Behaviour": "rollback, proceed",
                "Accept-Post": ", ".join(ACCEPTED_TYPES)}
-    return Response(status_code=204, headers=headers)
+    return Response(status_code=204, headers=headers, media_type="application/json")
 
 
 EPCIS_BODY = body_limit(NODE_LIMIT, media_type="application/ld+json", max_depth=64)
@@ -357,7 +359,8 @@ EPCIS_BODY = body_limit(NODE_LIMIT, media_type="application/ld+json", max_depth=
 
 @router.post("/capture", summary="Capture an EPCIS document (202 and a capture job)", status_code=202,
              openapi_extra=EPCIS_BODY, response_class=Response,
-             responses=answers(400, 401, 403, 413, 415, 422, 500))
+             responses={202: {"description": "captured; the job is at Location", "content": {"application/json": {}}},
+                        **answers(400, 401, 403, 413, 415, 422, 500)})
 async def capture(
     request: Request, node: NodeDep, key: IngestKey,
     gs1_capture_error_behaviour: Annotated[str | None, Header()] = None,
@@ -384,7 +387,8 @@ async def capture(
            "running": False, "success": not errors, "captureErrorBehaviour": behaviour,
            "eventCount": plan.count, "capturedCount": captured, "errors": [e.problem() for e in errors]}
     _jobs(request).put(site_of(key), job)
-    return Response(status_code=202, headers={"Location": f"/v1/epcis/capture/{capture_id}", **_limits(node)})
+    return Response(status_code=202, headers={"Location": f"/v1/epcis/capture/{capture_id}", **_limits(node)},
+                    media_type="application/json")
 
 
 @router.get("/capture/{capture_id}", summary="A capture job", responses=answers(401, 403, 404))
@@ -397,7 +401,9 @@ def capture_job(request: Request, key: IngestKey, capture_id: str) -> Response:
 
 @router.post("/events", summary="Capture one EPCIS event (201; 409 when it is known)", status_code=201,
              openapi_extra=EPCIS_BODY, response_class=Response,
-             responses=answers(400, 401, 403, 409, 413, 415, 422))
+             responses={201: {"description": "captured; its event hash is at Location",
+                              "content": {"application/json": {}}},
+                        **answers(400, 401, 403, 409, 413, 415, 422)})
 async def post_event(request: Request, node: NodeDep, key: IngestKey) -> Response:
     event = await _read_document(request, node)
     plan = plan_event(event, site=node.sites[site_of(key)], source=_source(key))
@@ -410,5 +416,5 @@ async def post_event(request: Request, node: NodeDep, key: IngestKey) -> Respons
                            errors=[e.problem() for e in errors])
     stock = plan.events[0][1]
     ni = (stock.attrs or {}).get("event_hash", "")
-    return Response(status_code=201, headers={"Location": f"/v1/epcis/events/{ni}"})
+    return Response(status_code=201, headers={"Location": f"/v1/epcis/events/{ni}"}, media_type="application/json")
 
