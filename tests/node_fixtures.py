@@ -66,4 +66,5 @@ def api(tmp_path: Path) -> Iterator[Api]:
         node.store.put_key(record)
         keys[name] = token
     with TestClient(create_app(node)) as client:
+        assert node.recovery.wait(30), "the node should have recovered its empty log"
         yield Api(client, node, keys)

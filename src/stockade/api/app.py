@@ -28,6 +28,7 @@ from stockade.api.docs import add_docs
 from stockade.api.limits import Authenticator, BodyGuard, Refused
 from stockade.api.openapi import document
 from stockade.api.problems import validation_failed
+from stockade.api.recovering import RecoveringGate
 from stockade.api.routers import (
     access,
     admin,
@@ -91,4 +92,5 @@ def create_app(node: Node, *, start_node: bool = True) -> FastAPI:
                        node_limit=node.settings.max_body_bytes)
     app.openapi = lambda: document(app, routes, node.settings.max_body_bytes)  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
     epcis.install(app)  # after BodyGuard: its refusals under /v1/epcis become EPCIS problems
+    app.add_middleware(RecoveringGate, node=node)  # outermost: only /healthz until the node serves
     return app

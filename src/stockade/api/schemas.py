@@ -92,10 +92,13 @@ class RiskOut(BaseModel):
 
 
 class Health(BaseModel):
-    status: Literal["ok", "degraded"]
+    status: Literal["ok", "recovering", "degraded"]
     version: str
     sites: list[str]
     problem: str | None = None
+    site: str | None = Field(None, description="recovering: the site whose log is being replayed")
+    done: int | None = Field(None, description="recovering: events replayed so far")
+    of: int | None = Field(None, description="recovering: events to replay")
 
 
 NDJSON_EXAMPLE = (

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -76,6 +80,7 @@ def serve(
     from stockade.api.app import create_app
 
     settings = settings_for(data_dir, host=host, port=port, accept_damage=accept_damage or None)
+    _log_to_stderr()
     if settings.engine is None:  # a server uses both cores: detection in a worker process
         settings = settings.model_copy(update={"engine": "process"})
     node = Node.open(settings)  # a refused ledger check is one line (cli/errors.py), naming what to run
@@ -84,7 +89,41 @@ def serve(
                   soft_wrap=True, highlight=False)
     console.print(f"serving {', '.join(sorted(node.sites)) or 'no sites yet'} on "
                   f"http://{settings.host}:{settings.port} (API docs at /docs)")
-    uvicorn.run(create_app(node), host=settings.host, port=settings.port, log_level="warning")
+    app = create_app(node, start_node=False)  # the node starts in the background: HTTP answers at once
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
+    node.start(background=True)
+    try:
+        StoppingServer(config).run()
+    finally:
+        node.stop()
+    console.print("stopped: every site's engine snapshotted")
+
+
+def _log_to_stderr() -> None:
+    """The node's own log (recovery progress, refused snapshots, engine failures) on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("stockade")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+class StoppingServer(uvicorn.Server):
+    """SIGINT or SIGTERM (to the process or its group) stops the server, then the node (which tells its
+    engine worker to snapshot and exit), and ``serve`` returns with status 0. uvicorn would re-raise the
+    signal after its shutdown: a traceback for Ctrl-C, status -15 for SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
 
 
 def _lines(path: str) -> Iterator[bytes]:

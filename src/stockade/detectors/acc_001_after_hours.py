@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock, span, who
 from stockade.engine.state import SiteState
 from stockade.events import Access, Alert, Envelope
@@ -49,10 +51,17 @@ def _nearest_shift(site: SiteConfig, person: Person, ts: datetime) -> str:
     return f"{span(best[0])} {best[1]}"
 
 
+class AfterHoursMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    last: dict[str, tuple[int, int]]
+
+
 class AfterHours(DetectorBase[AfterHoursParams]):
     id = "STK-ACC-001"
     kinds = frozenset({"access"})
     params_type = AfterHoursParams
+    memory_type = AfterHoursMemory
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
         if not isinstance(event, Access):

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import deque
 from datetime import timedelta
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, span, who
 from stockade.engine.state import SiteState
 from stockade.events import Access, Alert, Envelope
@@ -29,14 +31,31 @@ class DeniedBurstParams(Params, frozen=True):
 Denial = tuple[float, str, str | None, str | None]  # (epoch s, event id, credential, person)
 
 
+class DeniedBurstMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    by_key: dict[str, list[Denial]]
+    alerted: dict[str, int]
+
+
 class DeniedBurst(DetectorBase[DeniedBurstParams]):
     id = "STK-ACC-002"
     kinds = frozenset({"access"})
     params_type = DeniedBurstParams
+    memory_type = DeniedBurstMemory
 
     def setup(self) -> None:
         self._by_key: dict[str, deque[Denial]] = {}
         self._alerted: dict[str, int] = {}  # key -> count at the last alert of this burst
+
+    def save_memory(self) -> DeniedBurstMemory:
+        return DeniedBurstMemory({k: list(ring) for k, ring in self._by_key.items()}, self._alerted)
+
+    def load_memory(self, memory: msgspec.Struct) -> None:
+        if not isinstance(memory, DeniedBurstMemory):  # the snapshot decoded it as memory_type
+            raise TypeError(f"{type(self).__name__} cannot load a {type(memory).__name__}")
+        self._by_key = {k: deque(ring) for k, ring in memory.by_key.items()}
+        self._alerted = memory.alerted
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
         if not isinstance(event, Access):

@@ -12,6 +12,8 @@ Three ways a credential gives itself away:
 
 from __future__ import annotations
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock, span, who
 from stockade.engine.state import SiteState
 from stockade.events import Access, Alert, Envelope
@@ -27,10 +29,17 @@ class ImpossibleUseParams(Params, frozen=True):
     leave_repeat_s: float = 43200  # one alert per credential and half-day: the incident stays open
 
 
+class ImpossibleUseMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    leave_alerted: dict[str, int]
+
+
 class ImpossibleUse(DetectorBase[ImpossibleUseParams]):
     id = "STK-ACC-003"
     kinds = frozenset({"access"})
     params_type = ImpossibleUseParams
+    memory_type = ImpossibleUseMemory
 
     def setup(self) -> None:
         self._leave_alerted: dict[str, int] = {}

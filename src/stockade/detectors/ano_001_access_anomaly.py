@@ -31,6 +31,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock, who
 from stockade.engine.state import SiteState
 from stockade.events import Access, Alert, Envelope
@@ -61,10 +63,17 @@ class Profile:
     first_ms: int = 0
 
 
+class AccessAnomalyMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    profiles: dict[str, Profile]
+
+
 class AccessAnomaly(DetectorBase[AccessAnomalyParams]):
     id = "STK-ANO-001"
     kinds = frozenset({"access"})
     params_type = AccessAnomalyParams
+    memory_type = AccessAnomalyMemory
 
     def setup(self) -> None:
         self._profiles: dict[str, Profile] = {}

@@ -9,6 +9,12 @@ A detector is one class in one file::
 
         def observe(self, state, event): ...
 
+A detector with working memory declares its shape as a msgspec Struct,
+``memory_type``, whose fields name the detector's private attributes without
+their underscore; snapshots save it and restore it as typed data (a detector
+whose memory is not a plain copy of those attributes overrides
+``save_memory`` / ``load_memory``).
+
 Alert ids are ``al-`` plus a short hash of the detector id and the evidence
 ids, so a replay of the same log produces the same alerts, byte for byte.
 """
@@ -16,9 +22,9 @@ ids, so a replay of the same log produces the same alerts, byte for byte.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import msgspec
 
@@ -49,6 +55,7 @@ class DetectorBase(Generic[P]):
     id: ClassVar[str]
     kinds: ClassVar[frozenset[str]]
     params_type: ClassVar[type[Params]]
+    memory_type: ClassVar[type[msgspec.Struct] | None] = None
 
     def __init__(self, params: P | Mapping[str, Any] | None = None) -> None:
         if params is None:
@@ -61,6 +68,19 @@ class DetectorBase(Generic[P]):
 
     def setup(self) -> None:
         """Create the detector's own working memory (kept in snapshots with it)."""
+
+    def save_memory(self) -> msgspec.Struct | None:
+        """The working memory as ``memory_type`` (None for a detector without memory)."""
+        shape = self.memory_type
+        if shape is None:
+            return None
+        build = cast("Callable[..., msgspec.Struct]", shape)
+        return build(**{name: getattr(self, "_" + name) for name in shape.__struct_fields__})
+
+    def load_memory(self, memory: msgspec.Struct) -> None:
+        """Take the working memory from a decoded ``memory_type``."""
+        for name in memory.__struct_fields__:
+            setattr(self, "_" + name, getattr(memory, name))
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
         raise NotImplementedError

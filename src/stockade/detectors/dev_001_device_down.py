@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock, span
 from stockade.engine.state import SiteState
 from stockade.engine.state.devices import SILENT
@@ -45,10 +47,19 @@ class DeviceDownParams(Params, frozen=True):
     group: Severity = "critical"
 
 
+class DeviceDownMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    pending: list[Down]
+    recent: dict[str, Down]
+    grouped: set[str]
+
+
 class DeviceDown(DetectorBase[DeviceDownParams]):
     id = "STK-DEV-001"
     kinds = frozenset({"*"})
     params_type = DeviceDownParams
+    memory_type = DeviceDownMemory
 
     def setup(self) -> None:
         self._pending: list[Down] = []

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock
 from stockade.engine.state import SiteState
 from stockade.events import Alert, Envelope
@@ -30,10 +32,19 @@ class SequenceGapParams(Params, frozen=True):
 Gap = tuple[str, int, int, datetime, str, str]  # source, first missing, last missing, ts, event before, after
 
 
+class SequenceGapMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    pending: list[Gap]
+    missing: dict[str, set[int]]
+    last_id: dict[str, str]
+
+
 class SequenceGap(DetectorBase[SequenceGapParams]):
     id = "STK-DEV-002"
     kinds = frozenset({"*"})
     params_type = SequenceGapParams
+    memory_type = SequenceGapMemory
 
     def setup(self) -> None:
         self._pending: list[Gap] = []

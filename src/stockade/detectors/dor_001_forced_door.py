@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock
 from stockade.engine.state import SiteState
 from stockade.events import Alert, Door, Envelope
@@ -28,10 +30,17 @@ class ForcedDoorParams(Params, frozen=True):
     no_grant_sensitive: Severity = "high"  # into a high-value zone, or while the site is closed
 
 
+class ForcedDoorMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    pending: list[Door]
+
+
 class ForcedDoor(DetectorBase[ForcedDoorParams]):
     id = "STK-DOR-001"
     kinds = frozenset({"*"})
     params_type = ForcedDoorParams
+    memory_type = ForcedDoorMemory
 
     def setup(self) -> None:
         self._pending: list[Door] = []

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock, span
 from stockade.engine.state import SiteState
 from stockade.events import Alert, Door, Envelope
@@ -26,10 +28,18 @@ class HeldDoorParams(Params, frozen=True):
     sensitive: Severity = "high"  # site closed, or a high-value door
 
 
+class HeldDoorMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    alerted: dict[str, datetime]
+    next_check: int
+
+
 class HeldDoor(DetectorBase[HeldDoorParams]):
     id = "STK-DOR-002"
     kinds = frozenset({"*"})
     params_type = HeldDoorParams
+    memory_type = HeldDoorMemory
 
     def setup(self) -> None:
         self._alerted: dict[str, datetime] = {}  # door -> start of the opening already reported

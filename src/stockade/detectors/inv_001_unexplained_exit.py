@@ -11,6 +11,8 @@ each step (5, 20, 100, 500) so the guard sees the size of what is leaving.
 
 from __future__ import annotations
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock
 from stockade.detectors.bursts import Burst, Bursts
 from stockade.engine.state import SiteState
@@ -32,13 +34,28 @@ class UnexplainedExitParams(Params, frozen=True):
     need_direction: bool = True  # a portal read without a direction is not judged
 
 
+class UnexplainedExitMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    bursts: dict[str, Burst]
+
+
 class UnexplainedExit(DetectorBase[UnexplainedExitParams]):
     id = "STK-INV-001"
     kinds = frozenset({"tag"})
     params_type = UnexplainedExitParams
+    memory_type = UnexplainedExitMemory
 
     def setup(self) -> None:
         self._bursts = Bursts(self.params.gap_s, self.params.steps)
+
+    def save_memory(self) -> UnexplainedExitMemory:
+        return UnexplainedExitMemory(self._bursts.open)
+
+    def load_memory(self, memory: msgspec.Struct) -> None:
+        if not isinstance(memory, UnexplainedExitMemory):  # the snapshot decoded it as memory_type
+            raise TypeError(f"{type(self).__name__} cannot load a {type(memory).__name__}")
+        self._bursts.open = memory.bursts
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
         if not isinstance(event, Tag):

@@ -19,6 +19,8 @@ reported missing at a location are not reported again until found.
 
 from __future__ import annotations
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock, stamp
 from stockade.engine.state import SiteState
 from stockade.engine.state.stock import PICKED, sku_of, zone_of
@@ -35,10 +37,18 @@ class CountShortfallParams(Params, frozen=True):
     value_high: float = 2000
 
 
+class CountShortfallMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    suspects: dict[str, dict[str, str]]
+    reported: dict[str, set[str]]
+
+
 class CountShortfall(DetectorBase[CountShortfallParams]):
     id = "STK-INV-002"
     kinds = frozenset({"stock"})
     params_type = CountShortfallParams
+    memory_type = CountShortfallMemory
 
     def setup(self) -> None:
         self._suspects: dict[str, dict[str, str]] = {}  # location -> missing epc -> id of the count

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from collections import deque
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock, who
 from stockade.engine.state import SiteState
 from stockade.engine.state.people import Position
@@ -40,15 +42,33 @@ class SuspiciousWriteOffParams(Params, frozen=True):
     baseline: Severity = "medium"
 
 
+class SuspiciousWriteOffMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    recent: dict[str, list[tuple[int, int, str]]]
+    total: dict[str, int]
+    since: dict[str, int]
+
+
 class SuspiciousWriteOff(DetectorBase[SuspiciousWriteOffParams]):
     id = "STK-INV-003"
     kinds = frozenset({"stock"})
     params_type = SuspiciousWriteOffParams
+    memory_type = SuspiciousWriteOffMemory
 
     def setup(self) -> None:
         self._recent: dict[str, deque[tuple[int, int, str]]] = {}  # user -> (ms, items, event id)
         self._total: dict[str, int] = {}  # user -> items written off since first seen
         self._since: dict[str, int] = {}  # user -> ms of their first write-off
+
+    def save_memory(self) -> SuspiciousWriteOffMemory:
+        return SuspiciousWriteOffMemory({u: list(r) for u, r in self._recent.items()}, self._total, self._since)
+
+    def load_memory(self, memory: msgspec.Struct) -> None:
+        if not isinstance(memory, SuspiciousWriteOffMemory):  # the snapshot decoded it as memory_type
+            raise TypeError(f"{type(self).__name__} cannot load a {type(memory).__name__}")
+        self._recent = {u: deque(r) for u, r in memory.recent.items()}
+        self._total, self._since = memory.total, memory.since
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
         if not isinstance(event, Stock):

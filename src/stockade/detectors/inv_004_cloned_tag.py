@@ -20,6 +20,8 @@ One alert per EPC per ``repeat_s``.
 
 from __future__ import annotations
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock, span
 from stockade.engine.state import SiteState
 from stockade.engine.state.stock import GONE, PICKED, RECEIVED, SHIPPED, WRITTEN_OFF, sku_of, zone_of
@@ -37,10 +39,17 @@ class ClonedTagParams(Params, frozen=True):
     memory: int = 50_000
 
 
+class ClonedTagMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    alerted: dict[str, int]
+
+
 class ClonedTag(DetectorBase[ClonedTagParams]):
     id = "STK-INV-004"
     kinds = frozenset({"tag"})
     params_type = ClonedTagParams
+    memory_type = ClonedTagMemory
 
     def setup(self) -> None:
         self._alerted: dict[str, int] = {}

@@ -17,8 +17,10 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock
-from stockade.detectors.bursts import Bursts
+from stockade.detectors.bursts import Burst, Bursts
 from stockade.engine.state import SiteState
 from stockade.engine.state.stock import GONE, KNOWN, RECEIVED, sku_of
 from stockade.events import Alert, Envelope, Tag
@@ -36,15 +38,33 @@ class UnknownOrGoneTagParams(Params, frozen=True):
     steps: tuple[int, ...] = (1, 10, 50, 200)
 
 
+class UnknownOrGoneTagMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    bursts: dict[str, Burst]
+    gone_seen: set[str]
+    first_ms: int | None
+
+
 class UnknownOrGoneTag(DetectorBase[UnknownOrGoneTagParams]):
     id = "STK-INV-005"
     kinds = frozenset({"tag"})
     params_type = UnknownOrGoneTagParams
+    memory_type = UnknownOrGoneTagMemory
 
     def setup(self) -> None:
         self._bursts = Bursts(self.params.gap_s, self.params.steps)
         self._gone_seen: set[str] = set()
         self._first_ms: int | None = None
+
+    def save_memory(self) -> UnknownOrGoneTagMemory:
+        return UnknownOrGoneTagMemory(self._bursts.open, self._gone_seen, self._first_ms)
+
+    def load_memory(self, memory: msgspec.Struct) -> None:
+        if not isinstance(memory, UnknownOrGoneTagMemory):  # the snapshot decoded it as memory_type
+            raise TypeError(f"{type(self).__name__} cannot load a {type(memory).__name__}")
+        self._bursts.open = memory.bursts
+        self._gone_seen, self._first_ms = memory.gone_seen, memory.first_ms
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
         if not isinstance(event, Tag):

@@ -16,6 +16,8 @@ turns it into a critical alert, once per check and problem.
 
 from __future__ import annotations
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params
 from stockade.engine.state import SiteState
 from stockade.events import Action, Alert, Envelope
@@ -29,10 +31,17 @@ class LedgerIntegrityParams(Params, frozen=True):
     severity: Severity = "critical"
 
 
+class LedgerIntegrityMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    seen: set[tuple[str, str]]
+
+
 class LedgerIntegrity(DetectorBase[LedgerIntegrityParams]):
     id = "STK-LED-001"
     kinds = frozenset({"action"})
     params_type = LedgerIntegrityParams
+    memory_type = LedgerIntegrityMemory
 
     def setup(self) -> None:
         self._seen: set[tuple[str, str]] = set()

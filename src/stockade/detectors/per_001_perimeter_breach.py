@@ -12,6 +12,8 @@ through: critical, once per breach.
 
 from __future__ import annotations
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock, span
 from stockade.engine.state import SiteState
 from stockade.events import Alert, Envelope, Sensor
@@ -29,10 +31,18 @@ class PerimeterBreachParams(Params, frozen=True):
     min_value: float | None = None  # ignore triggers whose ``value`` is below this (weak signal)
 
 
+class PerimeterBreachMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    last: dict[str, int]
+    breach: tuple[int, str, str, bool] | None
+
+
 class PerimeterBreach(DetectorBase[PerimeterBreachParams]):
     id = "STK-PER-001"
     kinds = frozenset({"sensor"})
     params_type = PerimeterBreachParams
+    memory_type = PerimeterBreachMemory
 
     def setup(self) -> None:
         self._last: dict[str, int] = {}  # sensor -> ms of its last trigger

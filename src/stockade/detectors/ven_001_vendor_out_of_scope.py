@@ -13,6 +13,8 @@ reason and ``repeat_s``.
 
 from __future__ import annotations
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock, who
 from stockade.engine.state import SiteState
 from stockade.events import Access, Alert, Envelope
@@ -28,10 +30,17 @@ class VendorOutOfScopeParams(Params, frozen=True):
     repeat_s: float = 3600
 
 
+class VendorOutOfScopeMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    last: dict[str, int]
+
+
 class VendorOutOfScope(DetectorBase[VendorOutOfScopeParams]):
     id = "STK-VEN-001"
     kinds = frozenset({"access"})
     params_type = VendorOutOfScopeParams
+    memory_type = VendorOutOfScopeMemory
 
     def setup(self) -> None:
         self._last: dict[str, int] = {}

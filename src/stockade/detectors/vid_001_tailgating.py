@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock
 from stockade.engine.state import SiteState
 from stockade.engine.state.doors import Grant
@@ -28,10 +30,18 @@ class TailgatingParams(Params, frozen=True):
     labels: tuple[str, ...] = ("person",)
 
 
+class TailgatingMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    pending: list[tuple[Video, str]]
+    used: dict[str, str]
+
+
 class Tailgating(DetectorBase[TailgatingParams]):
     id = "STK-VID-001"
     kinds = frozenset({"*"})
     params_type = TailgatingParams
+    memory_type = TailgatingMemory
 
     def setup(self) -> None:
         self._pending: list[tuple[Video, str]] = []

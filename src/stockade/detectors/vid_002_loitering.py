@@ -29,10 +29,17 @@ class LoiteringParams(Params, frozen=True):
     labels: tuple[str, ...] = ("person",)
 
 
+class LoiteringMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    seen: dict[str, int]
+
+
 class Loitering(DetectorBase[LoiteringParams]):
     id = "STK-VID-002"
     kinds = frozenset({"video"})
     params_type = LoiteringParams
+    memory_type = LoiteringMemory
 
     def setup(self) -> None:
         self._seen: dict[str, int] = {}  # camera/track -> ms of the last alert

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import msgspec
+
 from stockade.detectors.base import DetectorBase, Params, clock
 from stockade.engine.state import SiteState
 from stockade.events import Alert, Envelope, Video
@@ -31,10 +33,18 @@ class PersonInArmedZoneParams(Params, frozen=True):
     labels: tuple[str, ...] = ("person",)
 
 
+class PersonInArmedZoneMemory(msgspec.Struct):
+    """Working memory kept in snapshots."""
+
+    covered: dict[str, tuple[int, bool]]
+    last: dict[str, int]
+
+
 class PersonInArmedZone(DetectorBase[PersonInArmedZoneParams]):
     id = "STK-VID-003"
     kinds = frozenset({"video"})
     params_type = PersonInArmedZoneParams
+    memory_type = PersonInArmedZoneMemory
 
     def setup(self) -> None:
         self._covered: dict[str, tuple[int, bool]] = {}  # zone -> (minute, someone covered)

@@ -38,8 +38,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from stockade.engine import correlation_state
 from stockade.engine.correlation_incident import OpenIncident
 from stockade.engine.correlation_keys import LONG_KEYS, Key, KeyIndex
+from stockade.engine.correlation_state import CorrelatorSnapshot, Pending
 from stockade.engine.patterns import CONTEXT, rank
 from stockade.events.model import Alert, Incident, Severity
 from stockade.site import SiteConfig
@@ -60,27 +62,27 @@ class CorrelationParams:
     source: str = "stockade/correlation"
 
 
-@dataclass(slots=True)
-class _Pending:
-    alert: Alert
-    keys: frozenset[Key]
-
-
 @dataclass
 class Correlator:
-    """Groups alerts into incidents; plain data, so it pickles with the engine's snapshot."""
+    """Groups alerts into incidents; its memory is saved as typed data (``correlation_state``)."""
 
     site: SiteConfig | None = None
     params: CorrelationParams = field(default_factory=CorrelationParams)
     index: KeyIndex = field(init=False)
     open: dict[str, OpenIncident] = field(init=False, default_factory=dict)
     by_key: dict[Key, str] = field(init=False, default_factory=dict)
-    pending: deque[_Pending] = field(init=False, default_factory=deque)
+    pending: deque[Pending] = field(init=False, default_factory=deque)
     now: datetime | None = field(init=False, default=None)
     pruned: datetime | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.index = KeyIndex.of(self.site)
+
+    def save(self) -> CorrelatorSnapshot:
+        return correlation_state.save(self)
+
+    def load(self, saved: CorrelatorSnapshot) -> None:
+        correlation_state.load(self, saved)
 
     def window(self, key: Key) -> timedelta:
         p = self.params
@@ -96,7 +98,7 @@ class Correlator:
             return self._join(target, alert, keys)
         linked = self._linked_pending(alert, keys)
         if not self._opens(alert, linked):
-            self.pending.append(_Pending(alert, frozenset(keys)))
+            self.pending.append(Pending(alert, frozenset(keys)))
             self._prune()
             return []
         for p in linked:
@@ -141,14 +143,14 @@ class Correlator:
 
     # --- opening -------------------------------------------------------------
 
-    def _linked_pending(self, alert: Alert, keys: list[Key]) -> list[_Pending]:
+    def _linked_pending(self, alert: Alert, keys: list[Key]) -> list[Pending]:
         wanted = set(keys)
         return [
             p for p in self.pending
             if any(k in wanted and self._near(k, p.alert.ts, alert.ts) for k in p.keys)
         ]
 
-    def _opens(self, alert: Alert, linked: list[_Pending]) -> bool:
+    def _opens(self, alert: Alert, linked: list[Pending]) -> bool:
         context = alert.detector in CONTEXT and (self.site is None or is_open(self.site, alert.ts))
         alone = CONTEXT[alert.detector] if context else self.params.open_severity
         if rank(alert.severity) >= rank(alone):

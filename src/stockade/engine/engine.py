@@ -7,6 +7,8 @@ the log's tail rebuilds the same state.
 
     >>> engine = SiteEngine(site, detectors=all_detectors())   # doctest: +SKIP
     >>> outputs = engine.step(event)                            # doctest: +SKIP
+    >>> data = engine.snapshot()              # typed data, see ``engine.snapshot``   # doctest: +SKIP
+    >>> build_engine(site).restore(data)      # or SnapshotRefused: rebuild from the log   # doctest: +SKIP
 
 One step: (1) advance event time and expire heartbeats, (2) the detectors that
 read this kind (or ``"*"``, every kind) look at the event against the state as
@@ -18,11 +20,15 @@ the engine in the import order).
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar, Protocol
 
+import msgspec
+
+from stockade.engine import snapshot as snapshots
+from stockade.engine.correlation_state import CorrelatorSnapshot
+from stockade.engine.risk import RiskSnapshot
 from stockade.engine.state import SiteState
 from stockade.events import Admin, Alert, Envelope, Incident
 from stockade.site import SiteConfig
@@ -36,14 +42,29 @@ class Detector(Protocol):
 
     id: ClassVar[str]
     kinds: ClassVar[frozenset[str]]  # event kinds it reads; "*" for every event (timeouts)
+    memory_type: ClassVar[type[msgspec.Struct] | None]  # the shape of its working memory, if it has one
+
+    @property
+    def params(self) -> msgspec.Struct: ...
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]: ...
+
+    def save_memory(self) -> msgspec.Struct | None: ...
+
+    def load_memory(self, memory: msgspec.Struct) -> None: ...
 
 
 class Correlator(Protocol):
     """Joins alerts into incidents; returns the incident versions an alert creates or changes."""
 
+    @property
+    def params(self) -> object: ...
+
     def observe(self, alert: Alert) -> list[Incident]: ...
+
+    def save(self) -> CorrelatorSnapshot: ...
+
+    def load(self, saved: CorrelatorSnapshot) -> None: ...
 
 
 class RiskModel(Protocol):
@@ -56,6 +77,18 @@ class RiskModel(Protocol):
     def score(self, entity_type: str, entity_id: str, at: datetime) -> float: ...
 
     def top(self, entity_type: str, n: int, at: datetime) -> list[tuple[str, float]]: ...
+
+    @property
+    def params(self) -> object: ...
+
+    @property
+    def updates(self) -> int:
+        """How many additions made the weights (changes when the scores change)."""
+        ...
+
+    def save(self) -> RiskSnapshot: ...
+
+    def load(self, saved: RiskSnapshot) -> None: ...
 
 
 class SiteEngine:
@@ -70,6 +103,7 @@ class SiteEngine:
         self.detectors = list(detectors)
         self.correlator = correlator
         self.risk = risk
+        self._fingerprint: snapshots.Fingerprint | None = None
         self._index()
 
     def _index(self) -> None:
@@ -108,15 +142,19 @@ class SiteEngine:
                 outputs.extend(self.correlator.observe(alert))
         return outputs
 
-    def snapshot(self) -> bytes:
-        """The whole state, to resume from after a crash (trusted local file only)."""
-        return pickle.dumps(
-            (self.state, self.detectors, self.correlator, self.risk), protocol=pickle.HIGHEST_PROTOCOL
-        )
+    def fingerprint(self) -> snapshots.Fingerprint:
+        """Hashes of the site file and the catalogue this engine folds with (fixed once built)."""
+        if self._fingerprint is None:
+            self._fingerprint = snapshots.fingerprint(self)
+        return self._fingerprint
 
-    @classmethod
-    def restore(cls, data: bytes) -> SiteEngine:
-        state, detectors, correlator, risk = pickle.loads(data)  # noqa: S301 - our own snapshot file
-        engine = cls(state.site, detectors, correlator, risk)
-        engine.state = state
-        return engine
+    def snapshot(self) -> bytes:
+        """The whole state as versioned, typed data (see ``engine.snapshot``), to resume from."""
+        return snapshots.encode(self)
+
+    def restore(self, data: bytes) -> None:
+        """Take the state of a snapshot into this freshly built engine.
+
+        Raises :class:`~stockade.engine.errors.SnapshotRefused` (with the reason) when the snapshot
+        is not one this engine can use: then rebuild from the log instead."""
+        snapshots.restore(self, data)

@@ -16,8 +16,10 @@ with ``100 · (1 − e^(−weight / scale))``, so it saturates instead of overfl
     >>> round(risk.score("person", "emp-1042", t + timedelta(hours=6)))   # one half-life later
     34
 
-Plain data throughout: :meth:`snapshot` gives JSON-ready dicts and
-:meth:`from_snapshot` rebuilds the model. The access decision point reads
+Plain data throughout: :meth:`save` gives the weights as a typed
+:class:`RiskSnapshot` and :meth:`load` puts them back (engine snapshots and the
+node's mirror of the worker's scores use it); :meth:`snapshot` gives JSON-ready
+dicts and :meth:`from_snapshot` rebuilds the model. The access decision point reads
 :meth:`score`; the API lists :meth:`top`.
 """
 
@@ -27,6 +29,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from stockade.engine.correlation_keys import KeyIndex
 from stockade.events.model import Alert, Severity
@@ -44,6 +48,20 @@ class RiskParams:
     weights: dict[Severity, float] = field(default_factory=lambda: {
         "info": 1.0, "low": 3.0, "medium": 10.0, "high": 25.0, "critical": 50.0,
     })
+
+
+class RiskEntry(msgspec.Struct, frozen=True, array_like=True):
+    type: str
+    id: str
+    weight: float
+    ts: datetime  # event time the weight was last brought up to
+
+
+class RiskSnapshot(msgspec.Struct, frozen=True):
+    """The scores' memory: every entity's weight, and how many additions made it."""
+
+    entities: list[RiskEntry]
+    updates: int = 0
 
 
 @dataclass
@@ -126,6 +144,14 @@ class RiskModel:
         gone = [k for k, (w, t) in self.weights.items() if w * self._decay(at, t) < _FORGET]
         for k in gone:
             del self.weights[k]
+
+    def save(self) -> RiskSnapshot:
+        return RiskSnapshot([RiskEntry(t, i, w, ts) for (t, i), (w, ts) in self.weights.items()], self.updates)
+
+    def load(self, saved: RiskSnapshot) -> None:
+        """Take the weights from ``saved``; the parameters stay this model's own."""
+        self.weights = {(e.type, e.id): (e.weight, e.ts) for e in saved.entities}
+        self.updates = saved.updates
 
     def snapshot(self) -> dict[str, Any]:
         """Plain data: ``{"params": {...}, "entities": [[type, id, weight, ts], ...]}``."""

@@ -43,10 +43,14 @@ def build_access(
     )
 
 
-def replay_access(access: AccessService, store: Store, site: str) -> int:
-    """Rebuild a site's access facts and threat levels from its whole log."""
+def replay_access(access: AccessService, store: Store, site: str,
+                  progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild a site's access facts and threat levels from its whole log; ``progress`` is told the
+    log position reached after each page."""
     after, n = 0, 0
     while rows := store.query(EventQuery(site, kinds=tuple(sorted(FACT_KINDS)), after_seq=after, limit=10_000)):
         n += access.replay(site, (row.event for row in rows))
         after = rows[-1].seq
+        if progress is not None:
+            progress(after)
     return n

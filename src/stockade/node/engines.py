@@ -13,7 +13,7 @@ site's risk scores.
   at a time). ``stockade serve`` and the demo use it.
 
     >>> engine = InThreadEngine(sites, sink, store, snapshot_every=50_000)   # doctest: +SKIP
-    >>> engine.resume("dc-demo")        # the log position its snapshot covers
+    >>> engine.resume("dc-demo").seq    # the log position its snapshot covers
     >>> engine.submit("dc-demo", [(seq, event)], [entry])
 """
 
@@ -25,6 +25,7 @@ from typing import Protocol
 
 from stockade.engine.engine import RiskModel
 from stockade.events import Envelope
+from stockade.node.protocol import Resumed
 from stockade.pipeline.build import build_engine
 from stockade.pipeline.loop import EngineLoop, OutputSink, Snapshots
 from stockade.site import SiteConfig
@@ -36,8 +37,9 @@ class EngineRunner(Protocol):
     indexes_entities: bool
     """Whether the runner keeps the store's entity index itself (else the node does)."""
 
-    def resume(self, site: str) -> int:
-        """Load the site's engine from its snapshot; returns the log position it covers."""
+    def resume(self, site: str) -> Resumed:
+        """Load the site's engine from its snapshot: the log position it covers (0 when the snapshot
+        is missing or refused, and then why it was refused)."""
         ...
 
     def submit(self, site: str, events: Sequence[tuple[int, Envelope]], entries: Sequence[bytes]) -> None:
@@ -69,9 +71,9 @@ class InThreadEngine:
         self.loop = EngineLoop(sites, build_engine, sink, snapshots, snapshot_every)
         self.alive = True
 
-    def resume(self, site: str) -> int:
+    def resume(self, site: str) -> Resumed:
         self.loop.engine(site)
-        return self.loop.last_seq[site]
+        return Resumed(site, self.loop.last_seq[site], refused=self.loop.refused.get(site))
 
     def submit(self, site: str, events: Sequence[tuple[int, Envelope]], entries: Sequence[bytes]) -> None:
         for seq, event in events:

@@ -6,7 +6,9 @@
     >>> node.stop()
 
 Start-up resumes each site's engine from its last snapshot and replays the
-log's tail, so a crash loses nothing the store acknowledged.
+log's tail, so a crash loses nothing the store acknowledged. ``start`` does
+that in the background (``node.recovery`` has the progress ``/healthz``
+reports); ``recover`` does it in the caller's thread.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ from stockade.node.ledgers import DeviceSignatures, WitnessCosigning
 from stockade.node.lock import DataDirLock
 from stockade.node.metrics import NodeMetrics
 from stockade.node.periodic import Periodic
+from stockade.node.recovery import Recovery, recover_engines
 from stockade.node.settings import Settings
+from stockade.node.stores import store_target
 from stockade.pipeline.bus import InProcessBus
 from stockade.site import SiteConfig, load_site
 from stockade.store import Store
@@ -89,7 +93,7 @@ class Node:
         if settings.engine == "process":
             self.engine = EngineProcess(sites, store, settings.snapshot_every, self._write_output_entries,
                                         lambda site: self.metrics.engine_errors.labels(site).inc(),
-                                        functools.partial(open_store, settings))
+                                        store_target(settings))
         else:
             self.engine = InThreadEngine(sites, self._write_outputs, store, settings.snapshot_every)
         self.access = build_access(sites, settings.policy_dir, self.engine, self._write_outputs)
@@ -101,6 +105,8 @@ class Node:
         ]
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self.recovery = Recovery()
+        self.serving = threading.Event()  # set once the access facts are rebuilt: requests are taken
         self.ledger_watch = LedgerWatch(self.ledgers, settings.ledger_audit_interval_s, self._write_outputs)
 
     @classmethod
@@ -142,21 +148,25 @@ class Node:
     # --- lifecycle -----------------------------------------------------------
 
     def recover(self) -> int:
-        """Resume every site's engine from its snapshot, replay the log's tail into it and
-        into the entity index (both are projections of the log)."""
-        replayed = 0
+        """Rebuild the access facts, resume every site's engine from its snapshot and replay the log's
+        tail into it and into the entity index (both are projections of the log)."""
+        self._recover_access()
+        return self._recover_engines()
+
+    def _recover_access(self) -> None:
         for site in self.sites:
-            replay_access(self.access, self.store, site)
-            start = min(self.engine.resume(site), self.store.indexed_seq(site))
-            events: list[tuple[int, Envelope]] = []
-            entries: list[bytes] = []
-            for row in self.store.read(site, start):
-                events.append((row.seq, row.event))
-                entries.append(row.entry)
-                if len(events) == 5_000:
-                    replayed += self._project(site, events, entries)
-                    events, entries = [], []
-            replayed += self._project(site, events, entries)
+            last = self.store.last_seq(site)
+            self.recovery.begin(site, last)
+            started = time.monotonic()
+            facts = replay_access(self.access, self.store, site, functools.partial(self.recovery.advance, site))
+            if facts:
+                log.info("%s: access facts rebuilt from %d events of the log in %.1f s", site, facts,
+                         time.monotonic() - started)
+        self.serving.set()
+
+    def _recover_engines(self) -> int:
+        replayed = recover_engines(self.sites, self.store, self.engine, self._project, self.recovery, self._stop)
+        self.recovery.finish()
         return replayed
 
     def _project(self, site: str, events: Sequence[tuple[int, Envelope]], entries: Sequence[bytes]) -> int:
@@ -168,18 +178,30 @@ class Node:
         self.engine.submit(site, events, entries)
         return len(events)
 
-    def start(self) -> None:
-        replayed = self.recover()
-        if replayed:
-            log.info("replayed %d events from the log's tail", replayed)
-        worker = threading.Thread(target=self._run_engine, name="stockade-engine", daemon=True)
+    def start(self, *, background: bool = False) -> None:
+        """Rebuild the access facts (doors decide on them), then recover the engines in the background
+        and let them take the bus (what arrived meanwhile waits on it). With ``background``, the
+        access facts too are rebuilt in that thread: until ``serving`` is set the API answers only
+        ``/healthz`` (``stockade serve`` listens at once)."""
+        if not background:
+            self._recover_access()
+        worker = threading.Thread(target=self._run_engine, args=(background,), name="stockade-engine",
+                                  daemon=True)
         worker.start()
         self._threads.append(worker)
         for job in self._periodic:
             job.start()
         self.ledger_watch.start()
 
-    def _run_engine(self) -> None:
+    def _run_engine(self, access_first: bool = False) -> None:
+        try:
+            if access_first:
+                self._recover_access()
+            self._recover_engines()
+        except Exception as e:  # noqa: BLE001 - said on /healthz and in the log; ingest goes on
+            log.exception("recovery of the engines failed; detection is not running")
+            self.recovery.fail(f"recovery failed: {e}")
+            return
         while not self._stop.is_set():
             delivery = self.bus.get(timeout=0.1)
             if delivery is None:

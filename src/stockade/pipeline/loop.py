@@ -5,6 +5,14 @@ bus, hands each step's outputs (alerts, incidents) to a sink that appends them
 to the site's log, and snapshots every ``snapshot_every`` events so a restart
 resumes from the snapshot and the log's tail.
 
+A snapshot is typed data (``engine.snapshot``) that restores only into an
+engine built from the same site file and detector catalogue. One that is
+refused (another site file, an upgraded catalogue, another format, damage) is
+logged with its reason and the site's state is rebuilt from the whole log;
+while the rebuild goes over events the refused snapshot had already covered,
+outputs are not written again: the log holds what was decided then, and an
+upgrade must not raise a flood of alerts about the past.
+
     >>> loop = EngineLoop(sites, build_engine, sink, snapshots)      # doctest: +SKIP
     >>> loop.replay("dc-demo", store.read("dc-demo", after_seq))       # doctest: +SKIP
 """
@@ -16,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from stockade.engine.engine import SiteEngine
+from stockade.engine.errors import SnapshotRefused
 from stockade.events import Envelope
 from stockade.events.model import OUTPUT_KINDS
 from stockade.site import SiteConfig
@@ -72,6 +81,8 @@ class EngineLoop:
         self.last_seq: dict[str, int] = {}
         self._since_snapshot: dict[str, int] = {}
         self.late: dict[str, int] = {}  # late events not stepped, since this loop started
+        self.refused: dict[str, str] = {}  # site -> why its snapshot was refused (rebuilt from the log)
+        self._quiet_until: dict[str, int] = {}  # site -> log position up to which outputs are not rewritten
 
     def engine(self, site: str) -> SiteEngine:
         engine = self.engines.get(site)
@@ -81,13 +92,22 @@ class EngineLoop:
         return engine
 
     def _resume(self, site: str) -> SiteEngine:
+        config = self._sites[site]
+        self.last_seq[site] = 0
+        self.refused.pop(site, None)
         saved = self._snapshots.load_snapshot(site)
+        engine = self._make_engine(config)
         if saved is None:
-            self.last_seq[site] = 0
-            return self._make_engine(self._sites[site])
+            return engine
         seq, data = saved
+        try:
+            engine.restore(data)
+        except SnapshotRefused as e:  # the runner's caller logs it, with the rebuild's progress
+            self.refused[site] = f"{e.reason} (snapshot at log position {seq})"
+            self._quiet_until[site] = seq
+            return self._make_engine(config)  # a fresh one: a refused restore may have loaded a part
         self.last_seq[site] = seq
-        return SiteEngine.restore(data)
+        return engine
 
     def apply(self, site: str, seq: int, event: Envelope) -> list[Envelope]:
         """Step one committed event; events at or below the last applied seq are skipped."""
@@ -103,7 +123,10 @@ class EngineLoop:
         else:
             outputs = engine.step(event, seq)
         if outputs:
-            self._sink(site, outputs)
+            if seq > self._quiet_until.get(site, 0):
+                self._sink(site, outputs)
+            else:
+                outputs = []
         count = self._since_snapshot.get(site, 0) + 1
         if count >= self._snapshot_every:
             self.snapshot(site)

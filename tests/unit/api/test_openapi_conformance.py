@@ -49,6 +49,7 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
         TOKENS[name] = token
     TOKENS["wrong"] = "stk_000000000000_not-a-key"
     TOKENS["none"] = None
+    node.recover()  # the app is built with start_node=False: recover as a start would, so the node serves
     yield node
     node.stop()
 

@@ -104,7 +104,8 @@ def test_snapshot_and_resume_give_the_same_outputs(site):
     assert any(isinstance(o, Alert) for o in expected)
     first = SiteEngine(site, all_detectors())
     got = [o for i, e in enumerate(events[:1700]) for o in first.step(e, i)]
-    resumed = SiteEngine.restore(first.snapshot())
+    resumed = SiteEngine(site, all_detectors())
+    resumed.restore(first.snapshot())
     got += [o for i, e in enumerate(events[1700:], 1700) for o in resumed.step(e, i)]
     assert got == expected
 

@@ -20,6 +20,7 @@ def test_a_dead_worker_is_reported_and_ingest_continues(tmp_path: Path) -> None:
     node = make_node(tmp_path, engine="process")
     assert isinstance(node.engine, EngineProcess)
     with TestClient(create_app(node)) as client:
+        assert node.recovery.wait(30), "the node should recover its (empty) log"
         assert client.get("/healthz").status_code == 200
         pid = node.engine._process.pid  # noqa: SLF001 - the test plays the OOM killer
         assert pid is not None

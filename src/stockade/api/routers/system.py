@@ -17,12 +17,23 @@ from stockade.store import ApiKeyRecord
 router = APIRouter(tags=["system"])
 
 
-@router.get("/healthz", summary="Liveness: open, no key needed; 503 when detection has stopped",
+@router.get("/healthz", summary="Liveness: open, no key needed; 503 while recovering or when detection has stopped",
             responses={200: {"model": Health},
-                       503: {"model": Health, "description": "the engine is not running: events are stored, "
-                                                             "not analysed"}})
+                       503: {"model": Health, "description": "recovering after a start (`status: recovering` "
+                                                             "with the site, `done` and `of` events), or the "
+                                                             "engine is not running: events are stored, not "
+                                                             "analysed"}})
 def healthz(node: NodeDep) -> JSONResponse:
     body: dict[str, object] = {"status": "ok", "version": __version__, "sites": sorted(node.sites)}
+    recovery = node.recovery
+    if recovery.failed is not None:
+        body |= {"status": "degraded", "problem": recovery.failed}
+        return JSONResponse(body, status_code=503)
+    if not recovery.ready:
+        status = recovery.status()
+        body |= {"status": "recovering", "site": status.site if status else None,
+                 "done": status.done if status else 0, "of": status.of if status else 0}
+        return JSONResponse(body, status_code=503)
     if not node.engine.alive:
         body |= {"status": "degraded", "problem": "the detection engine has stopped; see the node's log"}
         return JSONResponse(body, status_code=503)

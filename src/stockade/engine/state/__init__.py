@@ -18,17 +18,34 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from stockade.engine.state.clock import Clock
-from stockade.engine.state.devices import DevicesState
-from stockade.engine.state.doors import DoorsState
-from stockade.engine.state.gates import GatesState
-from stockade.engine.state.people import PeopleState
-from stockade.engine.state.stock import StockState
-from stockade.engine.state.zones import ZonesState
+import msgspec
+
+from stockade.engine.state.clock import Clock, ClockSnapshot
+from stockade.engine.state.devices import DevicesSnapshot, DevicesState
+from stockade.engine.state.doors import DoorsSnapshot, DoorsState
+from stockade.engine.state.gates import GatesSnapshot, GatesState
+from stockade.engine.state.people import PeopleSnapshot, PeopleState
+from stockade.engine.state.stock import StockSnapshot, StockState
+from stockade.engine.state.zones import ZonesSnapshot, ZonesState
 from stockade.events import Access, Admin, Decision, Device, Door, Envelope, Gate, Sensor, Stock, Tag, Video
 from stockade.site import SiteConfig, Topology
 
 Anomaly = tuple[str, str, float, datetime]
+
+
+class SiteStateSnapshot(msgspec.Struct, frozen=True):
+    """The fold's state as data; what the site file implies is rebuilt from the site file."""
+
+    events_seen: int
+    last_seq: int
+    ms: int
+    clock: ClockSnapshot
+    people: PeopleSnapshot
+    doors: DoorsSnapshot
+    zones: ZonesSnapshot
+    devices: DevicesSnapshot
+    stock: StockSnapshot
+    gates: GatesSnapshot
 
 
 class SiteState:
@@ -62,6 +79,24 @@ class SiteState:
         self.last_seq = 0
         self.ms = 0  # event time of the current event, ms since the epoch
         self.anomalies: list[Anomaly] = []  # (entity type, id, score 0..1, ts), drained by the engine
+
+    def save(self) -> SiteStateSnapshot:
+        """The live state as typed data (between steps: no anomaly is waiting)."""
+        return SiteStateSnapshot(self.events_seen, self.last_seq, self.ms, self.clock.save(), self.people.save(),
+                                 self.doors.save(), self.zones.save(), self.devices.save(), self.stock.save(),
+                                 self.gates.save())
+
+    def load(self, saved: SiteStateSnapshot) -> None:
+        """Take the live state from ``saved`` (this state was built from the current site file)."""
+        self.events_seen, self.last_seq, self.ms = saved.events_seen, saved.last_seq, saved.ms
+        self.clock.load(saved.clock)
+        self.people.load(saved.people)
+        self.doors.load(saved.doors)
+        self.zones.load(saved.zones)
+        self.devices.load(saved.devices)
+        self.stock.load(saved.stock)
+        self.gates.load(saved.gates)
+        self.anomalies.clear()
 
     def door_zones(self, door: str) -> tuple[str, ...]:
         d = self.site.doors_by_id.get(door)
@@ -118,4 +153,4 @@ class SiteState:
             self.doors.apply_grant(event, event.subject)
 
 
-__all__ = ["Anomaly", "Clock", "SiteState"]
+__all__ = ["Anomaly", "Clock", "SiteState", "SiteStateSnapshot"]

@@ -13,8 +13,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import msgspec
+
 from stockade.site import SiteConfig
 from stockade.site.calendar import is_open
+
+
+class ClockSnapshot(msgspec.Struct, frozen=True):
+    now: datetime | None
 
 
 class Clock:
@@ -27,6 +33,13 @@ class Clock:
         self._local: datetime | None = None
         self._open_minute = -1
         self._open = True
+
+    def save(self) -> ClockSnapshot:
+        """Event time; the caches are left out (they refill on the next question)."""
+        return ClockSnapshot(self.now)
+
+    def load(self, saved: ClockSnapshot) -> None:
+        self.now = saved.now
 
     def advance(self, ts: datetime) -> bool:
         """Move event time forward (never back); True when it moved."""

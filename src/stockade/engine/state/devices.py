@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+import msgspec
+
 from stockade.events import Device
 from stockade.site import SiteConfig
 
@@ -25,6 +27,14 @@ class Down(NamedTuple):
     ts: datetime
     status: str
     event: str
+
+
+class DevicesSnapshot(msgspec.Struct, frozen=True):
+    status: dict[str, str]
+    down: dict[str, Down]
+    last_seen: dict[str, datetime]  # in the order devices were last heard from
+    newly_silent: list[tuple[str, datetime]]
+    seq: dict[str, int]
 
 
 class DevicesState:
@@ -50,6 +60,13 @@ class DevicesState:
         self.last_seen: dict[str, datetime] = {}
         self.newly_silent: list[tuple[str, datetime]] = []
         self.seq: dict[str, int] = {}
+
+    def save(self) -> DevicesSnapshot:
+        return DevicesSnapshot(self.status, self.down, self.last_seen, self.newly_silent, self.seq)
+
+    def load(self, saved: DevicesSnapshot) -> None:
+        self.status, self.down, self.last_seen = saved.status, saved.down, saved.last_seen
+        self.newly_silent, self.seq = saved.newly_silent, saved.seq
 
     def kind_of(self, device: str) -> str | None:
         return self.kinds.get(device)

@@ -12,6 +12,8 @@ from collections import deque
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+import msgspec
+
 from stockade.events import Access, Decision, Door
 
 RECENT_GRANTS = 16
@@ -30,11 +32,24 @@ class Opening(NamedTuple):
     event: str
 
 
+class DoorsSnapshot(msgspec.Struct, frozen=True):
+    state: dict[str, str]
+    open_since: dict[str, Opening]
+    grants: dict[str, list[Grant]]
+
+
 class DoorsState:
     def __init__(self) -> None:
         self.state: dict[str, str] = {}
         self.open_since: dict[str, Opening] = {}
         self.grants: dict[str, deque[Grant]] = {}
+
+    def save(self) -> DoorsSnapshot:
+        return DoorsSnapshot(self.state, self.open_since, {d: list(r) for d, r in self.grants.items()})
+
+    def load(self, saved: DoorsSnapshot) -> None:
+        self.state, self.open_since = saved.state, saved.open_since
+        self.grants = {d: deque(r, maxlen=RECENT_GRANTS) for d, r in saved.grants.items()}
 
     def grants_between(self, door: str, start: datetime, end: datetime) -> list[Grant]:
         ring = self.grants.get(door)

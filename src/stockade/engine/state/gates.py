@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
+import msgspec
+
 from stockade.events import Admin, Gate
 from stockade.site import SiteConfig
 
@@ -46,6 +48,12 @@ def _time(value: object) -> datetime | None:
     return None
 
 
+class GatesSnapshot(msgspec.Struct, frozen=True):
+    appointments: dict[str, Appt]
+    by_plate: dict[str, list[str]]
+    on_site: dict[str, Gate]
+
+
 class GatesState:
     def __init__(self, site: SiteConfig) -> None:
         self.appointments: dict[str, Appt] = {
@@ -70,6 +78,12 @@ class GatesState:
             if a.plate:
                 self.by_plate.setdefault(a.plate, []).append(a.id)
         self.on_site: dict[str, Gate] = {}
+
+    def save(self) -> GatesSnapshot:
+        return GatesSnapshot(self.appointments, self.by_plate, self.on_site)
+
+    def load(self, saved: GatesSnapshot) -> None:
+        self.appointments, self.by_plate, self.on_site = saved.appointments, saved.by_plate, saved.on_site
 
     def apply_admin(self, event: Admin) -> None:
         if event.action != "create_appointment" or event.target is None:

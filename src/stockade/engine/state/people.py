@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+import msgspec
+
 from stockade.events import Access, Admin
 from stockade.site import SiteConfig
 from stockade.site.calendar import GRACE, shift_span
@@ -41,6 +43,18 @@ class Use(NamedTuple):
     granted: bool
 
 
+class PeopleSnapshot(msgspec.Struct, frozen=True):
+    where: dict[str, Position]
+    last_use: dict[str, Use]
+    overrides: dict[str, list[tuple[datetime, datetime]]]
+    grants: dict[str, dict[str, Window]]
+    revoked: dict[str, set[str]]
+    inside_since: dict[str, datetime]
+    visits: dict[str, dict[str, Position]]
+    span: dict[str, tuple[datetime, datetime]]
+    off: dict[str, int]
+
+
 class PeopleState:
     def __init__(self, site: SiteConfig) -> None:
         self.site = site
@@ -53,6 +67,15 @@ class PeopleState:
         self.visits: dict[str, dict[str, Position]] = {}  # person -> zone -> their last entry into it
         self._span: dict[str, tuple[datetime, datetime]] = {}
         self._off: dict[str, int] = {}  # person -> minute (epoch) known to be off shift
+
+    def save(self) -> PeopleSnapshot:
+        return PeopleSnapshot(self.where, self.last_use, self.overrides, self.grants, self.revoked,
+                              self.inside_since, self.visits, self._span, self._off)
+
+    def load(self, saved: PeopleSnapshot) -> None:
+        self.where, self.last_use, self.overrides = saved.where, saved.last_use, saved.overrides
+        self.grants, self.revoked, self.inside_since = saved.grants, saved.revoked, saved.inside_since
+        self.visits, self._span, self._off = saved.visits, saved.span, saved.off
 
     # --- reading -------------------------------------------------------------
 

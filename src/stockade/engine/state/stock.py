@@ -17,6 +17,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
+import msgspec
+
 from stockade.events import Stock, Tag
 from stockade.site import SiteConfig
 
@@ -78,6 +80,19 @@ def is_write_off(event: Stock) -> bool:
     return (event.reason or "").lower() in WRITE_OFF_REASONS
 
 
+class StockSnapshot(msgspec.Struct, frozen=True):
+    info: dict[str, tuple[str | None, int]]
+    seen: dict[str, int]
+    at: dict[str, list[str]]
+    shipments: dict[str, ShipRecord]
+    trailers: dict[str, ShipRecord]
+    last_count: dict[str, CountRecord]
+    ids_new: dict[str, str]
+    ids_old: dict[str, str]
+    opening_declared: bool
+    locations: list[str]  # every location ever placed at, in first-use order
+
+
 class StockState:
     def __init__(self, site: SiteConfig) -> None:
         self.zone_names: list[str] = ["", *(z.id for z in site.zones)]
@@ -95,6 +110,25 @@ class StockState:
         self._ids_old: dict[str, str] = {}
         self.opening_declared = False
         self._locs: dict[str, str] = {}
+
+    def save(self) -> StockSnapshot:
+        return StockSnapshot(self.info, self.seen, {loc: list(epcs) for loc, epcs in self.at.items()},
+                             self.shipments, self.trailers, self.last_count, self._ids_new, self._ids_old,
+                             self.opening_declared, list(self._locs))
+
+    def load(self, saved: StockSnapshot) -> None:
+        self._locs = {}
+        self.zone_locs = {}
+        for location in saved.locations:
+            self._locs[location] = location
+            self.zone_locs.setdefault(zone_of(location), set()).add(location)
+        locs = self._locs
+        self.at = {locs.get(loc, loc): set(epcs) for loc, epcs in saved.at.items()}
+        self.info = {epc: (None if loc is None else locs.get(loc, loc), flags)
+                     for epc, (loc, flags) in saved.info.items()}
+        self.seen, self.shipments, self.trailers = saved.seen, saved.shipments, saved.trailers
+        self.last_count, self._ids_new, self._ids_old = saved.last_count, saved.ids_new, saved.ids_old
+        self.opening_declared = saved.opening_declared
 
     # --- reading -------------------------------------------------------------
 

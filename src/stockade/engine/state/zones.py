@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
+import msgspec
+
 from stockade.events import Admin, Sensor
 
 
@@ -21,10 +23,21 @@ class ArmChange(NamedTuple):
     event: str
 
 
+class ZonesSnapshot(msgspec.Struct, frozen=True):
+    armed: dict[str, ArmChange]
+    threat: dict[str, str]
+
+
 class ZonesState:
     def __init__(self) -> None:
         self.armed: dict[str, ArmChange] = {}
         self.threat: dict[str, str] = {}
+
+    def save(self) -> ZonesSnapshot:
+        return ZonesSnapshot(self.armed, self.threat)
+
+    def load(self, saved: ZonesSnapshot) -> None:
+        self.armed, self.threat = saved.armed, saved.threat
 
     def is_armed(self, zone: str) -> bool | None:
         change = self.armed.get(zone)

@@ -1,0 +1,182 @@
+"""The engine worker process: the other end of :class:`~stockade.node.engine_process.EngineProcess`.
+
+It runs the same :class:`~stockade.pipeline.loop.EngineLoop` as an in-thread
+engine, on the messages of :mod:`stockade.node.protocol`, keeps the store's
+entity index, and answers with outputs, risk weights and snapshots. It ignores
+SIGINT and, on SIGTERM, waits for the node's ``Stop`` (at most
+:data:`TERM_GRACE_S`); batches still queued when the node raises ``halt`` are
+left unapplied (the log keeps them for the next start).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
+from types import FrameType
+from typing import Protocol
+
+import msgspec
+
+from stockade.engine.risk import RiskSnapshot
+from stockade.events import Envelope, Event, canonical_event
+from stockade.node.protocol import (
+    Applied,
+    Batch,
+    BatchFailed,
+    LogEntry,
+    Resume,
+    Resumed,
+    SnapshotTaken,
+    Start,
+    Stop,
+    Stopped,
+    ToNode,
+    ToWorker,
+    decode_to_worker,
+    encode,
+)
+from stockade.node.stores import open_target
+from stockade.node.tuning import tune_gc
+from stockade.pipeline.build import build_engine
+from stockade.pipeline.loop import EngineLoop
+from stockade.site import SiteConfig
+
+log = logging.getLogger(__name__)
+TERM_GRACE_S = 30.0
+
+
+class EntityIndex(Protocol):
+    def index_entities(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class _WorkerSnapshots:
+    """Snapshots the loop takes go to the node to be saved; the ones to resume from come from it."""
+
+    def __init__(self, send: Callable[[ToNode], None]) -> None:
+        self._send = send
+        self.saved: dict[str, tuple[int, bytes] | None] = {}
+
+    def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
+        self._send(SnapshotTaken(site, seq, data))
+
+    def load_snapshot(self, site: str) -> tuple[int, bytes] | None:
+        return self.saved.get(site)
+
+
+class _Worker:
+    def __init__(self, conn: Connection, start: Start, halt: Halt) -> None:
+        self._conn = conn
+        self._halt = halt
+        sites = {s.site: SiteConfig.model_validate_json(s.config) for s in start.sites}
+        self._index: EntityIndex = open_target(start.store)
+        self._snapshots = _WorkerSnapshots(self.send)
+        self._outputs: list[Envelope] = []
+        self._loop = EngineLoop(sites, build_engine, lambda _site, outs: self._outputs.extend(outs),
+                                self._snapshots, start.snapshot_every)
+        self._decode = msgspec.json.Decoder(Event).decode
+        self._risk_updates: dict[str, int] = {}
+
+    def send(self, message: ToNode) -> None:
+        self._conn.send_bytes(encode(message))
+
+    def _risk(self, site: str, *, always: bool) -> RiskSnapshot | None:
+        risk = self._loop.engine(site).risk
+        if risk is None:
+            return None
+        changed = risk.updates != self._risk_updates.get(site)
+        self._risk_updates[site] = risk.updates
+        return risk.save() if changed or always else None
+
+    def handle(self, message: ToWorker) -> bool:
+        """Act on one message from the node; False when told to stop."""
+        loop = self._loop
+        match message:
+            case Resume(site=site, snapshot=data, seq=seq):
+                self._snapshots.saved[site] = None if data is None else (seq, data)
+                loop.engines.pop(site, None)
+                engine = loop.engine(site)
+                self.send(Resumed(site, loop.last_seq[site], self._risk(site, always=True),
+                                  loop.refused.get(site), engine.state.now))
+            case Batch(site=site, entries=entries):
+                if not self._halt.is_set():  # stopping: the log keeps it for the next start
+                    self._apply(site, entries)
+            case Stop():
+                for site in list(loop.engines):
+                    loop.snapshot(site)
+                self.send(Stopped())
+                return False
+            case Start():
+                log.error("the engine worker was started twice; ignoring the second start")
+        return True
+
+    def _apply(self, site: str, entries: list[LogEntry]) -> None:
+        loop = self._loop
+        self._outputs.clear()
+        try:
+            events = [(e.seq, self._decode(e.entry)) for e in entries]
+            self._index.index_entities(site, events)
+            for seq, event in events:
+                loop.apply(site, seq, event)
+        except Exception:  # noqa: BLE001 - reported to the node with the traceback
+            loop.last_seq[site] = max(loop.last_seq.get(site, 0), entries[-1].seq)
+            self.send(BatchFailed(site, entries[0].seq, entries[-1].seq, traceback.format_exc()))
+        self.send(Applied(site, loop.last_seq[site], [canonical_event(o) for o in self._outputs],
+                          self._risk(site, always=False)))
+
+    def close(self) -> None:
+        self._index.close()
+
+
+class _TermWatch:
+    """SIGTERM to the group: keep going until the node's Stop, at most ``TERM_GRACE_S``."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+        signal.signal(signal.SIGTERM, self._on_term)
+
+    def _on_term(self, _signum: int, _frame: FrameType | None) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+
+    def expired(self) -> bool:
+        return self.since is not None and time.monotonic() - self.since > TERM_GRACE_S
+
+
+class Halt(Protocol):
+    def is_set(self) -> bool: ...
+
+    def set(self) -> None: ...
+
+
+def run_worker(conn: Connection, halt: Halt) -> None:
+    """The worker process's main loop (the target of the spawned process)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the node says when to stop
+    term = _TermWatch()
+    tune_gc()
+    try:
+        first = decode_to_worker(conn.recv_bytes())
+    except (EOFError, OSError):
+        return
+    if not isinstance(first, Start):
+        raise TypeError(f"the engine worker must be started with Start, not {type(first).__name__}")
+    worker = _Worker(conn, first, halt)
+    try:
+        while True:
+            if not conn.poll(0.5):
+                if term.expired():
+                    break
+                continue
+            try:
+                data = conn.recv_bytes()
+            except (EOFError, OSError):
+                break  # the node is gone: nobody to give outputs or snapshots to
+            if not worker.handle(decode_to_worker(data)):
+                break
+    finally:
+        worker.close()
