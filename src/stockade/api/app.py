@@ -33,8 +33,11 @@ from stockade.api.routers import (
     access,
     admin,
     connectors,
+    epcis,
+    epcis_query,
     events,
     incidents,
+    inventory,
     ledger,
     outputs,
     risk,
@@ -80,7 +83,7 @@ def create_app(node: Node, *, start_node: bool = True) -> FastAPI:
                   docs_url=None, redoc_url=None)
     app.state.node = node  # found by stockade.api.deps.get_node, the one place that looks
     routers = [module.router for module in (system, events, outputs, incidents, risk, stream, ledger, access, admin,
-                                            connectors, sites)]
+                                            connectors, sites, inventory, epcis, epcis_query)]
     for router in routers:
         app.include_router(router)
     # the routes as declared (their paths include the router's prefix): what BodyGuard and the OpenAPI
@@ -90,6 +93,7 @@ def create_app(node: Node, *, start_node: bool = True) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_failed)
     app.add_middleware(BodyGuard, routes=routes, authenticate=key_checker(node),
                        node_limit=node.settings.max_body_bytes, session_prefixes=("/ui/",))
-    app.add_middleware(RecoveringGate, node=node)  # outermost: only /healthz until the node serves
     app.openapi = lambda: document(app, routes, node.settings.max_body_bytes)  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
+    epcis.install(app)  # after BodyGuard: its refusals under /v1/epcis become EPCIS problems
+    app.add_middleware(RecoveringGate, node=node)  # outermost: only /healthz until the node serves
     return app

@@ -14,6 +14,7 @@ from stockade.cli import ledger as _ledger  # noqa: F401
 from stockade.cli import node as _node  # noqa: F401
 from stockade.cli import playbook as _playbook  # noqa: F401
 from stockade.cli import policy as _policy  # noqa: F401
+from stockade.cli import report as _report  # noqa: F401
 from stockade.cli import sim as _sim  # noqa: F401
 from stockade.cli import site as _site  # noqa: F401
 from stockade.cli import witness as _witness  # noqa: F401

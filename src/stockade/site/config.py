@@ -231,6 +231,10 @@ class SiteConfig(Model):
     sources: list[SourceConfig] = Field(
         default_factory=list, description="systems other than devices and what they may send")
     policy: Policy = Field(default_factory=lambda: Policy())
+    locations: dict[Annotated[str, Field(min_length=1, max_length=256)], Id] = Field(
+        default_factory=dict,
+        description="EPCIS readPoint / bizLocation ids (SGLN URNs or GS1 Digital Links) -> zone or zone/bin",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -369,6 +373,8 @@ def _reference_problems(s: SiteConfig) -> list[str]:
     for i, a in enumerate(s.appointments):
         if a.gate not in gates:
             out.append(f"appointments[{i}].gate: gate {a.gate!r} is not defined in gates")
+    for key, location in s.locations.items():
+        zone_ref(f"locations[{key!r}]", location.split("/", 1)[0])
     for i, src in enumerate(s.sources):
         if src.id in s.device_ids:
             out.append(f"sources[{i}].id: {src.id!r} is a device; devices send device kinds only")

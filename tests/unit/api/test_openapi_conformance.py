@@ -78,8 +78,12 @@ def check(case: Case) -> None:
     # parameters' descriptions do).
     route = (case.operation.method.upper(), case.operation.path)
     # GET /v1/incidents takes only a cursor the store gave out (an opaque token): a well-formed stranger
-    # is a 422, which no pattern can tell from a real one.
+    # is a 422, which no pattern can tell from a real one. POST /v1/epcis/capture and /events check the
+    # body against the GS1 EPCIS JSON schema, which the OpenAPI document does not carry: a body
+    # schemathesis makes up is refused (400) by design.
     excluded = {("POST", "/v1/events"): [negative_data_rejection],
+                ("POST", "/v1/epcis/capture"): [positive_data_acceptance],
+                ("POST", "/v1/epcis/events"): [positive_data_acceptance],
                 ("GET", "/v1/events"): [positive_data_acceptance],
                 ("GET", "/v1/incidents"): [positive_data_acceptance]}.get(route, [])
     if route == ("POST", "/v1/access/decide") and isinstance(case.body, dict) and is_time(case.body.get("time")):

@@ -89,3 +89,14 @@ def test_unreadable_and_invalid_yaml_files_are_named(tmp_path: Path) -> None:
     bad.write_text("site: [unclosed", encoding="utf-8")
     with pytest.raises(SiteConfigError, match="not valid YAML"):
         load_site(bad)
+
+
+def test_epcis_locations_map_to_defined_zones() -> None:
+    data = {**MINIMAL, "locations": {"urn:epc:id:sgln:0614141.00777.0": "storage/A-12-3",
+                                     "https://id.gs1.org/414/0614141007776": "yard"}}
+    site = parse_site(data)
+    assert site.locations["urn:epc:id:sgln:0614141.00777.0"] == "storage/A-12-3"
+    with pytest.raises(SiteConfigError, match=r"locations\['urn:x'\]: zone 'nowhere' is not defined"):
+        parse_site({**MINIMAL, "locations": {"urn:x": "nowhere/B-1"}})
+    with pytest.raises(SiteConfigError, match="locations"):
+        parse_site({**MINIMAL, "locations": {"urn:x": "bad location!"}})

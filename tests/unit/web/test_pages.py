@@ -147,3 +147,38 @@ def test_the_ledger_page_verifies_the_whole_log_through_the_api(desk: Desk) -> N
     r = c.post("/ui/ledger/dc-demo/verify", headers={"X-CSRF-Token": desk.csrf()})
     assert r.status_code == 200
     assert "Verified:" in r.text, r.text
+
+
+def test_an_analyst_acknowledges_an_incident_from_its_page_and_the_log_records_who(desk: Desk) -> None:
+    desk.forced_door()
+    c = desk.sign_in("analyst")
+    found = re.search(r'href="/ui/incidents/dc-demo/([^"]+)"', c.get("/ui/incidents?site=dc-demo").text)
+    assert found, "the forced door opened no incident on the page"
+    incident = found.group(1)
+    page = c.get(f"/ui/incidents/dc-demo/{incident}").text
+    assert 'data-to="acknowledged"' in page
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert version
+    r = c.post(f"/ui/incidents/dc-demo/{incident}/transition",
+               data={"csrf": desk.csrf(), "to": "acknowledged", "version": version.group(1), "reason": "on it"},
+               follow_redirects=False)
+    assert r.status_code == 303
+    assert "error" not in r.headers["location"], r.headers["location"]
+    state = desk.client.get(f"/v1/incidents/dc-demo/{incident}",
+                            headers={"Authorization": f"Bearer {desk.keys['analyst']}"}).json()
+    assert state["status"] == "acknowledged"
+    acked = [h for h in state["history"] if h.get("to") == "acknowledged"]
+    assert [h["actor"] for h in acked] == [desk.keys["analyst"].split("_")[1]]
+    stale = c.post(f"/ui/incidents/dc-demo/{incident}/transition",
+                   data={"csrf": desk.csrf(), "to": "contained", "version": version.group(1)}, follow_redirects=False)
+    assert "409" in stale.headers["location"]  # two analysts cannot overwrite each other
+
+
+def test_a_read_key_sees_an_incident_but_no_lifecycle_controls(desk: Desk) -> None:
+    desk.forced_door()
+    c = desk.sign_in("read")
+    found = re.search(r'href="/ui/incidents/dc-demo/([^"]+)"', c.get("/ui/incidents?site=dc-demo").text)
+    assert found
+    page = c.get(f"/ui/incidents/dc-demo/{found.group(1)}").text
+    assert "Timeline" in page
+    assert "/transition" not in page
