@@ -20,13 +20,13 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from stockade.api.app import create_app
-from stockade.node.keys import new_key
 from stockade.node.runtime import Node
 from stockade.web.app import mount_dashboard
 from stockade.web.session import Sessions
 from tests.conftest import CHROMIUM
 from tests.node_fixtures import make_node
 from tests.serve import free_port
+from tests.web_fixtures import Clock, desk_keys
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"  # written by every run; not tracked
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -48,13 +48,6 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
 
 @dataclass
 class Desk:
@@ -68,12 +61,7 @@ class Desk:
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[Desk]:
     node = make_node(tmp_path / "data", checkpoint_interval_s=0.5)
-    keys: dict[str, str] = {}
-    for name, scopes, site in (("read", ("read",), None), ("analyst", ("analyst",), None),
-                               ("admin", ("admin",), None), ("ingest", ("ingest",), "dc-demo")):
-        token, record = new_key(scopes, site=site, sources=("ctl-1",) if name == "ingest" else ())
-        node.store.put_key(record)
-        keys[name] = token
+    keys = desk_keys(node)
     clock = Clock()
     app = create_app(node)
     mount_dashboard(app, sessions=Sessions(timedelta(minutes=15), clock=clock))

@@ -12,19 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from stockade.api.app import create_app
-from stockade.node.keys import new_key
 from stockade.node.runtime import Node
 from stockade.web.app import mount_dashboard
 from stockade.web.session import Sessions
 from tests.node_fixtures import door_line, make_node, wait_projected
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.web_fixtures import Clock, desk_keys
 
 
 @dataclass
@@ -60,12 +52,7 @@ class Desk:
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[Desk]:
     node = make_node(tmp_path / "data")
-    keys: dict[str, str] = {}
-    for name, scopes, site in (("read", ("read",), None), ("analyst", ("analyst",), None),
-                               ("ingest", ("ingest",), "dc-demo"), ("other", ("read",), "dc-other")):
-        token, record = new_key(scopes, site=site, sources=("ctl-1",) if name == "ingest" else ())
-        node.store.put_key(record)
-        keys[name] = token
+    keys = desk_keys(node)
     clock = Clock()
     app = create_app(node)
     mount_dashboard(app, sessions=Sessions(timedelta(minutes=15), clock=clock))
