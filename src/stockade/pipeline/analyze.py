@@ -24,7 +24,7 @@ from stockade.engine.engine import SiteEngine
 from stockade.engine.risk import RiskModel
 from stockade.events import Action, Alert, Envelope, Incident
 from stockade.pipeline.build import build_engine
-from stockade.pipeline.loop import ENGINE_SKIPS
+from stockade.pipeline.loop import engine_skips
 from stockade.response.playbook import Playbook
 from stockade.response.rehearsal import Rehearsal
 from stockade.site import SiteConfig
@@ -56,7 +56,7 @@ def analyze(
     latest: dict[str, Incident] = {}
     ordered = sorted(events, key=lambda e: e.ts)
     for seq, event in enumerate(ordered):
-        if event.kind in ENGINE_SKIPS:
+        if engine_skips(event):
             result.skipped += 1
             continue
         result.events += 1

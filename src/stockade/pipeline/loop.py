@@ -31,8 +31,17 @@ from stockade.site import SiteConfig
 
 # Outputs Stockade writes itself are not fed back, except decisions: they are
 # inputs to detection (a refused step-up then a forced door is one story); and
-# actions: a failed ledger check is one (STK-LED-001 reads it).
+# the ledger watch's actions: a failed ledger check is one (STK-LED-001 reads it).
+# Other actions (playbook steps, analysts' changes) are stamped on the wall clock:
+# fed to the engine they would move a site's event time (every device "silent",
+# every later event "late").
 ENGINE_SKIPS = OUTPUT_KINDS - {"decision", "action"}
+ENGINE_ACTION_SOURCES = frozenset({"stockade:ledger"})
+
+
+def engine_skips(event: Envelope) -> bool:
+    """Whether the engine leaves this committed event out (Stockade's own outputs, but those above)."""
+    return event.kind in ENGINE_SKIPS or (event.kind == "action" and event.source not in ENGINE_ACTION_SOURCES)
 
 OutputSink = Callable[[str, Sequence[Envelope]], None]
 
@@ -115,7 +124,7 @@ class EngineLoop:
         if seq <= self.last_seq.get(site, 0):
             return []
         self.last_seq[site] = seq
-        if event.kind in ENGINE_SKIPS:
+        if engine_skips(event):
             outputs: list[Envelope] = []
         elif is_late(engine.state.clock.now, event.ts):
             outputs = []
