@@ -95,3 +95,21 @@ def test_garbage_in_the_snapshot_table_is_refused_and_rebuilt(site: SiteConfig) 
     loop.engine(site.site)
     assert loop.last_seq[site.site] == 0
     assert "not a Stockade engine snapshot" in loop.refused[site.site]
+
+
+def test_a_playbook_action_on_the_wall_clock_does_not_move_the_sites_event_time(site: SiteConfig) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from stockade.events import Action, Door
+
+    sink = Sink()
+    loop = EngineLoop({site.site: site}, build_engine, sink, MemorySnapshots(), snapshot_every=1_000_000)
+    t0 = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)
+    base = {"site": site.site, "source": "ctl-1"}
+    loop.apply(site.site, 1, Door(id="d1", ts=t0, door="D-HV", state="closed", **base))
+    later = t0 + timedelta(days=15)  # a step logged now, while the site's events are from two weeks ago
+    loop.apply(site.site, 2, Action(id="act-x:sent", ts=later, site=site.site, source="stockade:response",
+                                    action="notify", outcome="sent"))
+    loop.apply(site.site, 3, Door(id="d2", ts=t0 + timedelta(seconds=30), door="D-HV", state="forced", **base))
+    assert loop.late.get(site.site, 0) == 0
+    assert [getattr(o, "detector", None) for o in sink.outputs if o.kind == "alert"] == ["STK-DOR-001"]
