@@ -26,6 +26,7 @@ from stockade.web.deps import SignInRequired, Web, get_web
 from stockade.web.render import STATIC, templates
 from stockade.web.session import COOKIE, Sessions
 
+ENDED = "/ui/login?error=Your+session+has+ended%3A+sign+in+again"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
@@ -47,8 +48,8 @@ def mount_dashboard(app: FastAPI, *, idle: timedelta = timedelta(minutes=15),
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, _exc: SignInRequired) -> Response:
         if request.headers.get("hx-request"):
-            return Response(status_code=401, headers={"HX-Redirect": "/ui/login"})
-        return RedirectResponse("/ui/login?error=Your+session+has+ended%3A+sign+in+again", status_code=303)
+            return Response(status_code=204, headers={"HX-Redirect": ENDED})  # htmx follows it; no error to log
+        return RedirectResponse(ENDED, status_code=303)
 
     @app.exception_handler(ApiError)
     async def _api_refused(request: Request, exc: ApiError) -> Response:
