@@ -38,8 +38,10 @@ from stockade.api.routers import (
     events,
     incidents,
     inventory,
+    keys,
     ledger,
     outputs,
+    playbooks,
     risk,
     sites,
     stream,
@@ -83,7 +85,7 @@ def create_app(node: Node, *, start_node: bool = True) -> FastAPI:
                   docs_url=None, redoc_url=None)
     app.state.node = node  # found by stockade.api.deps.get_node, the one place that looks
     routers = [module.router for module in (system, events, outputs, incidents, risk, stream, ledger, access, admin,
-                                            connectors, sites, inventory, epcis, epcis_query)]
+                                            connectors, sites, keys, playbooks, inventory, epcis, epcis_query)]
     for router in routers:
         app.include_router(router)
     # the routes as declared (their paths include the router's prefix): what BodyGuard and the OpenAPI
