@@ -251,3 +251,46 @@ def test_a_session_left_idle_sends_the_next_live_request_to_sign_in(
 def csrf_of(page: Page) -> str:
     headers = page.locator("body").get_attribute("hx-headers") or ""
     return headers.split('"X-CSRF-Token": "')[1].split('"')[0]
+
+
+def test_an_admin_makes_and_revokes_a_key_and_sees_the_playbooks(watched: tuple[Page, list[str]], desk: Desk) -> None:
+    page, problems = watched
+    sign_in(page, desk, "admin")
+    page.click("nav >> text=Admin")
+    expect(page.locator(".validation")).to_contain_text("Valid:")
+    expect(page.locator('tr[data-playbook="blind-and-grab"]')).to_contain_text("approve-lock")
+    page.check("form.create-key input[value=ingest]")
+    page.select_option("form.create-key select[name=site]", "dc-demo")
+    page.fill("form.create-key input[name=sources]", "ctl-9")
+    page.fill("form.create-key input[name=label]", "the new dock controller")
+    page.click("form.create-key button")
+    token = page.locator("code.token").inner_text(timeout=10_000)
+    save_screenshot(page, "admin")
+    made = desk.node.store.get_key(token.split("_")[1])
+    assert made is not None
+    assert (made.scopes, made.site, made.sources) == (("ingest",), "dc-demo", ("ctl-9",))
+    page.goto(desk.url + "/ui/admin")
+    expect(page.locator("code.token")).to_have_count(0)  # shown once
+    page.locator(f'tr[data-key="{made.key_id}"] form.revoke button').click()
+    expect(page.locator(f'tr[data-key="{made.key_id}"] .key-state')).to_have_text("revoked")
+    r = httpx.get(desk.url + "/v1/keys/me", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 401
+    assert problems == []
+
+
+def test_an_analyst_has_no_admin_control_and_a_forged_key_form_is_refused(
+        watched: tuple[Page, list[str]], desk: Desk) -> None:
+    page, problems = watched
+    sign_in(page, desk, "analyst")
+    expect(page.locator("nav a", has_text="Admin")).to_have_count(0)
+    before = len(desk.node.store.list_keys())
+    r = page.request.post(desk.url + "/ui/admin/keys", form={"csrf": csrf_of(page), "scopes": "admin"},
+                          max_redirects=0)
+    assert r.status == 303
+    assert "error=403" in r.headers["location"]
+    r = page.request.post(f"{desk.url}/ui/admin/keys/{key_id(desk, 'admin')}/revoke", form={"csrf": csrf_of(page)},
+                          max_redirects=0)
+    assert "error=403" in r.headers["location"]
+    assert len(desk.node.store.list_keys()) == before
+    assert not desk.node.store.get_key(key_id(desk, "admin")).revoked  # type: ignore[union-attr]  # the desk's own
+    assert problems == []

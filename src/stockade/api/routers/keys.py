@@ -58,6 +58,9 @@ async def list_keys(node: NodeDep, key: AdminKey) -> JSONBytes:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a key; its token is shown once",
+             description="The CLI's rules: an ingest key is bound to a site and names its sources (and may name "
+                         "kinds its sources may send); only ingest keys have sources and kinds; a key bound to a "
+                         "site needs the site installed. A broken rule is a 422 saying which.",
              responses=responses(403, 404, 422, e404="the key's site is not installed on this node"),
              openapi_extra=body_limit(64 * KiB))
 async def create_key(node: NodeDep, key: AdminKey, body: KeyIn) -> JSONBytes:
