@@ -28,6 +28,7 @@ from stockade.web.sitemap import site_map
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 OPEN_STATUSES = ("new", "acknowledged", "contained")
+OPEN_PAGE = 500  # open incidents counted per status (the API's largest page); more are shown as "at least"
 SPARK_HOURS = 24
 CURVES = 5  # people of an incident whose risk is drawn over time
 RISK_BEFORE = timedelta(hours=24)
@@ -41,21 +42,23 @@ def _page(web: WebDep, request: Request, session: Session, name: str, **context:
 
 async def _site_overview(web: WebDep, token: str, site: dict[str, Any]) -> dict[str, Any]:
     sid = site["site"]
-    threat, incidents, live, layout = await asyncio.gather(
+    threat, live, layout, *by_status = await asyncio.gather(
         web.api.get(token, f"/v1/access/threat-levels/{sid}"),
-        web.api.get(token, "/v1/incidents", site=sid),
         web.api.get(token, f"/v1/sites/{sid}/live"),
         web.api.get(token, f"/v1/sites/{sid}"),
+        *(web.api.get(token, "/v1/incidents", site=sid, status=s, limit=OPEN_PAGE) for s in OPEN_STATUSES),
     )
     levels = {"*": threat["level"], **threat["zones"]}
-    open_incidents = [i for i in incidents["items"] if i.get("status") in OPEN_STATUSES]
+    open_incidents = [i for got in by_status for i in got["items"]]
+    more = any(got["next_cursor"] for got in by_status)  # past a page of one status: counts are "at least"
     by_severity = Counter(i["severity"] for i in open_incidents)
     since = (datetime.fromisoformat(live["at"]) - timedelta(hours=SPARK_HOURS)) if live["at"] else None
     alerts = await web.api.get(token, "/v1/alerts", site=sid, since=since.isoformat() if since else None,
                                limit=1000)
     return {"site": site, "threat": worst_threat(levels), "levels": levels, "live": live,
-            "open": sorted(open_incidents, key=lambda i: -SEVERITY_RANK[i["severity"]]),
-            "by_severity": by_severity, "spark": sparkline([a["ts"] for a in alerts["items"]], since),
+            "open": sorted(sorted(open_incidents, key=lambda i: i["ts"], reverse=True),  # worst, then newest
+                           key=lambda i: -SEVERITY_RANK[i["severity"]]),
+            "by_severity": by_severity, "more": more, "spark": sparkline([a["ts"] for a in alerts["items"]], since),
             "ledger": layout["ledger"], "checkpoint_age": checkpoint_age(layout["ledger"], datetime.now(UTC))}
 
 

@@ -97,3 +97,19 @@ def test_the_inventory_page_plots_shrinkage_per_week(desk: Desk) -> None:
     assert weeks == sorted(weeks)
     assert "6 items, 4705.92" in page  # 1 + 2 + 3 Phone X at 784.32
     assert "damaged" in page
+
+
+def test_the_overview_counts_every_open_incident_by_severity_not_only_a_page(desk: Desk) -> None:
+    desk.forced_door()
+    c = desk.sign_in("analyst")
+    page = c.get("/ui/").text
+    assert re.search(r'class="open-count">1\s*<span class="sev sev-\w+">1 \w+</span>', page), page
+    found = re.search(r'href="/ui/incidents/dc-demo/([^"]+)"', page)
+    assert found
+    incident = desk.node.store.get_incident("dc-demo", found.group(1))
+    assert incident is not None
+    r = c.post(f"/ui/incidents/dc-demo/{incident.id}/transition",
+               data={"csrf": desk.csrf(), "to": "resolved", "version": str(incident.version),
+                     "disposition": "drill"}, follow_redirects=False)
+    assert "error" not in r.headers["location"], r.headers["location"]
+    assert re.search(r'class="open-count">0\s', c.get("/ui/").text)  # resolved: no longer open
