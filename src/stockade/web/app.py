@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from stockade.api.app import create_app
 from stockade.node.runtime import Node
-from stockade.web import actions, admin, live, pages, signin, verify
+from stockade.web import actions, admin, evidence, live, pages, signin, verify
 from stockade.web.client import ApiClient, ApiError
 from stockade.web.deps import SignInRequired, Web, get_web
 from stockade.web.render import STATIC, templates
@@ -42,7 +42,7 @@ def mount_dashboard(app: FastAPI, *, idle: timedelta = timedelta(minutes=15),
                     sessions: Sessions | None = None) -> None:
     app.state.web = Web(sessions or Sessions(idle), ApiClient(app), templates())
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
-    for module in (signin, pages, actions, admin, live, verify):
+    for module in (signin, pages, actions, admin, evidence, live, verify):
         app.include_router(module.router)
 
     @app.exception_handler(SignInRequired)
