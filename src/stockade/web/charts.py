@@ -11,8 +11,9 @@ decays between them, as the score the access decision point reads does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -71,3 +72,22 @@ def risk_curve(person: str, alerts: Sequence[dict[str, Any]], start: datetime, e
             i += 1
         scores.append(model.score("person", person, at))
     return Curve(person, start, end, tuple(scores), len(timed))
+
+
+@dataclass
+class Recent:
+    """Pictures that change by the hour, kept ``ttl_s`` seconds per site: fifty dashboards polling the
+    overview every ten seconds read a site's alerts once every ``ttl_s``, not five times a second.
+    A site's alert counts are the same for every key that may read the site (the overview asks only for
+    the sites the signed-in key may read), so the cache is per site."""
+
+    ttl_s: float = 30.0
+    clock: Callable[[], float] = time.monotonic
+    _kept: dict[str, tuple[float, list[int]]] = field(default_factory=dict)
+
+    def get(self, site: str) -> list[int] | None:
+        kept = self._kept.get(site)
+        return kept[1] if kept is not None and self.clock() < kept[0] else None
+
+    def put(self, site: str, value: list[int]) -> None:
+        self._kept[site] = (self.clock() + self.ttl_s, value)

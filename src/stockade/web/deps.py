@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.templating import Jinja2Templates
 
+from stockade.web.charts import Recent
 from stockade.web.client import ApiClient
 from stockade.web.render import Rendered
 from stockade.web.session import COOKIE, Session, Sessions
@@ -25,6 +26,7 @@ class Web:
     api: ApiClient
     templates: Jinja2Templates
     rendered: Rendered = field(default_factory=Rendered)
+    recent: Recent = field(default_factory=Recent)
 
 
 class SignInRequired(Exception):

@@ -54,13 +54,17 @@ async def _site_overview(web: WebDep, token: str, site: dict[str, Any]) -> dict[
     open_incidents = [i for got in by_status for i in got["items"]]
     more = any(got["next_cursor"] for got in by_status)  # past a page of one status: counts are "at least"
     by_severity = Counter(i["severity"] for i in open_incidents)
-    since = (datetime.fromisoformat(live["at"]) - timedelta(hours=SPARK_HOURS)) if live["at"] else None
-    alerts = await web.api.get(token, "/v1/alerts", site=sid, since=since.isoformat() if since else None,
-                               limit=1000)
+    spark = web.recent.get(sid)
+    if spark is None:
+        since = (datetime.fromisoformat(live["at"]) - timedelta(hours=SPARK_HOURS)) if live["at"] else None
+        alerts = await web.api.get(token, "/v1/alerts", site=sid, since=since.isoformat() if since else None,
+                                   limit=1000)
+        spark = sparkline([a["ts"] for a in alerts["items"]], since)
+        web.recent.put(sid, spark)
     return {"site": site, "threat": worst_threat(levels), "levels": levels, "live": live,
             "open": sorted(sorted(open_incidents, key=lambda i: i["ts"], reverse=True),  # worst, then newest
                            key=lambda i: -SEVERITY_RANK[i["severity"]]),
-            "by_severity": by_severity, "more": more, "spark": sparkline([a["ts"] for a in alerts["items"]], since),
+            "by_severity": by_severity, "more": more, "spark": spark,
             "ledger": layout["ledger"], "checkpoint_age": checkpoint_age(layout["ledger"], datetime.now(UTC))}
 
 

@@ -113,3 +113,16 @@ def test_the_overview_counts_every_open_incident_by_severity_not_only_a_page(des
                      "disposition": "drill"}, follow_redirects=False)
     assert "error" not in r.headers["location"], r.headers["location"]
     assert re.search(r'class="open-count">0\s', c.get("/ui/").text)  # resolved: no longer open
+
+
+def test_the_alert_sparkline_is_read_once_per_site_every_half_minute() -> None:
+    from stockade.web.charts import Recent
+    now = [0.0]
+    recent = Recent(ttl_s=30, clock=lambda: now[0])
+    assert recent.get("dc-demo") is None
+    recent.put("dc-demo", [1, 2])
+    now[0] = 29.9
+    assert recent.get("dc-demo") == [1, 2]
+    assert recent.get("dc-other") is None
+    now[0] = 30.0
+    assert recent.get("dc-demo") is None  # stale: the next overview reads the alerts again
