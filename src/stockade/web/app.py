@@ -11,12 +11,12 @@ scripts, styles and connections from this origin only.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stockade.api.app import create_app
 from stockade.node.runtime import Node
@@ -60,12 +60,33 @@ def mount_dashboard(app: FastAPI, *, idle: timedelta = timedelta(minutes=15),
         return web.templates.TemplateResponse(request, "error.html", {"error": exc, "me": None, "page": "error"},
                                               status_code=exc.status)
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        if request.url.path.startswith("/ui"):
-            response.headers["Content-Security-Policy"] = CSP
-            response.headers["X-Content-Type-Options"] = "nosniff"
-            response.headers["Referrer-Policy"] = "same-origin"  # no-referrer would make form posts say Origin: null
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(UiHeaders)
+
+
+UI_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+              (b"referrer-policy", b"same-origin")]  # no-referrer would make form posts say Origin: null
+
+
+class UiHeaders:
+    """The dashboard's security headers on every ``/ui`` answer: a pure ASGI middleware, so a live
+    stream's messages pass straight through (a ``BaseHTTPMiddleware`` copies each one between tasks)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/ui"):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                headers += [h for h in UI_HEADERS if h[0] not in names]
+                if b"cache-control" not in names:
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -22,6 +22,7 @@ from stockade.web.deps import SessionDep, WebDep
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 KEEPALIVE_S = 15.0
+COALESCE = 100  # alerts sent in one write at most
 
 
 @router.get("/stream/alerts")
@@ -43,8 +44,11 @@ async def alert_stream(request: Request, node: NodeDep, web: WebDep, session: Se
                 except TimeoutError:
                     yield b": keepalive\n\n"
                     continue
-                yield web.rendered.message(site, seq, partial(row.render, a=msgspec.to_builtins(event), tz=tz,
-                                                              site=site))
+                items = [(seq, event)]
+                while not sub.queue.empty() and len(items) < COALESCE:  # what came together goes in one write
+                    items.append(sub.queue.get_nowait())
+                yield b"".join(web.rendered.message(site, s, partial(row.render, a=msgspec.to_builtins(e), tz=tz,
+                                                                     site=site)) for s, e in items)
         finally:
             node.broadcast.unsubscribe(sub)
 
