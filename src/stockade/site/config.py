@@ -199,6 +199,26 @@ class Appointment(Model):
         return v
 
 
+class PlannedWork(Model):
+    """Announced work the events alone cannot explain: a maintenance window or a drill."""
+
+    id: Id
+    kind: Literal["maintenance", "drill"]
+    window: tuple[datetime, datetime] = Field(description="RFC 3339 with offset, start then end")
+    devices: list[Id] = Field(default_factory=list, description="maintenance: devices that may go down; empty: any")
+    zones: list[Id] = Field(default_factory=list, description="zones concerned; empty: the whole site")
+    note: str = ""
+
+    @field_validator("window")
+    @classmethod
+    def _aware(cls, v: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
+        if v[0].tzinfo is None or v[1].tzinfo is None:
+            raise ValueError("window times need an offset (RFC 3339)")
+        if v[1] <= v[0]:
+            raise ValueError("window ends before it starts")
+        return v
+
+
 class Policy(Model):
     require_signatures: list[Id] = Field(
         default_factory=list, description="sources whose unsigned events are rejected"
@@ -231,6 +251,8 @@ class SiteConfig(Model):
     sources: list[SourceConfig] = Field(
         default_factory=list, description="systems other than devices and what they may send")
     policy: Policy = Field(default_factory=lambda: Policy())
+    planned: list[PlannedWork] = Field(
+        default_factory=list, description="announced maintenance windows and drills (optional)")
     locations: dict[Annotated[str, Field(min_length=1, max_length=256)], Id] = Field(
         default_factory=dict,
         description="EPCIS readPoint / bizLocation ids (SGLN URNs or GS1 Digital Links) -> zone or zone/bin",

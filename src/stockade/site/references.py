@@ -35,7 +35,7 @@ def reference_problems(s: SiteConfig) -> list[str]:
         ("devices", [r.id for r in s.readers] + [c.id for c in s.cameras]
          + [x.id for x in s.sensors] + [g.id for g in s.gates]),
         ("credentials", [c for p in s.people for c in p.credentials]),
-        ("sources", [x.id for x in s.sources]),
+        ("sources", [x.id for x in s.sources]), ("planned", [w.id for w in s.planned]),
     ):
         for dup in _duplicates(ids):
             out.append(f"{name}: id {dup!r} appears more than once")
@@ -90,6 +90,12 @@ def reference_problems(s: SiteConfig) -> list[str]:
     for i, src in enumerate(s.sources):
         if src.id in s.device_ids:
             out.append(f"sources[{i}].id: {src.id!r} is a device; devices send device kinds only")
+    for i, work in enumerate(s.planned):
+        for j, dev in enumerate(work.devices):
+            if dev not in s.device_ids:
+                out.append(f"planned[{i}].devices[{j}]: device {dev!r} is not defined")
+        for j, z in enumerate(work.zones):
+            zone_ref(f"planned[{i}].zones[{j}]", z)
     panel_zones = {x.zone for x in s.sensors if x.type == "panel"}
     for i, zone in enumerate(s.zones):
         if zone.armed_outside_hours and zone.id not in panel_zones:
