@@ -4,8 +4,10 @@ Every fence, beam or geofence trigger (and a glass-break, or a panel's
 intrusion ``alarm``) alerts: high while the site is closed. In daylight (the
 site open) one trigger alone is ``low`` — wind and animals are the first
 complaint of every perimeter system — and it is corroborated before it
-escalates: a second sensor, motion, or a camera seeing a person or a vehicle
-in the zone within ``motion_window_s`` raises it to ``medium`` once. A motion
+escalates: a second perimeter sensor, or (for a trigger on a ``perimeter``
+zone, where nobody works) motion or a camera seeing a person or a vehicle in
+that zone within ``motion_window_s``, raises it to ``medium`` once. People and
+trucks in a yard in daylight corroborate nothing. A motion
 sensor firing within ``motion_window_s`` after a breach while the site is
 closed means someone got through: critical, once per breach.
 
@@ -93,7 +95,7 @@ class PerimeterBreach(DetectorBase[PerimeterBreachParams]):
                 or not state.clock.is_open(event.ts)):
             return []
         zones = (event.zone,) if event.zone else state.camera_zones.get(event.camera, ())
-        if b[4] not in zones:
+        if b[4] not in zones or not _outer(state, b[4]):
             return []
         return self._corroborate(state, event, f"camera {event.camera} saw a {event.label}", b[4])
 
@@ -118,6 +120,8 @@ class PerimeterBreach(DetectorBase[PerimeterBreachParams]):
         if b is None or b[3] or state.ms - b[0] > p.motion_window_s * 1000:
             return []
         if state.clock.is_open(event.ts):
+            if event.zone != b[4] or not _outer(state, b[4]):
+                return []
             return self._corroborate(state, event, f"motion on {event.sensor}", event.zone)
         self._breach = (b[0], b[1], b[2], True, b[4])
         summary = (
@@ -136,3 +140,9 @@ class PerimeterBreach(DetectorBase[PerimeterBreachParams]):
                 devices=[b[2], event.sensor],
             )
         ]
+
+
+def _outer(state: SiteState, zone: str) -> bool:
+    """A perimeter zone: nobody works there, so a person or motion in daylight is worth a look."""
+    z = state.site.zones_by_id.get(zone)
+    return z is not None and z.kind == "perimeter"
