@@ -22,6 +22,5 @@ _CATALOGUE: tuple[type[Attack], ...] = (
     ProppedDoor, DockLoitering, SealSwap, EventSuppression,
 )
 ATTACKS: dict[str, type[Attack]] = {a.type: a for a in _CATALOGUE + NOVEL}
-NOVEL_TYPES: frozenset[str] = frozenset(a.type for a in NOVEL)  # the second tier: outside the catalogue's types
 
-__all__ = ["ATTACKS", "NOVEL_TYPES", "Attack"]
+__all__ = ["ATTACKS", "Attack"]
