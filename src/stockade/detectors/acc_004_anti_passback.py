@@ -53,7 +53,7 @@ class AntiPassback(DetectorBase[AntiPassbackParams]):
         summary = (
             f"{who(person, event.credential)} entered {zone} through {event.door} at"
             f" {clock(state, event.ts)} but never left it since entering through {before.door}"
-            f" at {clock(state, before.ts)}: passed-back or shared badge."
+            f" at {clock(state, before.ts)}: passed-back or shared badge. Check the {event.door} camera."
         )
         severity, summary = in_drill(state, event.ts, [zone], severity, summary)
         return [
