@@ -8,7 +8,9 @@ merging on one credential (lent, shared or cloned badge). The holder's
 position counts only while it is fresh (``fresh_s``) and not public (anyone
 walks through a public yard without badging). A presentation whose factors
 include a biometric (``face``, ``fingerprint``) proves the holder and resets the
-trail. Medium; high into a high-value zone.
+trail. Medium; high into a high-value zone. Like STK-ACC-004 it relies on
+doors badged both ways (a directed ``access``); a door left free to exit
+makes a trail that stops there, so turn it off for such a site.
 
     Badge 1044 (emp-1044, day shift) was presented at D-DOCK from dock-out at 10:42, but emp-1044 was
       placed in storage by D-FLOOR at 10:31 and never badged out of it: someone else holds the badge?

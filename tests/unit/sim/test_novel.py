@@ -79,3 +79,15 @@ def test_groups_report_each_tier_and_each_site_kind_apart() -> None:
 def test_example_sites_of_the_novel_tier_load(tmp_path: Path) -> None:
     for p in (ROOT / "examples" / "scenarios-novel" / "sites").glob("*.yaml"):
         assert load_site(p).sources_by_id["cmdb"].actions == ["change_config", "disable_device"]
+
+
+def test_the_documented_lookalikes_block_is_a_valid_scenario_part() -> None:
+    text = (ROOT / "docs" / "simulator.md").read_text()
+    block = text.split("```yaml\nlookalikes:", 1)[1].split("```", 1)[0]
+    import yaml
+
+    specs = yaml.safe_load("lookalikes:" + block)["lookalikes"]
+    sc = make(site=str(OPS), duration="6d", lookalikes=specs)
+    assert [x.type for x in sc.model.lookalikes] == [
+        "planned_maintenance", "announced_maintenance", "fire_drill", "full_recount", "night_patrol",
+        "perimeter_wind"]
