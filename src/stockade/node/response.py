@@ -37,7 +37,7 @@ class Response:
         self.store = store
         self.executor = executor
         self.drill = drill
-        self._clock = clock
+        self.clock = clock  # event time in drills and the demo; the wall clock in a live node
         self._lock = threading.Lock()
         self.planners = self._planners()
 
@@ -65,10 +65,16 @@ class Response:
 
     def tick(self, now: datetime | None = None) -> None:
         """Run the timers due at ``now`` (default: the wall clock; a drill passes event time)."""
-        now = now or self._clock()
+        now = now or self.clock()
         with self._lock:
             decisions = [d for p in self.planners.values() for d in p.tick(now)]
         self.executor.submit(decisions)
+
+    def next_due(self) -> datetime | None:
+        """The earliest timer due on any site (None: none queued)."""
+        with self._lock:
+            due = [d for p in self.planners.values() if (d := p.next_due()) is not None]
+        return min(due, default=None)
 
     def rebuild(self) -> None:
         """Planners from the projection's open incidents (the log is their memory)."""

@@ -96,6 +96,13 @@ class Planner:
     def timers(self) -> int:
         return len(self._next)
 
+    def next_due(self) -> datetime | None:
+        """When the earliest queued timer falls due (None: nothing queued); a driver stepping event
+        time (the demo) ticks at each one so every outcome is stamped when it fell due."""
+        while self._timers and self._next.get(self._timers[0][1]) != self._timers[0][0]:
+            heapq.heappop(self._timers)  # superseded by an earlier timer of the same incident
+        return self._timers[0][0] if self._timers else None
+
     # --- evaluation ------------------------------------------------------------
 
     def _evaluate(self, incident: str, now: datetime) -> list[Decision]:
