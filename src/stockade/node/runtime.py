@@ -229,6 +229,8 @@ class Node:
         self._threads.append(worker)
         for job in self._periodic:
             job.start()
+        # evidence bundles prove against the periodic checkpoint instead of each signing its own
+        self.evidence.checkpoint_wait_s = 1.5 * self.settings.checkpoint_interval_s
         self.ledger_watch.start()
         self.connectors.start()
 

@@ -125,7 +125,7 @@ class Planner:
         return [d for d in out if self._first(d)]
 
     def _first(self, d: Decision) -> bool:
-        key = f"{d.step}#{d.status}" if isinstance(d, Outcome) else d.id
+        key = f"{d.intent}#{d.status}" if isinstance(d, Outcome) else d.id  # the intent names the incident
         if key in self.emitted:
             return False
         self.emitted.add(key)
