@@ -63,9 +63,10 @@ class EvidenceBuilder:
                 return rows
             after = page[-1].seq
 
-    def _covering(self, log: SiteLog, entries: int) -> tuple[bytes, int]:
+    def _covering(self, site: str, log: SiteLog, entries: int) -> tuple[bytes, int]:
         """A signed checkpoint of at least ``entries`` entries: the node's latest once it covers them
-        (waiting up to ``checkpoint_wait_s``), else one signed now."""
+        (waiting up to ``checkpoint_wait_s``), else one signed now (a node whose ledger watch does
+        not run — a drill — audits the store against the log first, as its checkpoints do)."""
         deadline = time.monotonic() + self.checkpoint_wait_s
         while True:
             latest = log.latest_checkpoint()
@@ -76,6 +77,8 @@ class EvidenceBuilder:
             if time.monotonic() >= deadline:
                 break
             self._sleep(min(0.05, self.checkpoint_wait_s))
+        if not log.audited.is_set() and not self.ledgers.watching:
+            self.ledgers.audit_site(site)
         note = log.checkpoint(keep=True)
         return note, parse_checkpoint(parse_note(note).text).size
 
@@ -103,7 +106,7 @@ class EvidenceBuilder:
         logged = self.store.get(site, custody.id)
         if logged is None:
             raise PortError("the custody event was not committed")
-        note, size = self._covering(log, logged.seq)
+        note, size = self._covering(site, log, logged.seq)
         entries = [ProvenEntry(r.seq - 1, r.entry, tuple(log.inclusion_proof(r.seq - 1, size))) for r in rows]
         custody_entry = ProvenEntry(logged.seq - 1, logged.entry, tuple(log.inclusion_proof(logged.seq - 1, size)))
         path = self.out_dir / site / name
