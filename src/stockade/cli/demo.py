@@ -194,7 +194,8 @@ def demo(
                            "devices and systems; the demo streams with it"),
         ("pep", pep, f"door controllers asking for access decisions (POST /v1/access/decide) at {site_id}"),
         ("lead", lead, f"an analyst with the {LEAD_ROLE} role: works incidents, approves playbook steps "
-                       "(POST /v1/incidents/…/approve); the demo approves the night's lockdown with it"),
+                       "(POST /v1/incidents/…/approve)"
+                       + ("; the demo approves the night's lockdown with it" if desk is not None else "")),
     ):
         console.print(f"  {name:6} [bold]{token}[/]  {what}", highlight=False, soft_wrap=True)
     console.print(f"Dashboard {url}/ui/ — sign in with the admin key", highlight=False)
