@@ -98,6 +98,7 @@ def assert_night_response(out: str, data_dir: Path) -> None:
     assert approval[0].target == "blind-and-grab:approve-lock"
     assert approval[0].actor is not None
     assert "security-lead" in keys[approval[0].actor].roles, "approved by the lead's key, as the API saw it"
+    assert (approval[0].attrs or {}).get("roles") == ["security-lead"], "the log says with which role"
     locked = {e.door for e in rows if isinstance(e, Door) and e.state == "locked"}
     lock = next(e for e in rows if isinstance(e, Action) and e.target == "blind-and-grab:lock" and e.outcome == "sent")
     assert "D-YARD-DOCKOUT" in locked, "the outbound dock's controller reported it locked"

@@ -51,7 +51,7 @@ class IncidentDesk:
                 return refusal
             at = max(self.clock(), state.updated or state.opened)
             event = change_event(site, incident, change, actor=actor, at=at,
-                                 event_id=f"act-chg-{uuid.uuid4().hex}", version=state.version)
+                                 event_id=f"act-chg-{uuid.uuid4().hex}", version=state.version, roles=roles or ())
             self._write(site, [event])
             after = self.projection.get(site, incident)
             if after is None:  # the commit folds the change into the projection before it returns

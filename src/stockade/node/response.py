@@ -2,9 +2,11 @@
 
 The node calls :meth:`Response.observe` with what each commit changed in the
 incident projection (and the doors' state events), and :meth:`Response.tick`
-every second (at ``clock``: the wall clock, or a simulated night's event time —
-:mod:`stockade.sim.eventtime` — whose driver also ticks at each :meth:`Response.next_due`); both run the site's :class:`~stockade.response.planner.Planner`
-under one lock and hand its decisions to the :class:`~stockade.node.executor.Executor`'s
+every second, at ``clock``: the wall clock, or a simulated night's event time
+(:mod:`stockade.sim.eventtime`, whose driver also ticks at each
+:meth:`Response.next_due`). Both run the site's
+:class:`~stockade.response.planner.Planner` under one lock and hand its
+decisions to the :class:`~stockade.node.executor.Executor`'s
 queue (the executor writes to the log itself, so it runs on its own thread,
 never inside a commit). At start, each planner is rebuilt from the open
 incidents of the projection and the executor sends what the log shows planned
