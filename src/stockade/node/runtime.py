@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import msgspec
@@ -165,11 +165,11 @@ class Node:
         for out in outputs:
             self.metrics.outputs.labels(site, out.kind).inc()
 
-    def _set_threat(self, site: str, zone: str, level: str, actor: str) -> None:
+    def _set_threat(self, site: str, zone: str, level: str, actor: str, at: datetime) -> None:
         """A lockdown step's threat level, through the access decision point's threat levels."""
         if level in ("elevated", "lockdown"):
             self.access.set_threat(site, "lockdown" if level == "lockdown" else "elevated", actor=actor,
-                                   at=datetime.now(UTC), zone=zone)
+                                   at=at, zone=zone)
 
     def _write_output_entries(self, site: str, entries: Sequence[bytes]) -> None:
         """Outputs from an engine in another process arrive as log entries."""
@@ -229,6 +229,8 @@ class Node:
         self._threads.append(worker)
         for job in self._periodic:
             job.start()
+        # evidence bundles prove against the periodic checkpoint instead of each signing its own
+        self.evidence.checkpoint_wait_s = 1.5 * self.settings.checkpoint_interval_s
         self.ledger_watch.start()
         self.connectors.start()
 
