@@ -127,6 +127,9 @@ def test_door_state_and_controller_availability_in(connectors: Connectors, node:
 
 def test_node_availability_is_retained_online(connectors: Connectors, prefix: str) -> None:
     assert connectors.mqtt is not None
+    # a subscriber that comes before the broker has the node's ``online`` receives it live, without the retain
+    # flag: the test waited for the connection only, and now waits for the announcement's PUBACK too
+    assert connectors.mqtt.wait_announced()
     watcher = Client()
     try:
         watcher.subscribe(connectors.mqtt.available_topic)

@@ -100,6 +100,8 @@ class MqttSession:
         self.client.on_connect = self._connected
         self.client.on_disconnect = self._disconnected
         self.client.on_message = self._message
+        self.client.on_subscribe = self._subscribed
+        self._subscribe_mid: int | None = None
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -117,6 +119,7 @@ class MqttSession:
         self.client.loop_start()
 
     def wait_connected(self, timeout: float = 10.0) -> bool:
+        """Wait until connected and subscribed (the broker acknowledged the subscriptions)."""
         return self.connected.wait(timeout)
 
     def stop(self, farewell: tuple[str, bytes] | None = None) -> None:
@@ -139,12 +142,28 @@ class MqttSession:
         if reason.is_failure:
             self.health.error(f"broker refused the connection: {reason}")
             return
-        if self._subscriptions:
-            client.subscribe([(topic, SubscribeOptions(qos=qos)) for topic, qos in self._subscriptions])
-        self.connected.set()
-        self.health.set_state("connected")
         if self._on_connect_hook is not None:
             self._on_connect_hook()
+        if self._subscriptions:
+            rc, self._subscribe_mid = client.subscribe(
+                [(topic, SubscribeOptions(qos=qos)) for topic, qos in self._subscriptions])
+            if rc == MQTTErrorCode.MQTT_ERR_SUCCESS:
+                return  # connected once the broker has the subscriptions (SUBACK): what is published then is ours
+            self.health.error(f"could not subscribe: {mqtt.error_string(rc)}")
+        self._ready()
+
+    def _subscribed(self, client: mqtt.Client, userdata: object, mid: int, reasons: list[ReasonCode],
+                    properties: Properties | None) -> None:
+        if mid != self._subscribe_mid:
+            return
+        refused = [str(r) for r in reasons if r.is_failure]
+        if refused:  # the connection is up; what was refused is said, and the rest is taken
+            self.health.error(f"broker refused {len(refused)} of {len(reasons)} subscriptions: {refused[0]}")
+        self._ready()
+
+    def _ready(self) -> None:
+        self.connected.set()
+        self.health.set_state("connected")
 
     def _disconnected(self, client: mqtt.Client, userdata: object, flags: mqtt.DisconnectFlags,
                       reason: ReasonCode, properties: Properties | None) -> None:
