@@ -261,7 +261,9 @@ def map_review(cams: CameraMaps, payload: bytes, now: datetime) -> list[Event]:
     if kind == "end" or after.get("severity") != "alert" or not (kind == "new" or raised):
         raise MappingRefused("a review adds nothing here unless Frigate rates it an alert (new as one, or raised "
                              "to one): its objects are logged from frigate/events", "after.severity")
-    data = after.get("data") if isinstance(after.get("data"), dict) else {}
+    data = after.get("data")
+    if not isinstance(data, dict):
+        data = {}
     detections, objects = _strings(data.get("detections")), _strings(data.get("objects"))
     zone = next((cam.zones[z] for z in _strings(data.get("zones")) if z in cam.zones), None)
     ts = _ts(after.get("start_time"), "after.start_time") if kind == "new" else _stamp(now)
