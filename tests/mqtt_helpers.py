@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -23,10 +24,29 @@ from cryptography.x509.oid import NameOID
 from paho.mqtt.enums import CallbackAPIVersion
 
 from stockade.connectors.broker import Message
+from stockade.node.connectors import Connectors
+from stockade.node.runtime import Node
 
 
 def unique_prefix() -> str:
     return f"stk-test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def prefix() -> str:
+    """A topic prefix of the test's own on the shared Mosquitto (import the fixture into the test module)."""
+    return unique_prefix()
+
+
+def started(node: Node) -> Connectors:
+    """The node's connectors started, each MQTT session connected and subscribed."""
+    c = node.connectors
+    c.start()
+    for conn in (c.mqtt, c.frigate):
+        if conn is not None:
+            assert conn.session.wait_connected(10), conn.health.snapshot()
+    assert c.mqtt is not None or c.frigate is not None, "no MQTT connector is configured"
+    return c
 
 
 class Client:

@@ -159,10 +159,7 @@ class MqttConnector:
         except MappingRefused as e:
             self._refuse(message, None, e.reason)
             return
-        if (why := self.binding.allows_topic(route.site, route.name)) is not None:
-            self._refuse(message, route, why, field="topic")
-            return
-        binding = self.binding.narrowed(route.site, None)
+        binding = self.binding.narrowed(route.site)  # site, sources and kinds: checked by the ingest path
         if route.kind == "events":
             try:
                 lines = list(split_body(bytes(message.payload)))
