@@ -205,6 +205,8 @@ def demo(
         stream = demo_mqtt.MqttStream(node, node.sites[result.site.site], topics, mqtt_port)
         stream.start(events[0].ts)
         _stream(events, url, ingest, feed, duration, send=stream.publish)
+        _wait_for_engine(node, result.site.site)
+        stream.lockdown(url)
         stream.stop()
     else:
         _stream(events, url, ingest, feed, duration, after=desk.advance if desk is not None else None)

@@ -47,7 +47,7 @@ from stockade.node.stores import store_target
 from stockade.pipeline.bus import InProcessBus
 from stockade.response.execute import Carrier
 from stockade.response.playbook import DEFAULT_DIR, PlaybookSet
-from stockade.response.portset import Ports, Recording, Unconfigured
+from stockade.response.portset import Ports
 from stockade.site import SiteConfig, load_site
 from stockade.store import Store
 from stockade.store.incidents import IncidentProjection
@@ -110,7 +110,8 @@ class Node:
             self.engine = InThreadEngine(sites, self._write_outputs, store, settings.snapshot_every)
         self.desk = IncidentDesk(self.incidents, self._write_outputs)
         self.access = build_access(sites, settings.policy_dir, self.engine, self._write_outputs)
-        self.ports = ports or Ports.of(Recording() if settings.drill else Unconfigured())
+        self.connectors = Connectors.build(self)  # started with the node (serve, demo), not by one-shot commands
+        self.ports = self.connectors.use_ports(ports, drill=settings.drill)
         self.evidence = EvidenceBuilder(store, self.ledgers, self._write_outputs, settings.data_dir / "evidence",
                                         self.ports.evidence_store)
         self.executor = Executor(Carrier(self.ports, self._write_outputs, store.get_incident,
@@ -130,7 +131,6 @@ class Node:
         self.recovery = Recovery()
         self.serving = threading.Event()  # set once the access facts are rebuilt: requests are taken
         self.ledger_watch = LedgerWatch(self.ledgers, settings.ledger_audit_interval_s, self._write_outputs)
-        self.connectors = Connectors.build(self)  # started with the node (serve, demo), not by one-shot commands
 
     @classmethod
     def open(cls, settings: Settings, *, ports: Ports | None = None) -> Node:
