@@ -30,7 +30,9 @@ where DESIGN is silent, the narrower right, which fails secure at a door):
   ``revoke_access``"), and stands: a later ``grant_access`` gives what it says
   (its zone, its window) and nothing more.
   ``revoke_access`` naming a credential with no zone revokes that credential
-  (it is flagged, like ``flag_credential``); the holder's rights are unchanged.
+  (it is flagged, like ``flag_credential``) and, being a revocation of every
+  zone for its holder, their rights too (the narrower reading: the decision
+  point used to flag the badge only, the engine to revoke the holder only).
 - **May be in a zone** (:meth:`Rights.may_be_in`): the zone is public, or a grant
   covers it now, or the person's role lists it and it is not revoked.
 - **Schedule overrides.** ``schedule_override`` covers the person outside their

@@ -131,8 +131,7 @@ class Rights:
             self.flagged.discard(target)
             return
         if action == "revoke_access" and event.zone is None and target in self.site.person_by_credential:
-            self.flagged.add(target)  # a credential revoked, not its holder's rights
-            return
+            self.flagged.add(target)  # the credential is revoked, and (below) its holder's rights with it
         person = self.person(target)
         if person is None:
             return
