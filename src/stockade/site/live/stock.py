@@ -7,6 +7,21 @@ location keeps the set of EPCs expected there, so a count compares in
 O(expected). Locations are zone ids, optionally refined by a bin
 (``storage/A-12-3``); :func:`zone_of` gives the zone.
 
+Memory is bounded by what is open. An EPC that leaves the site's books —
+shipped, written off (a count found it missing and an ``adjust`` wrote it off:
+"counted away"), or gone (stolen, destroyed, decommissioned) — keeps a
+tombstone (its flags and last read) so a later read is still what the detectors
+need to see: a shipped tag read again is not "never received" (STK-INV-005), not
+an unexplained exit (STK-INV-001); a stolen tag resurfacing is STK-INV-005's
+high alert. The tombstone lasts :data:`LEFT_KEEP_MS` (a week) after a shipment
+or a write-off and :data:`GONE_KEEP_MS` (90 days) after a theft or destruction;
+then the EPC is forgotten (a read of it later is a tag no transaction knows).
+Goods received or found again before then are on the books again. Reads of EPCs
+no transaction knows, and shipment and trailer records, are forgotten a week
+after the last read or the shipment; a forgotten EPC's last read id goes with
+it (the read-id table is also capped at :data:`RECENT_READ_IDS`). Sweeps run on event time (hourly; reads of
+unknown EPCs daily), so the fold stays pure.
+
     >>> stock = StockState(site)                        # doctest: +SKIP
     >>> stock.expected("storage")                       # doctest: +SKIP
     {'urn:epc:id:sgtin:0614141.107346.2017', ...}
@@ -43,6 +58,10 @@ WRITE_OFF_REASONS = frozenset(
 )
 GONE_REASONS = frozenset({"stolen", "destroyed", "decommissioned", "theft"})
 RECENT_READ_IDS = 200_000
+HOUR_MS = 3_600_000
+DAY_MS = 24 * HOUR_MS
+LEFT_KEEP_MS = 7 * DAY_MS  # shipped or written off: a later read still matters for a week
+GONE_KEEP_MS = 90 * DAY_MS  # stolen, destroyed, decommissioned: a resurfacing tag matters for a quarter
 
 
 def zone_of(location: str) -> str:
@@ -91,6 +110,10 @@ class StockSnapshot(msgspec.Struct, frozen=True):
     ids_old: dict[str, str]
     opening_declared: bool
     locations: list[str]  # every location ever placed at, in first-use order
+    left: dict[str, int]  # tombstones: EPC -> when it was shipped or written off (ms), oldest first
+    gone: dict[str, int]  # tombstones: EPC -> when it was stolen or destroyed (ms), oldest first
+    next_sweep: int
+    next_full_sweep: int
 
 
 class StockState:
@@ -110,11 +133,16 @@ class StockState:
         self._ids_old: dict[str, str] = {}
         self.opening_declared = False
         self._locs: dict[str, str] = {}
+        self.left: dict[str, int] = {}
+        self.gone: dict[str, int] = {}
+        self._next_sweep = 0
+        self._next_full_sweep = 0
 
     def save(self) -> StockSnapshot:
         return StockSnapshot(self.info, self.seen, {loc: list(epcs) for loc, epcs in self.at.items()},
                              self.shipments, self.trailers, self.last_count, self._ids_new, self._ids_old,
-                             self.opening_declared, list(self._locs))
+                             self.opening_declared, list(self._locs), self.left, self.gone,
+                             self._next_sweep, self._next_full_sweep)
 
     def load(self, saved: StockSnapshot) -> None:
         self._locs = {}
@@ -129,6 +157,8 @@ class StockState:
         self.seen, self.shipments, self.trailers = saved.seen, saved.shipments, saved.trailers
         self.last_count, self._ids_new, self._ids_old = saved.last_count, saved.ids_new, saved.ids_old
         self.opening_declared = saved.opening_declared
+        self.left, self.gone = saved.left, saved.gone
+        self._next_sweep, self._next_full_sweep = saved.next_sweep, saved.next_full_sweep
 
     # --- reading -------------------------------------------------------------
 
@@ -165,6 +195,9 @@ class StockState:
             if here is not None:
                 here.discard(epc)
         if location is not None:
+            if old is not None and old[1] & (SHIPPED | WRITTEN_OFF):  # back on the books
+                self.left.pop(epc, None)
+                self.gone.pop(epc, None)
             loc = self._locs.get(location)
             if loc is None:
                 loc = self._locs[location] = location
@@ -173,7 +206,44 @@ class StockState:
             location = loc
         self.info[epc] = (location, flags)
 
+    def _depart(self, table: dict[str, int], epc: str, ms: int) -> None:
+        table.pop(epc, None)  # to the end: the table stays in departure order
+        table[epc] = ms
+
+    def sweep(self, ms: int) -> None:
+        """Forget what left the books long enough ago (see the module's rule); ``ms`` is event time."""
+        self._next_sweep = ms + HOUR_MS
+        info, seen, ids_new, ids_old = self.info, self.seen, self._ids_new, self._ids_old
+        for table, keep in ((self.left, LEFT_KEEP_MS), (self.gone, GONE_KEEP_MS)):
+            expired = _head_before(table, ms - keep)
+            for epc in expired:
+                del table[epc]
+                entry = info.get(epc)
+                if entry is not None and entry[0] is None:
+                    del info[epc]
+                    seen.pop(epc, None)
+                    ids_new.pop(epc, None)
+                    ids_old.pop(epc, None)
+        limit = ms - LEFT_KEEP_MS
+        for records in (self.shipments, self.trailers):
+            old = []
+            for key, rec in records.items():
+                if rec.ts.timestamp() * 1000 > limit:
+                    break
+                old.append(key)
+            for key in old:
+                del records[key]
+        if ms >= self._next_full_sweep:
+            self._next_full_sweep = ms + DAY_MS
+            stale = [epc for epc, packed in seen.items() if packed >> ZONE_BITS <= limit and epc not in info]
+            for epc in stale:
+                del seen[epc]
+                ids_new.pop(epc, None)
+                ids_old.pop(epc, None)
+
     def apply_tag(self, event: Tag, ms: int) -> None:
+        if ms >= self._next_sweep:
+            self.sweep(ms)
         epc = event.epc
         self.seen[epc] = (ms << ZONE_BITS) | self.reader_zone_index.get(event.reader, 0)
         ids = self._ids_new
@@ -183,6 +253,9 @@ class StockState:
         ids[epc] = event.id
 
     def apply_stock(self, event: Stock) -> None:
+        ms = int(event.ts.timestamp() * 1000)
+        if ms >= self._next_sweep:
+            self.sweep(ms)
         op = event.op
         epcs = event.epcs or ()
         info = self.info
@@ -205,12 +278,16 @@ class StockState:
                 self._place(epc, event.to, flags | PICKED)
             elif op == "ship":
                 self._place(epc, None, (flags | SHIPPED) & ~PICKED | PICKED)
+                self._depart(self.left, epc, ms)
             elif op == "adjust":
                 reason = (event.reason or "").lower()
                 if reason in GONE_REASONS or _disposition(event) in GONE_REASONS:
                     self._place(epc, None, flags | GONE | WRITTEN_OFF)
+                    self.left.pop(epc, None)
+                    self._depart(self.gone, epc, ms)
                 elif is_write_off(event):
                     self._place(epc, None, flags | WRITTEN_OFF)
+                    self._depart(self.left, epc, ms)
                 else:  # found, correction upwards: expected here again
                     self._place(epc, event.from_ or event.to or loc, flags & ~WRITTEN_OFF)
         if op == "ship":
@@ -219,6 +296,16 @@ class StockState:
                 self.shipments[event.shipment] = rec
             if event.trailer is not None:
                 self.trailers[event.trailer] = rec
+
+
+def _head_before(table: dict[str, int], limit: int) -> list[str]:
+    """The keys at the head of a time-ordered table whose time is at or before ``limit``."""
+    out = []
+    for key, ms in table.items():
+        if ms > limit:
+            break
+        out.append(key)
+    return out
 
 
 def _disposition(event: Stock) -> str:
