@@ -54,6 +54,13 @@ class PeopleState:
         self.last_use: dict[str, Use] = {}
         self._span: dict[str, tuple[datetime, datetime]] = {}
         self._off: dict[str, int] = {}  # person -> minute (epoch) known to be off shift
+        self._alias()
+
+    def _alias(self) -> None:
+        # The positions' tables as plain attributes: detectors read them on every access (no property call).
+        self.where: dict[str, Position] = self.positions.where
+        self.visits: dict[str, dict[str, Position]] = self.positions.visits
+        self.inside_since: dict[str, datetime] = self.positions.inside_since
 
     def save(self) -> PeopleSnapshot:
         return PeopleSnapshot(self.live.save(), self.last_use, self._span, self._off)
@@ -61,20 +68,9 @@ class PeopleState:
     def load(self, saved: PeopleSnapshot) -> None:
         self.live.load(saved.live)
         self.last_use, self._span, self._off = saved.last_use, saved.span, saved.off
+        self._alias()
 
     # --- reading -------------------------------------------------------------
-
-    @property
-    def where(self) -> dict[str, Position]:
-        return self.positions.where
-
-    @property
-    def visits(self) -> dict[str, dict[str, Position]]:
-        return self.positions.visits
-
-    @property
-    def inside_since(self) -> dict[str, datetime]:
-        return self.positions.inside_since
 
     def person_of(self, subject: str | None, credential: str | None = None) -> Person | None:
         return self.live.person_of(subject, credential)
