@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.bench_pipeline import _rss_mib
 from bench.harness import in_fresh_process, print_table
 from stockade.engine.snapshot import encode
 from stockade.events import Envelope, Stock, Tag
@@ -35,11 +36,6 @@ BATCH = 500
 DWELL_DAYS = 3
 REPORT_DAYS = (1, 7, 21, 30)
 SKU = "0614141.107346"
-
-
-def _rss_mib() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4096 / 2**20
 
 
 def _day(day: int, t0: datetime) -> list[Envelope]:
