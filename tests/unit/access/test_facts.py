@@ -131,3 +131,23 @@ def test_admin_events_no_one_may_write_change_no_fact(site: SiteConfig, source: 
     assert not f.flagged("badge:1001")
     f.observe(replace(admin("grant_access", "emp-1001", zone="hv-cage"), source="iam"))  # declared for it
     assert f.grant("emp-1001", "hv-cage", MONDAY_9 + H)
+
+
+def test_facts_save_and_load_as_typed_data(site: SiteConfig) -> None:
+    """The facts are the live site's parts: they save as msgspec data and load back the same."""
+    import msgspec
+
+    from stockade.access.facts import FactsSnapshot
+
+    f = Facts(site)
+    f.observe(admin("grant_access", "emp-1001", zone="hv-cage"))
+    f.observe(admin("revoke_access", "badge:1002"))
+    f.observe(access("D-FLOOR", "in", credential="badge:1001"))
+    f.observe(Device(id="d", ts=MONDAY_9, site="dc-demo", source="ctl", device="D-HV", status="tamper"))
+    data = msgspec.json.encode(f.save())
+    again = Facts(site)
+    again.load(msgspec.json.decode(data, type=FactsSnapshot))
+    assert again.grant("emp-1001", "hv-cage", MONDAY_9)
+    assert again.flagged("badge:1002")
+    assert again.location("emp-1001") == "storage"
+    assert again.tampered("D-HV")
