@@ -52,8 +52,9 @@ async def admin_page(request: Request, web: WebDep, session: SessionDep, error: 
 async def create_key(request: Request, web: WebDep, session: FormSession,
                      scopes: Annotated[list[str], Form()], site: Annotated[str, Form()] = "",
                      sources: Annotated[str, Form()] = "", kinds: Annotated[str, Form()] = "",
-                     label: Annotated[str, Form()] = "") -> Response:
-    body = {"scopes": scopes, "site": site or None, "sources": words(sources), "kinds": words(kinds), "label": label}
+                     label: Annotated[str, Form()] = "", roles: Annotated[str, Form()] = "") -> Response:
+    body = {"scopes": scopes, "site": site or None, "sources": words(sources), "kinds": words(kinds), "label": label,
+            "roles": words(roles)}
     try:
         created = await web.api.request(session.token, "POST", "/v1/keys", json=body)
     except ApiError as e:

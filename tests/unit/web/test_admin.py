@@ -49,6 +49,7 @@ def test_key_creation_refuses_what_the_cli_refuses_with_the_same_reasons(desk: D
         ({"scopes": ["ingest"], "site": "dc-demo", "sources": ["ctl-1"], "kinds": ["stock"]}, 422,
          "could never send stock events"),
         ({"scopes": ["read"], "site": "dc-nowhere"}, 404, "not installed"),
+        ({"scopes": ["read"], "roles": ["security-lead"]}, 422, "only analyst and admin keys have roles"),
         ({"scopes": []}, 422, "scopes"),
         ({"scopes": ["root"]}, 422, "unknown scope(s) ['root']"),
     ):
@@ -96,11 +97,13 @@ def test_the_admin_page_creates_shows_once_and_revokes_and_others_see_no_such_co
     assert "Create key" in page
     assert "Valid:" in page
     assert "blind-and-grab" in page
-    r = c.post("/ui/admin/keys", data={"csrf": desk.csrf(), "scopes": ["read"], "label": "night desk"})
+    r = c.post("/ui/admin/keys", data={"csrf": desk.csrf(), "scopes": ["analyst"], "label": "night desk",
+                                       "roles": "security-lead, duty-manager"})
     assert r.status_code == 200
     token = re.search(r'<code class="token">(stk_[^<]+)</code>', r.text)
     assert token, r.text
     new_id = token.group(1).split("_")[1]
+    assert desk.node.store.get_key(new_id).roles == ("duty-manager", "security-lead")  # type: ignore[union-attr]  # just made
     assert "night desk" in r.text
     r = c.post(f"/ui/admin/keys/{new_id}/revoke", data={"csrf": desk.csrf()}, follow_redirects=False)
     assert r.status_code == 303

@@ -40,11 +40,13 @@ class KeyIn(BaseModel):
     sources: list[_Id] = Field(default_factory=list, max_length=1000, description="ingest: sources it posts for")
     kinds: list[_Id] = Field(default_factory=list, max_length=32, description="ingest: kinds it may send")
     label: str = Field("", max_length=200, description="what the key is for")
+    roles: list[_Id] = Field(default_factory=list, max_length=32,
+                             description="analyst and admin keys: roles that approve playbook steps")
 
 
 def record_out(k: ApiKeyRecord) -> dict[str, Any]:
     return {"key_id": k.key_id, "scopes": list(k.scopes), "site": k.site, "sources": list(k.sources),
-            "kinds": list(k.kinds), "label": k.label, "revoked": k.revoked}
+            "kinds": list(k.kinds), "roles": list(k.roles), "label": k.label, "revoked": k.revoked}
 
 
 def _may_manage(admin: ApiKeyRecord, k: ApiKeyRecord) -> bool:
@@ -59,8 +61,9 @@ async def list_keys(node: NodeDep, key: AdminKey) -> JSONBytes:
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a key; its token is shown once",
              description="The CLI's rules: an ingest key is bound to a site and names its sources (and may name "
-                         "kinds its sources may send); only ingest keys have sources and kinds; a key bound to a "
-                         "site needs the site installed. A broken rule is a 422 saying which.",
+                         "kinds its sources may send); only ingest keys have sources and kinds; only analyst and "
+                         "admin keys have roles; a key bound to a site needs the site installed. A broken rule is "
+                         "a 422 saying which.",
              responses=responses(403, 404, 422, e404="the key's site is not installed on this node"),
              openapi_extra=body_limit(64 * KiB))
 async def create_key(node: NodeDep, key: AdminKey, body: KeyIn) -> JSONBytes:
@@ -69,7 +72,7 @@ async def create_key(node: NodeDep, key: AdminKey, body: KeyIn) -> JSONBytes:
                                                        f"makes keys for that site only: give site {key.site!r}")
     try:
         token, record = new_key(tuple(dict.fromkeys(body.scopes)), site=body.site, sources=tuple(body.sources),
-                                kinds=tuple(body.kinds), label=body.label)
+                                kinds=tuple(body.kinds), label=body.label, roles=tuple(body.roles))
     except ValueError as e:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(e)) from e
     if record.site is not None:
