@@ -36,6 +36,10 @@ def test_queries(store: PostgresStore) -> None:
     contract.check_queries(store)
 
 
+def test_query_plans(store: PostgresStore) -> None:
+    contract.check_query_plans(store)
+
+
 def test_seals_and_audit_reads(store: PostgresStore) -> None:
     seal = RowSeal(bytes(range(32)))
     sealed = PostgresStore.open(store.dsn, seal=seal)

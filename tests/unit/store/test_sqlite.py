@@ -59,3 +59,7 @@ def test_refuses_a_newer_schema(tmp_path: Path) -> None:
 
 def test_outbox_and_cursors(store: SqliteStore) -> None:
     contract.check_outbox_and_cursors(store)
+
+
+def test_query_plans(store: SqliteStore) -> None:
+    contract.check_query_plans(store)
