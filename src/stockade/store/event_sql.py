@@ -4,10 +4,10 @@ Each query kind is driven from the index that holds its key, in the order the an
 page costs about its length whatever the size of the log:
 
 * by entity: the entity index's primary key (site, etype, eid, seq), kind filtered from the row;
-* by kind: one walk of (site, kind, seq) per kind, the first ``limit`` of each merged;
-* by time (with or without entity and kinds): first a short walk of ``PROBE`` rows in sequence
-  order from where the page starts (a window touching the newest events, or the next page of a
-  wide one, is answered there); when that does not fill the page, the time index
+* by kind or by time (with or without entity and kinds): first a short walk of ``PROBE`` rows in
+  sequence order from where the page starts (common kinds, a window touching the newest events, or
+  the next page of a wide one are answered there); when that does not fill the page, one walk of
+  (site, kind, seq) per kind, the first ``limit`` of each merged, or the time index
   ((site, ts_us, kind) on the log, (site, etype, eid, ts_us, kind) on the entity index) gives the
   window's sequence numbers, of which the first ``limit`` are kept (a sort of the window's numbers,
   never of its entries);
@@ -55,15 +55,15 @@ def run_query(q: EventQuery, dialect: Dialect, fetch: Fetch) -> list[tuple[int, 
     """The rows (seq, entry) answering ``q``, in its order, at most ``q.limit``."""
     if q.limit <= 0:
         return []
-    if q.since is None and q.until is None:
+    timed = q.since is not None or q.until is not None
+    if not timed and (q.entity is not None or not q.kinds):
         return _entries(fetch(*_direct(q, dialect)))
     probe = fetch(*_probe(q, dialect))
     found = _entries(probe)
     if len(found) >= q.limit or len(probe) < PROBE:
         return found[: q.limit]
-    last = probe[-1][0]
-    rest = _window(q, dialect, last, q.limit - len(found))
-    return found + _entries(fetch(*rest))
+    last, rest = probe[-1][0], q.limit - len(found)
+    return found + _entries(fetch(*(_window(q, dialect, last, rest) if timed else _by_kind(q, dialect, last, rest))))
 
 
 def _entries(rows: Sequence[Row]) -> list[tuple[int, bytes]]:
@@ -129,21 +129,30 @@ def _entity_walk(q: EventQuery, dialect: Dialect, limit: int, time_index: bool,
 
 
 def _direct(q: EventQuery, dialect: Dialect) -> tuple[str, list[object]]:
-    """No time bound: the entity index, the kind index, or the log's key, in sequence order."""
+    """No time bound and no kinds but the entity's: the entity index or the log's key, in sequence order."""
     if q.entity is not None:
         inner, params = _entity_walk(q, dialect, q.limit, time_index=False)
         return _by_seqs(q, inner, params, dialect)
     bounds, bparams = _bounds(q, "seq")
-    if not q.kinds:
-        sql = f"SELECT seq, entry FROM events WHERE site = ? AND {' AND '.join(bounds)} ORDER BY seq {_order(q)} LIMIT ?"
-        return dialect.sql(sql), [q.site, *bparams, q.limit]
+    sql = f"SELECT seq, entry FROM events WHERE site = ? AND {' AND '.join(bounds)} ORDER BY seq {_order(q)} LIMIT ?"
+    return dialect.sql(sql), [q.site, *bparams, q.limit]
+
+
+def _by_kind(q: EventQuery, dialect: Dialect, after: int, limit: int) -> tuple[str, list[object]]:
+    """Kinds the probe did not find enough of: one walk of (site, kind, seq) per kind, merged."""
+    bounds, bparams = _bounds(q, "seq", after)
+    kinds = sorted(set(q.kinds))
+    if len(kinds) == 1:
+        sql = (f"SELECT seq, entry FROM events WHERE site = ? AND kind = ? AND {' AND '.join(bounds)} "
+               f"ORDER BY seq {_order(q)} LIMIT ?")
+        return dialect.sql(sql), [q.site, kinds[0], *bparams, limit]
     arms: list[str] = []
     params: list[object] = []
-    for n, kind in enumerate(sorted(set(q.kinds))):
+    for n, kind in enumerate(kinds):
         arms.append(f"SELECT seq FROM (SELECT seq FROM events WHERE site = ? AND kind = ? AND {' AND '.join(bounds)} "
                     f"ORDER BY seq {_order(q)} LIMIT ?) k{n}")
-        params += [q.site, kind, *bparams, q.limit]
-    return _by_seqs(q, " UNION ALL ".join(arms), params, dialect, q.limit)
+        params += [q.site, kind, *bparams, limit]
+    return _by_seqs(q, " UNION ALL ".join(arms), params, dialect, limit)
 
 
 def _probe(q: EventQuery, dialect: Dialect) -> tuple[str, list[object]]:
