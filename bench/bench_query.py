@@ -74,7 +74,8 @@ def queries(rnd: random.Random, n: int, total: int) -> dict[str, Callable[[], Ev
         return (kind, name)
 
     return {
-        "EPC (few rows)": lambda: EventQuery(SITE, entity=entity("epc", f"epc-{rnd.randrange(0, n, 10) * 7919 % EPCS}")),
+        "EPC (few rows)": lambda: EventQuery(SITE, entity=entity("epc",
+                                                                 f"epc-{rnd.randrange(0, n, 10) * 7919 % EPCS}")),
         "door, newest first": lambda: EventQuery(SITE, entity=entity("door", f"D{rnd.randrange(DOORS)}"),
                                                  newest_first=True),
         "person, oldest first": lambda: EventQuery(SITE, entity=entity("person", f"emp-{rnd.randrange(PEOPLE)}")),

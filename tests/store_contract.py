@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from unittest.mock import patch
+
 import msgspec
 
 from stockade.connectors.webhook.outbox import OutboxEntry
@@ -14,6 +16,7 @@ from stockade.incidents.lifecycle import Transition
 from stockade.ledger.seal import RowSeal
 from stockade.store import ApiKeyRecord, EventQuery, IncidentCursor, IncidentQuery, Store
 from stockade.store.incidents import IncidentProjection, page
+from stockade.store.capture_jobs import CaptureJobTables
 from stockade.store.outbox import OutboxTables
 
 T0 = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
@@ -207,3 +210,16 @@ def _at(event: Envelope, at: datetime) -> Envelope:
 
 def _refs(event: Envelope) -> set[tuple[str, str]]:
     return set(entity_refs(event))
+
+
+def check_capture_jobs(store: CaptureJobTables) -> None:
+    """EPCIS capture jobs: kept by id for their site, the newest MAX_JOBS only."""
+    store.job_put("s1", "cap-1", 100, b'{"captureID":"cap-1"}')
+    assert store.job_get("s1", "cap-1") == b'{"captureID":"cap-1"}'
+    assert store.job_get("s2", "cap-1") is None
+    assert store.job_get("s1", "cap-2") is None
+    for n in range(2, 6):
+        store.job_put("s1", f"cap-{n}", 100 + n, b"{}")
+    with patch("stockade.store.capture_jobs.MAX_JOBS", 3):
+        store.job_put("s1", "cap-6", 200, b"{}")
+    assert [n for n in range(1, 7) if store.job_get("s1", f"cap-{n}") is not None] == [4, 5, 6]

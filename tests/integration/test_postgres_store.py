@@ -75,3 +75,7 @@ def test_migration_is_idempotent(store: PostgresStore) -> None:
 
 def test_outbox_and_cursors(store: PostgresStore) -> None:
     contract.check_outbox_and_cursors(store)
+
+
+def test_capture_jobs(store: PostgresStore) -> None:
+    contract.check_capture_jobs(store)

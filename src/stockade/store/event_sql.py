@@ -41,14 +41,14 @@ class Dialect:
     entities: str
     time_hint: str  # after the log's table name in the window walk
     entity_time_hint: str  # after the entity table's name in the window walk
-    order_hint: str  # appended to ``seq`` in a window walk's ORDER BY
+    order_hint: str  # after ``seq`` in a window walk's ORDER BY
 
     def sql(self, text: str) -> str:
         return text.replace("?", self.mark)
 
 
 SQLITE = Dialect("?", "idx.entities", "INDEXED BY events_by_time_kind", "INDEXED BY entities_by_time", "")
-POSTGRES = Dialect("%s", "entities", "", "", " + 0")
+POSTGRES = Dialect("%s", "entities", "", "", "+ 0")
 
 
 def run_query(q: EventQuery, dialect: Dialect, fetch: Fetch) -> list[tuple[int, bytes]]:
@@ -79,7 +79,8 @@ def _bounds(q: EventQuery, column: str, after: int | None = None) -> tuple[list[
             hi = after if hi is None else min(hi, after)
         else:
             lo = max(lo, after)
-    where, params = [f"{column} > ?"], [lo]
+    where: list[str] = [f"{column} > ?"]
+    params: list[object] = [lo]
     if hi is not None:
         where.append(f"{column} < ?")
         params.append(hi)
@@ -105,36 +106,40 @@ def _order(q: EventQuery) -> str:
     return "DESC" if q.newest_first else "ASC"
 
 
+def _sql(*parts: str) -> str:
+    """SQL text from constant fragments (column names, keywords, ``?``): never a value."""
+    return " ".join(p for p in parts if p)
+
+
+def _and(terms: Sequence[str]) -> str:
+    return " AND ".join(terms)
+
+
 def _by_seqs(q: EventQuery, inner: str, params: list[object], dialect: Dialect,
              limit: int | None = None) -> tuple[str, list[object]]:
     """The entries of the sequence numbers ``inner`` selects, in the page's order."""
-    sql = f"SELECT e.seq, e.entry FROM events e WHERE e.site = ? AND e.seq IN ({inner}) ORDER BY e.seq {_order(q)}"
-    out = [q.site, *params]
-    if limit is not None:
-        sql += " LIMIT ?"
-        out.append(limit)
-    return dialect.sql(sql), out
+    sql = _sql("SELECT e.seq, e.entry FROM events e WHERE e.site = ? AND e.seq IN (", inner, ") ORDER BY e.seq",
+               _order(q), "" if limit is None else "LIMIT ?")
+    return dialect.sql(sql), [q.site, *params] + ([] if limit is None else [limit])
 
 
-def _entity_walk(q: EventQuery, dialect: Dialect, limit: int, time_index: bool,
+def _entity_walk(q: EventQuery, entity: tuple[str, str], dialect: Dialect, limit: int, time_index: bool,
                  after: int | None = None) -> tuple[str, list[object]]:
-    assert q.entity is not None
     bounds, bparams = _bounds(q, "x.seq", after)
     filters, fparams = _filters(q, "x.", times=time_index)
-    hint = dialect.entity_time_hint if time_index else ""
-    order = f"x.seq{dialect.order_hint if time_index else ''} {_order(q)}"
     where = ["x.site = ?", "x.etype = ?", "x.eid = ?", *bounds, *filters]
-    sql = f"SELECT x.seq FROM {dialect.entities} x {hint} WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?"
-    return sql, [q.site, q.entity[0], q.entity[1], *bparams, *fparams, limit]
+    sql = _sql("SELECT x.seq FROM", dialect.entities, "x", dialect.entity_time_hint if time_index else "",
+               "WHERE", _and(where), "ORDER BY x.seq", dialect.order_hint if time_index else "", _order(q), "LIMIT ?")
+    return sql, [q.site, entity[0], entity[1], *bparams, *fparams, limit]
 
 
 def _direct(q: EventQuery, dialect: Dialect) -> tuple[str, list[object]]:
     """No time bound and no kinds but the entity's: the entity index or the log's key, in sequence order."""
     if q.entity is not None:
-        inner, params = _entity_walk(q, dialect, q.limit, time_index=False)
+        inner, params = _entity_walk(q, q.entity, dialect, q.limit, time_index=False)
         return _by_seqs(q, inner, params, dialect)
     bounds, bparams = _bounds(q, "seq")
-    sql = f"SELECT seq, entry FROM events WHERE site = ? AND {' AND '.join(bounds)} ORDER BY seq {_order(q)} LIMIT ?"
+    sql = _sql("SELECT seq, entry FROM events WHERE site = ? AND", _and(bounds), "ORDER BY seq", _order(q), "LIMIT ?")
     return dialect.sql(sql), [q.site, *bparams, q.limit]
 
 
@@ -142,15 +147,15 @@ def _by_kind(q: EventQuery, dialect: Dialect, after: int, limit: int) -> tuple[s
     """Kinds the probe did not find enough of: one walk of (site, kind, seq) per kind, merged."""
     bounds, bparams = _bounds(q, "seq", after)
     kinds = sorted(set(q.kinds))
+    walk = _sql("SELECT seq FROM events WHERE site = ? AND kind = ? AND", _and(bounds), "ORDER BY seq", _order(q),
+                "LIMIT ?")
     if len(kinds) == 1:
-        sql = (f"SELECT seq, entry FROM events WHERE site = ? AND kind = ? AND {' AND '.join(bounds)} "
-               f"ORDER BY seq {_order(q)} LIMIT ?")
-        return dialect.sql(sql), [q.site, kinds[0], *bparams, limit]
+        return dialect.sql(walk.replace("SELECT seq FROM", "SELECT seq, entry FROM", 1)), \
+            [q.site, kinds[0], *bparams, limit]
     arms: list[str] = []
     params: list[object] = []
-    for n, kind in enumerate(kinds):
-        arms.append(f"SELECT seq FROM (SELECT seq FROM events WHERE site = ? AND kind = ? AND {' AND '.join(bounds)} "
-                    f"ORDER BY seq {_order(q)} LIMIT ?) k{n}")
+    for kind in kinds:
+        arms.append(_sql("SELECT seq FROM (", walk, ") k"))
         params += [q.site, kind, *bparams, limit]
     return _by_seqs(q, " UNION ALL ".join(arms), params, dialect, limit)
 
@@ -161,26 +166,25 @@ def _probe(q: EventQuery, dialect: Dialect) -> tuple[str, list[object]]:
         bounds, bparams = _bounds(q, "x.seq")
         filters, fparams = _filters(q, "x.")
         where = ["x.site = ?", "x.etype = ?", "x.eid = ?", *bounds]
-        walk = (f"SELECT x.seq, CASE WHEN {' AND '.join(filters)} THEN 1 ELSE 0 END AS hit FROM {dialect.entities} x "
-                f"WHERE {' AND '.join(where)} ORDER BY x.seq {_order(q)} LIMIT ?")
-        sql = (f"SELECT p.seq, CASE WHEN p.hit = 1 THEN (SELECT e.entry FROM events e WHERE e.site = ? "
-               f"AND e.seq = p.seq) END FROM ({walk}) p ORDER BY p.seq {_order(q)}")
+        walk = _sql("SELECT x.seq, CASE WHEN", _and(filters), "THEN 1 ELSE 0 END AS hit FROM", dialect.entities, "x",
+                    "WHERE", _and(where), "ORDER BY x.seq", _order(q), "LIMIT ?")
+        sql = _sql("SELECT p.seq, CASE WHEN p.hit = 1 THEN (SELECT e.entry FROM events e WHERE e.site = ?",
+                   "AND e.seq = p.seq) END FROM (", walk, ") p ORDER BY p.seq", _order(q))
         return dialect.sql(sql), [q.site, *fparams, q.site, q.entity[0], q.entity[1], *bparams, PROBE]
     bounds, bparams = _bounds(q, "seq")
     filters, fparams = _filters(q, "")
-    sql = (f"SELECT seq, CASE WHEN {' AND '.join(filters)} THEN entry END FROM events WHERE site = ? AND "
-           f"{' AND '.join(bounds)} ORDER BY seq {_order(q)} LIMIT ?")
+    sql = _sql("SELECT seq, CASE WHEN", _and(filters), "THEN entry END FROM events WHERE site = ? AND", _and(bounds),
+               "ORDER BY seq", _order(q), "LIMIT ?")
     return dialect.sql(sql), [*fparams, q.site, *bparams, PROBE]
 
 
 def _window(q: EventQuery, dialect: Dialect, after: int, limit: int) -> tuple[str, list[object]]:
     """The first ``limit`` sequence numbers of the time window past ``after``, from the time index."""
     if q.entity is not None:
-        inner, params = _entity_walk(q, dialect, limit, time_index=True, after=after)
+        inner, params = _entity_walk(q, q.entity, dialect, limit, time_index=True, after=after)
         return _by_seqs(q, inner, params, dialect)
     bounds, bparams = _bounds(q, "t.seq", after)
     filters, fparams = _filters(q, "t.")
-    where = ["t.site = ?", *filters, *bounds]
-    inner = (f"SELECT t.seq FROM events t {dialect.time_hint} WHERE {' AND '.join(where)} "
-             f"ORDER BY t.seq{dialect.order_hint} {_order(q)} LIMIT ?")
+    inner = _sql("SELECT t.seq FROM events t", dialect.time_hint, "WHERE", _and(["t.site = ?", *filters, *bounds]),
+                 "ORDER BY t.seq", dialect.order_hint, _order(q), "LIMIT ?")
     return _by_seqs(q, inner, [q.site, *fparams, *bparams, limit], dialect)

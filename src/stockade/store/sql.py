@@ -54,13 +54,10 @@ def plan_append(
     return plan
 
 
-ENTITY_COLUMNS = "site, etype, eid, seq, ts_us, kind"
-"""The columns of :func:`entity_rows`, in order."""
-
-
 def entity_rows(site: str, events: Sequence[tuple[int, Envelope]]) -> list[tuple[str, str, str, int, int, str]]:
-    """Rows of the entity index (a projection, written after the commit that acknowledges): each
-    names its event's time and kind, so queries by entity and time or kind stay in the index."""
+    """Rows of the entity index (a projection, written after the commit that acknowledges), in the
+    column order site, etype, eid, seq, ts_us, kind: each names its event's time and kind, so queries
+    by entity and time or kind stay in the index."""
     return [(site, etype, eid, seq, ts_micros(event.ts), event.kind)
             for seq, event in events for etype, eid in entity_refs(event)]
 

@@ -63,3 +63,7 @@ def test_outbox_and_cursors(store: SqliteStore) -> None:
 
 def test_query_plans(store: SqliteStore) -> None:
     contract.check_query_plans(store)
+
+
+def test_capture_jobs(store: SqliteStore) -> None:
+    contract.check_capture_jobs(store)

@@ -25,18 +25,19 @@ from stockade.store.base import (
     StoredEvent,
     StoredRow,
 )
+from stockade.store.capture_jobs import CaptureJobTables
 from stockade.store.errors import StoreError
-from stockade.store.outbox import OutboxTables
-from stockade.store.postgres.migrations import migrate
 from stockade.store.event_sql import POSTGRES, Row, run_query
-from stockade.store.sql import ENTITY_COLUMNS, entity_rows, insert_events, key_from_row, key_row, plan_append
+from stockade.store.postgres.migrations import migrate
+from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row, plan_append
 
 Conn = psycopg.Connection[tuple[object, ...]]
 _INSERT = insert_events("%s").encode()
-_INSERT_ENTITIES = f"INSERT INTO entities ({ENTITY_COLUMNS}) VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING".encode()
+_INSERT_ENTITIES = (b"INSERT INTO entities (site, etype, eid, seq, ts_us, kind) VALUES (%s,%s,%s,%s,%s,%s) "
+                    b"ON CONFLICT DO NOTHING")
 
 
-class PostgresStore(OutboxTables):
+class PostgresStore(CaptureJobTables):
     _mark = "%s"
 
     def __init__(self, conn: Conn, dsn: str, seal: RowSeal | None = None) -> None:
@@ -243,13 +244,13 @@ class PostgresStore(OutboxTables):
             self._conn.execute(sql.encode(), params)
 
     def _run(self, sql: str, params: Sequence[object] = ()) -> tuple[list[tuple[object, ...]], int]:
-        """One outbox or cursor statement (autocommit)."""
+        """One outbox, cursor or capture-job statement (autocommit)."""
         with self._lock:
             try:
                 cur = self._conn.execute(sql.encode(), params)
                 rows = cur.fetchall() if cur.description is not None else []
             except psycopg.Error as e:
-                raise StoreError(f"outbox: {e}") from e
+                raise StoreError(f"store: {e}") from e
         return rows, cur.rowcount
 
 

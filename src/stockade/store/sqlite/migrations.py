@@ -81,8 +81,9 @@ def ensure_index(conn: sqlite3.Connection) -> None:
     with conn:
         if columns and "ts_us" not in columns:
             conn.execute(_INDEX_TABLE.format(name="entities_v2"))
-            conn.execute("INSERT INTO idx.entities_v2 (site, etype, eid, seq, ts_us, kind) SELECT x.site, x.etype, x.eid, x.seq, "
-                         "e.ts_us, e.kind FROM idx.entities x JOIN events e ON e.site = x.site AND e.seq = x.seq")
+            conn.execute("INSERT INTO idx.entities_v2 (site, etype, eid, seq, ts_us, kind) "
+                         "SELECT x.site, x.etype, x.eid, x.seq, e.ts_us, e.kind "
+                         "FROM idx.entities x JOIN events e ON e.site = x.site AND e.seq = x.seq")
             conn.execute("DROP TABLE idx.entities")
             conn.execute("ALTER TABLE idx.entities_v2 RENAME TO entities")
         conn.execute(_INDEX_TABLE.format(name="entities"))

@@ -28,18 +28,18 @@ from stockade.store.base import (
     StoredEvent,
     StoredRow,
 )
+from stockade.store.capture_jobs import CaptureJobTables
 from stockade.store.errors import StoreError
-from stockade.store.outbox import OutboxTables
 from stockade.store.event_sql import SQLITE, run_query
-from stockade.store.sql import ENTITY_COLUMNS, entity_rows, insert_events, key_from_row, key_row, plan_append
+from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row, plan_append
 from stockade.store.sqlite.migrations import ensure_index, migrate
 
 _INSERT = insert_events("?")
 _ID_CHUNK = 500
-_INSERT_ENTITIES = f"INSERT OR IGNORE INTO idx.entities ({ENTITY_COLUMNS}) VALUES (?,?,?,?,?,?)"
+_INSERT_ENTITIES = "INSERT OR IGNORE INTO idx.entities (site, etype, eid, seq, ts_us, kind) VALUES (?,?,?,?,?,?)"
 
 
-class SqliteStore(OutboxTables):
+class SqliteStore(CaptureJobTables):
     def __init__(self, conn: sqlite3.Connection, path: Path, synchronous: str = "FULL",
                  seal: RowSeal | None = None) -> None:
         self._conn = conn
@@ -298,10 +298,10 @@ class SqliteStore(OutboxTables):
             self._last.clear()
 
     def _run(self, sql: str, params: Sequence[object] = ()) -> tuple[list[tuple[object, ...]], int]:
-        """One outbox or cursor statement, committed (the outbox is what a restart must not lose)."""
+        """One outbox, cursor or capture-job statement, committed (what a restart must not lose)."""
         with self._lock:
             try:
                 cur = self._conn.execute(sql, params)
                 return cur.fetchall(), cur.rowcount
             except sqlite3.Error as e:
-                raise StoreError(f"outbox: {e}") from e
+                raise StoreError(f"store: {e}") from e
