@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-
 from unittest.mock import patch
 
 import msgspec
@@ -15,8 +14,8 @@ from stockade.incidents.changes import change_event
 from stockade.incidents.lifecycle import Transition
 from stockade.ledger.seal import RowSeal
 from stockade.store import ApiKeyRecord, EventQuery, IncidentCursor, IncidentQuery, Store
-from stockade.store.incidents import IncidentProjection, page
 from stockade.store.capture_jobs import CaptureJobTables
+from stockade.store.incidents import IncidentProjection, page
 from stockade.store.outbox import OutboxTables
 
 T0 = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
