@@ -8,7 +8,8 @@ events at 20 doors, access grants of 2,000 people, RFID reads of 200,000 EPCs, e
 arriving late. Each query kind runs ``samples`` times with random keys and windows (page of 100);
 p50 and p99 are printed beside the rows answered. Baseline, in the same run and on the same store:
 the previous SQL (``legacy_sql``: a join driven by ``seq``), a few samples each. With ``--http``,
-the same queries through ``GET /v1/events`` of a real ``stockade serve`` on loopback.
+the same queries through ``GET /v1/events`` of a real ``stockade serve`` on loopback, beside
+``GET /healthz`` (the floor of the HTTP stack, measured in the same run).
 """
 
 from __future__ import annotations
@@ -155,6 +156,9 @@ def http_measure(data: Path, store: SqliteStore, total: int, samples: int) -> di
             if client.get("/v1/events", params={"site": SITE, "limit": 1}).status_code == 200:
                 break
             time.sleep(0.1)
+        floor, _ = _time(lambda: int(client.get("/healthz").status_code == 200), samples)
+        out["GET /healthz (the HTTP floor)"] = {"p50_ms": percentile(floor, 50) * 1e3,
+                                                "p99_ms": percentile(floor, 99) * 1e3, "rows": 0}
         for name, make in queries(random.Random(11), total, total).items():
             def run(make: Callable[[], EventQuery] = make) -> int:
                 q = make()
