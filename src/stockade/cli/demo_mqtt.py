@@ -33,6 +33,7 @@ import httpx
 import msgspec
 
 from stockade.cli.common import console
+from stockade.cli.demo_response import LEAD_ROLE
 from stockade.connectors.broker import BrokerSettings, MqttSession
 from stockade.connectors.mqtt.door_sim import SimulatedController
 from stockade.events import Envelope
@@ -198,7 +199,7 @@ class MqttStream:
         if self.last_ts is not None:
             self._set_clock(self.last_ts)  # the doors' states are stamped with the stream's time, not the wall clock's
         before = self.node.store.last_seq(site)
-        token, record = new_key(("analyst",), site=site, label="demo security lead")
+        token, record = new_key(("analyst",), site=site, label="demo security lead", roles=(LEAD_ROLE,))
         self.node.store.put_key(record)
         incident = _wait(lambda: _blind_and_grab(self.node, site), timeout)
         if incident is None:
