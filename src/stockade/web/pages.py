@@ -110,8 +110,8 @@ async def site_map_fragment(request: Request, web: WebDep, session: SessionDep, 
 
 
 async def _map(web: WebDep, session: Session, site: str) -> dict[str, Any]:
-    layout, live, threat = await asyncio.gather(
-        web.api.get(session.token, f"/v1/sites/{site}"),
+    layout = await web.api.get(session.token, f"/v1/sites/{site}")  # first: a site the key may not read is a 404
+    live, threat = await asyncio.gather(
         web.api.get(session.token, f"/v1/sites/{site}/live"),
         web.api.get(session.token, f"/v1/access/threat-levels/{site}"),
     )
