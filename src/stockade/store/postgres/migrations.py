@@ -49,6 +49,9 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE export_cursors (
             destination TEXT NOT NULL, site TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (destination, site))""",
     ],
+    [  # 6: the cluster: each site's tlog-tiles files (tiles, entry bundles, checkpoints), shared by the workers
+        "CREATE TABLE tiles (site TEXT NOT NULL, path TEXT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (site, path))",
+    ],
 ]
 
 
