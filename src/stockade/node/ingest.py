@@ -120,6 +120,13 @@ class SignatureCheck(Protocol):
     def __call__(self, site: SiteConfig, event: Envelope, raw: bytes) -> tuple[str, str] | None: ...
 
 
+class Forward(Protocol):
+    """Where a cluster API node sends one site's valid events instead of committing them: the bus.
+    Returns once the bus has them durably, one status each (``duplicate``: the bus had that id)."""
+
+    def __call__(self, site: str, events: Sequence[Envelope], entries: Sequence[bytes]) -> list[Status]: ...
+
+
 class Ledgers(Protocol):
     def append(self, site: str, entries: Sequence[bytes]) -> None: ...
 
@@ -154,6 +161,7 @@ class Ingestor:
         on_committed: Callable[[str, Sequence[tuple[int, Envelope]]], None] | None = None,
         on_late: Callable[[str, int], None] | None = None,
         sequencer: Sequencer | None = None,
+        forward: Forward | None = None,
     ) -> None:
         self.store = store
         self.sites = sites
@@ -166,6 +174,7 @@ class Ingestor:
         self._on_late = on_late
         self._event_clocks: dict[str, datetime | None] = {}  # per site: the engine's clock, as the log sets it
         self.sequencer: Sequencer = sequencer or LocalSequencer()
+        self.forward = forward
 
     def forget_clock(self, site: str) -> None:
         """Read the site's event-time clock from the store again (another process wrote its log)."""
@@ -207,8 +216,11 @@ class Ingestor:
 
     def accept(self, site: str, events: Sequence[Envelope], entries: Sequence[bytes]
                ) -> list[tuple[Status, int | None, bool]]:
-        """Take one site's valid events: (status, seq, late) each. Here: commit them (the embedded
-        node); a cluster API node publishes them to the bus instead (:mod:`stockade.node.roles.api`)."""
+        """Take one site's valid events: (status, seq, late) each. The embedded node commits them; a
+        cluster API node forwards them to the bus (no sequence number or lateness yet: the worker
+        that owns the site gives them, :mod:`stockade.node.roles.worker`)."""
+        if self.forward is not None:
+            return [(st, None, False) for st in self.forward(site, events, entries)]
         late: list[bool] = []
         results = self.commit(site, events, entries, late=late)
         return [(st, seq, is_late_) for (st, seq), is_late_ in zip(results, late, strict=True)]
@@ -262,7 +274,13 @@ class Ingestor:
         late: list[bool] | None = None,
     ) -> list[tuple[Status, int]]:
         """Dedupe, sequence and commit one site's events; append to its ledger; publish. With ``late``,
-        one flag per event is appended to it (see :func:`stockade.pipeline.loop.is_late`)."""
+        one flag per event is appended to it (see :func:`stockade.pipeline.loop.is_late`). With
+        ``forward`` (a cluster API node), the events go to the bus instead, seq 0 and never late."""
+        if self.forward is not None:
+            statuses = self.forward(site, events, entries)
+            if late is not None:
+                late.extend(False for _ in statuses)
+            return [(st, 0) for st in statuses]
         with self.sequencer.hold(site):
             results = self.store.append(site, events, entries, wait_for_disk=wait_for_disk)
             flags = self._mark_late(site, events, [r.status for r in results])

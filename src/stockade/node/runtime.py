@@ -103,6 +103,7 @@ class Node:
             check_signature=DeviceSignatures(settings.data_dir / "devices.json"),
             max_future=timedelta(seconds=settings.max_future_s), on_committed=self._committed,
             on_late=lambda site, n: self.metrics.late_events.labels(site).inc(n), sequencer=parts.sequencer,
+            forward=parts.forward,
         )
         self.engine: EngineRunner
         if settings.engine == "process":

@@ -41,7 +41,7 @@ class NatsLink:
         self.settings = settings
         self._name = name
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name=f"nats:{name}", daemon=True)
+        self._thread = threading.Thread(target=self._run_loop, name=f"nats:{name}", daemon=True)
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
         self._ready = threading.Event()
@@ -54,6 +54,19 @@ class NatsLink:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._connect_forever(), self._loop)
         return self._ready.wait(wait_s)
+
+    def _run_loop(self) -> None:
+        """The link's thread: the loop until :meth:`stop`, then its tasks cancelled and the loop closed."""
+        loop = self._loop
+        asyncio.set_event_loop(loop)
+        loop.run_forever()
+        tasks = asyncio.all_tasks(loop)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            loop.run_until_complete(asyncio.wait(tasks))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
 
     async def _connect_forever(self) -> None:
         while self._nc is None:
@@ -84,6 +97,11 @@ class NatsLink:
         if self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=5)
+
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        return self._loop
 
     @property
     def connected(self) -> bool:

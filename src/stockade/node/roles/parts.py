@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from stockade.ledger.source import TileStore
+from stockade.node.ingest import Forward
 from stockade.node.sequencer import Sequencer
 
 
@@ -17,3 +18,5 @@ class RoleParts:
     """A site's ledger tile store; default: ``<data>/ledger/<site>``."""
     keeps_ledgers: bool = True
     """False for a cluster API node: it writes no log (the worker owning the site does)."""
+    forward: Forward | None = None
+    """A cluster API node's: valid events go to the bus, not to this process's store."""
