@@ -38,9 +38,10 @@ class NatsServer:
         while time.monotonic() < deadline:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
             except OSError:
                 time.sleep(0.05)
+            else:
+                return
         raise RuntimeError("nats-server did not start")
 
     def stop(self) -> None:

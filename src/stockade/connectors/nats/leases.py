@@ -20,6 +20,7 @@ other could take over.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import math
@@ -46,6 +47,7 @@ class Leases:
         self.held: dict[int, int] = {}  # partition -> revision of our last write
         self._until: dict[int, float] = {}
         self.share = settings.partitions
+        self._guard = asyncio.Lock()  # renewals (a thread of their own) and rounds never interleave
         self.order = sorted(range(settings.partitions),
                             key=lambda p: hashlib.sha256(f"{worker}/{p}".encode()).digest())
 
@@ -63,10 +65,14 @@ class Leases:
     def valid(self, partition: int) -> bool:
         return time.monotonic() < self._until.get(partition, float("-inf"))
 
-    async def round(self) -> set[int]:
-        """Say we are alive, renew every lease held (dropping those another took), and take free
-        partitions up to our share. Returns the partitions held now."""
-        kv = await self._bucket()
+    async def renew(self) -> set[int]:
+        """Say we are alive and renew every lease held, dropping those another took. A worker calls
+        this from a thread of its own, so a long rebuild or commit never lets its leases lapse."""
+        async with self._guard:
+            await self._renew(await self._bucket())
+            return set(self.held)
+
+    async def _renew(self, kv: KeyValue) -> None:
         started = time.monotonic()
         await kv.put(worker_key(self.worker), b"alive")
         for p, revision in list(self.held.items()):
@@ -75,18 +81,25 @@ class Leases:
                 self._until[p] = started + SAFETY * self._settings.lease_s
             except nats.js.errors.KeyWrongLastSequenceError:
                 self._drop(p)  # expired and taken by another worker: we were too slow to renew
-        self.share = math.ceil(self._settings.partitions / max(1, await self._live_workers(kv)))
-        for p in self.order:
-            if len(self.held) >= self.share:
-                break
-            if p in self.held:
-                continue
-            try:
-                self.held[p] = await kv.create(lease_key(p), self.worker.encode())
-            except nats.js.errors.KeyWrongLastSequenceError:
-                continue  # someone holds it
-            self._until[p] = started + SAFETY * self._settings.lease_s
-        return set(self.held)
+
+    async def round(self) -> set[int]:
+        """Renew, then take free partitions up to our share. Returns the partitions held now."""
+        async with self._guard:
+            kv = await self._bucket()
+            await self._renew(kv)
+            started = time.monotonic()
+            self.share = math.ceil(self._settings.partitions / max(1, await self._live_workers(kv)))
+            for p in self.order:
+                if len(self.held) >= self.share:
+                    break
+                if p in self.held:
+                    continue
+                try:
+                    self.held[p] = await kv.create(lease_key(p), self.worker.encode())
+                except nats.js.errors.KeyWrongLastSequenceError:
+                    continue  # someone holds it
+                self._until[p] = started + SAFETY * self._settings.lease_s
+            return set(self.held)
 
     def extra(self) -> set[int]:
         """What we hold beyond our share (the partitions we prefer least): to give back."""
@@ -95,14 +108,15 @@ class Leases:
 
     async def release(self, partitions: Iterable[int]) -> None:
         """Give partitions back (after this worker has stopped working on them)."""
-        kv = await self._bucket()
-        for p in partitions:
-            revision = self.held.get(p)
-            self._drop(p)
-            if revision is None:
-                continue
-            with contextlib.suppress(nats.js.errors.BadRequestError):  # taken by another since: not ours
-                await kv.delete(lease_key(p), last=revision)
+        async with self._guard:
+            kv = await self._bucket()
+            for p in partitions:
+                revision = self.held.get(p)
+                self._drop(p)
+                if revision is None:
+                    continue
+                with contextlib.suppress(nats.js.errors.BadRequestError):  # taken by another since: not ours
+                    await kv.delete(lease_key(p), last=revision)
 
     async def leave(self) -> None:
         """Release everything and say we are gone (a clean stop)."""

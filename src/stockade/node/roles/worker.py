@@ -40,6 +40,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from stockade.connectors.errors import BusUnavailable
 from stockade.connectors.nats.leases import Leases
 from stockade.connectors.nats.link import NatsLink
 from stockade.connectors.nats.mapping import consumer_name, partition_of, subject_in, subject_out
@@ -56,6 +57,7 @@ from stockade.store.postgres.tiles import PostgresTiles
 
 log = logging.getLogger(__name__)
 _decode = msgspec.json.Decoder(Event).decode
+_TRANSIENT = (BusUnavailable, StockadeError, nats.errors.Error)  # logged; the loop goes on
 ACK_WAIT_S = 30.0  # a live owner that has not acknowledged within this gets its messages again (deduped)
 
 
@@ -88,24 +90,45 @@ class Worker:
 
     def run(self, stop: threading.Event) -> None:
         self.link.start(wait_s=10.0)
+        renewing = threading.Thread(target=self._renew, args=(stop,), name="stockade-leases", daemon=True)
+        renewing.start()
         next_round = 0.0
         try:
             while not stop.is_set():
                 if time.monotonic() >= next_round:
-                    next_round = time.monotonic() + self.cluster.lease_s / 4
-                    self._lease_round()
+                    next_round = time.monotonic() + self.cluster.lease_s / 2
+                    try:
+                        self._lease_round()
+                    except Exception:  # noqa: BLE001 - a node that does not open (damage, store down): next round
+                        log.exception("taking partitions %s failed; trying again", sorted(self.owned))
+                        self._stop_node()
+                        self.owned = set()
                 if self.node is None or not self._subs:
                     stop.wait(0.2)
                     continue
-                self._consume_once()
+                try:
+                    self._consume_once()
+                except _TRANSIENT:
+                    log.exception("consuming failed; retrying")
+                    stop.wait(0.5)
         finally:
+            stop.set()
+            renewing.join(timeout=10)
             self._shutdown()
+
+    def _renew(self, stop: threading.Event) -> None:
+        """Renew the leases every quarter of the lease time, whatever the main loop is doing."""
+        while not stop.wait(self.cluster.lease_s / 4):
+            try:
+                self.link.run(self.leases.renew())
+            except _TRANSIENT as e:
+                log.warning("lease renewal failed (%s)", e)
 
     def _lease_round(self) -> None:
         try:
             held = self.link.run(self.leases.round())
             extra = self.leases.extra()
-        except (StockadeError, nats.errors.Error) as e:
+        except _TRANSIENT as e:
             log.warning("lease round failed (%s); partitions are kept only while their leases are good", e)
             held, extra = {p for p in self.owned if self.leases.valid(p)}, set()
         if held - extra != self.owned:
@@ -143,13 +166,16 @@ class Worker:
         for site, site_log in node.ledgers.logs.items():
             if not self.owns(site):  # another worker may own it already: sign nothing more for it
                 site_log.freeze("the partition lease was lost")
-        node.stop()
+        try:
+            node.stop()
+        except Exception:  # noqa: BLE001 - a stop that fails must not stop the worker; the next owner recovers
+            log.exception("stopping the node of partitions %s failed", sorted(self.owned))
 
     def _shutdown(self) -> None:
         self._stop_node()
         try:
             self.link.run(self.leases.leave())
-        except (StockadeError, nats.errors.Error) as e:
+        except _TRANSIENT as e:
             log.warning("could not release the leases (%s); they expire on their own", e)
         self.link.stop()
         self.tiles.close()
@@ -184,15 +210,13 @@ class Worker:
                 return []
 
         got = await asyncio.gather(*(one(sub) for _, sub in subs), return_exceptions=True)
+        for (site, _), failed in zip(subs, got, strict=True):
+            if isinstance(failed, BaseException):
+                log.warning("%s: fetch failed (%s); retrying", site, failed)
         return {site: msgs for (site, _), msgs in zip(subs, got, strict=True) if isinstance(msgs, list) and msgs}
 
     def _consume_once(self) -> None:
-        try:
-            batches = self.link.run(self._fetch_all(0.5), timeout=10.0)
-        except StockadeError as e:
-            log.warning("fetching from NATS failed (%s); retrying", e)
-            time.sleep(0.5)
-            return
+        batches = self.link.run(self._fetch_all(0.5), timeout=10.0)
         for site, msgs in batches.items():
             self._commit(site, msgs)
 
@@ -210,6 +234,7 @@ class Worker:
             node.ingestor.commit(site, events, [log_entry(e) for e in events])
         except NotOwner:
             log.warning("%s: lease lost before the commit; the new owner gets these again", site)
+            self.link.run(_nak(msgs))
             return
         except StockadeError as e:  # the store is unreachable: pause; the batch comes again unacknowledged
             log.warning("%s: commit failed (%s); pausing", site, e)
@@ -217,7 +242,10 @@ class Worker:
             time.sleep(1.0)
             return
         self.committed += len(events)
-        self.link.run(msgs[-1].ack_sync(), timeout=10.0)  # ack policy all: every message up to this one
+        try:  # ack policy all: every message up to this one. Lost: delivered again, and deduplicated
+            self.link.run(msgs[-1].ack_sync(timeout=5.0), timeout=10.0)
+        except BusUnavailable as e:
+            log.warning("%s: the acknowledgement was not confirmed (%s); a redelivery is deduplicated", site, e)
 
     async def _forward(self, feed: Subscription) -> None:
         """Everything the node commits, out on ``stk.out.<site>`` (the API nodes' live feed)."""
