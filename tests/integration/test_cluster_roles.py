@@ -115,3 +115,21 @@ def test_a_worker_commits_what_the_api_published_and_the_log_verifies(cluster: t
     assert len(set(ids)) == len(ids)
     tiles.close()
     store.close()
+
+
+def test_an_api_node_does_not_decide_access_without_live_risk_facts(cluster: tuple[Settings, NatsServer, str]
+                                                                     ) -> None:
+    settings, _, _ = cluster
+    token, record = new_key(("pep",))
+    store = PostgresStore.open(settings.postgres_dsn or "")
+    store.put_key(record)
+    store.close()
+    node = ApiNode.open_role(settings)
+    with TestClient(create_app(node)) as client:
+        answer = client.post("/v1/access/decide", headers={"Authorization": f"Bearer {token}"}, json={
+            "site": "dc-demo", "door": "D-HV", "credential": "B-1", "factors": [{"type": "badge"}]})
+        assert answer.status_code in (422, 503), answer.text
+        if answer.status_code == 422:
+            pytest.fail(f"the request shape is wrong for this test: {answer.text}")
+        assert answer.headers["Retry-After"]
+        assert "does not decide access" in answer.json()["detail"]

@@ -12,8 +12,10 @@ API node is safe. A line is ``accepted`` (or ``duplicate``) only after the
 publish is acknowledged, with no ``seq`` yet: the worker owning the site
 sequences it. NATS unreachable or slow: the whole request is a 503 with
 ``Retry-After`` (:class:`~stockade.connectors.errors.BusUnavailable`), never a
-silent accept. What the API node itself decides (access decisions, analysts'
-changes) goes the same way, to be logged by the owning worker.
+silent accept. What the API node itself writes (analysts' changes, threat
+levels) goes the same way, to be logged by the owning worker. It does not
+decide access (503: the door keeps its fail-secure answer): the engine's
+risk scores live in the workers and are not published yet.
 
 The node keeps no log and runs no engine or response: it reads the store
 (PostgreSQL), and follows what the workers commit on ``stk.out.<site>`` for
@@ -55,6 +57,8 @@ def publisher(link: NatsLink) -> Forward:
 
 
 class ApiNode(Node):
+    decides_access = False  # the engine's risk lives in the workers and is not published yet: fail secure
+
     def __init__(self, settings: Settings, store: Store, sites: dict[str, SiteConfig], link: NatsLink) -> None:
         super().__init__(settings, store, sites, parts=RoleParts(keeps_ledgers=False, forward=publisher(link)))
         self.link = link
