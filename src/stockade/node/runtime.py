@@ -84,8 +84,6 @@ def load_sites(settings: Settings) -> dict[str, SiteConfig]:
 
 
 class Node:
-    decides_access = True  # False on a cluster API node: no live risk facts there (fail secure: 503)
-
     def __init__(self, settings: Settings, store: Store, sites: dict[str, SiteConfig],
                  lock: DataDirLock | None = None, *, ports: Ports | None = None,
                  parts: RoleParts | None = None) -> None:

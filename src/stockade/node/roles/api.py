@@ -57,11 +57,11 @@ def publisher(link: NatsLink) -> Forward:
 
 
 class ApiNode(Node):
-    decides_access = False  # the engine's risk lives in the workers and is not published yet: fail secure
-
     def __init__(self, settings: Settings, store: Store, sites: dict[str, SiteConfig], link: NatsLink) -> None:
         super().__init__(settings, store, sites, parts=RoleParts(keeps_ledgers=False, forward=publisher(link)))
         self.link = link
+        self.access.not_deciding = ("this node does not decide access: a cluster API node has no live risk facts "
+                                    "yet (docs/cluster.md); the door keeps its fail-secure answer")
 
     @classmethod
     def open_role(cls, settings: Settings) -> ApiNode:
