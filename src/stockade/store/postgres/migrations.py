@@ -49,7 +49,10 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE export_cursors (
             destination TEXT NOT NULL, site TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (destination, site))""",
     ],
-    [  # 6: the cluster: each site's tlog-tiles files (tiles, entry bundles, checkpoints), shared by the workers
+    [  # 6: an analyst or admin key's roles (approving playbook steps, issue 14); empty: none
+        "ALTER TABLE api_keys ADD COLUMN roles TEXT NOT NULL DEFAULT ''",
+    ],
+    [  # 7: the cluster: each site's tlog-tiles files (tiles, entry bundles, checkpoints), shared by the workers
         "CREATE TABLE tiles (site TEXT NOT NULL, path TEXT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (site, path))",
     ],
 ]
