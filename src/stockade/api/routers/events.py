@@ -39,7 +39,8 @@ router = APIRouter(prefix="/v1", tags=["events"])
     summary="Ingest SEF/1 events (NDJSON or a JSON array); one result per line",
     responses={
         200: {"model": IngestAnswer, "description": "one result per line: accepted, duplicate or rejected"},
-        **responses(400),
+        **responses(400, 503, e503="the node is starting, or (a cluster API node) NATS JetStream did not acknowledge: "
+                                   "nothing was accepted, retry after Retry-After"),
         403: {"description": "the key lacks the ingest scope (a Problem), or every line is refused as forbidden "
                              "(the per-line answer): a site, source or kind this ingest key is not bound to, an "
                              "id in Stockade's own id space, or what the site's rules refuse",
