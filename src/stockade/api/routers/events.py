@@ -20,6 +20,7 @@ from stockade.api.limits import NODE_LIMIT, body_limit
 from stockade.api.problems import responses
 from stockade.api.schemas import (
     ENTITY_TYPE_NAMES,
+    EVENT_KIND_NAMES,
     MAX_SEQ,
     EventPage,
     IngestAnswer,
@@ -89,7 +90,8 @@ def get_events(
     site: Annotated[str, Query(description="site id")],
     since: Annotated[Rfc3339 | None, Query(description="event time from (RFC 3339)")] = None,
     until: Annotated[Rfc3339 | None, Query(description="event time before (RFC 3339)")] = None,
-    kind: Annotated[list[str] | None, Query(description="event kinds")] = None,
+    kind: Annotated[list[Literal[EVENT_KIND_NAMES]] | None, Query(  # type: ignore[valid-type]  # as entity_type
+        description="event kinds (repeat the parameter for several)")] = None,
     entity_type: Annotated[Literal[ENTITY_TYPE_NAMES] | None, Query(  # type: ignore[valid-type]  # a Literal of a tuple constant: mypy cannot see its values
         description="entity type, singular (person) or as in an alert's entities (people); needs entity")] = None,
     entity: Annotated[str | None, Query(description="entity id; needs entity_type")] = None,
