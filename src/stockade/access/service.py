@@ -48,6 +48,8 @@ class AccessService:
     ) -> None:
         self.policies = policies
         self._log = log
+        self.not_deciding: str | None = None
+        """Why this node takes no decision at all (a cluster API node without live risk): the route's 503."""
         self.points = {
             site_id: DecisionPoint(site, policies, risk=risk_for(site_id) if risk_for else None,
                                    biometric_threshold=biometric_threshold)

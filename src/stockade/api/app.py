@@ -27,7 +27,7 @@ from stockade.api.auth import authenticate
 from stockade.api.docs import add_docs
 from stockade.api.limits import Authenticator, BodyGuard, Refused
 from stockade.api.openapi import document
-from stockade.api.problems import validation_failed
+from stockade.api.problems import bus_unavailable, validation_failed
 from stockade.api.recovering import RecoveringGate
 from stockade.api.routers import (
     access,
@@ -48,6 +48,7 @@ from stockade.api.routers import (
     stream,
     system,
 )
+from stockade.connectors.errors import BusUnavailable
 from stockade.node.runtime import Node
 
 DESCRIPTION = """Stockade joins door access, cameras, sensors, RFID and the WMS into one ordered,
@@ -94,6 +95,7 @@ def create_app(node: Node, *, start_node: bool = True) -> FastAPI:
     routes = [route for router in routers for route in router.routes if isinstance(route, APIRoute)]
     add_docs(app)
     app.add_exception_handler(RequestValidationError, validation_failed)
+    app.add_exception_handler(BusUnavailable, bus_unavailable)  # a cluster API node: 503, never a silent accept
     app.add_middleware(BodyGuard, routes=routes, authenticate=key_checker(node),
                        node_limit=node.settings.max_body_bytes, session_prefixes=("/ui/",))
     app.openapi = lambda: document(app, routes, node.settings.max_body_bytes)  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema

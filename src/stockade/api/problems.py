@@ -68,3 +68,10 @@ async def validation_failed(request: Request, exc: Exception) -> JSONResponse:
                                                                  for p in e.get("loc", ())],
               "msg": str(e.get("msg", "invalid"))} for e in exc.errors()]
     return JSONResponse({"detail": items}, status_code=422)
+
+
+async def bus_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """A cluster API node whose NATS JetStream did not acknowledge: nothing was accepted, retry."""
+    return JSONResponse({"detail": f"the cluster's bus did not acknowledge, nothing was accepted; retry shortly "
+                                   f"(on this or another API node): {exc}"},
+                        status_code=503, headers={"Retry-After": "2"})

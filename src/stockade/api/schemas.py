@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, Field
 
 from stockade.events.entities import ENTITY_TYPES, EntityType
-from stockade.events.model import ENTITY_FIELDS
+from stockade.events.model import ENTITY_FIELDS, KINDS
 
 MAX_SEQ = 2**63 - 1
 """The largest log position (the stores keep positions as signed 64-bit integers)."""
@@ -23,6 +23,8 @@ ENTITY_TYPE_OF: dict[str, EntityType] = {
     **dict(zip(ENTITY_FIELDS, ENTITY_TYPES, strict=True)), **{t: t for t in ENTITY_TYPES}}
 """``people`` (as in an alert's ``entities``) and ``person`` both name the person type; and so on."""
 ENTITY_TYPE_NAMES: tuple[str, ...] = (*ENTITY_TYPES, *ENTITY_FIELDS)
+EVENT_KIND_NAMES: tuple[str, ...] = tuple(sorted(KINDS))
+"""Every SEF/1 kind, inputs and outputs: a query for a kind that does not exist is a 422 naming it."""
 
 
 _NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")

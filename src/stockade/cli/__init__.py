@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from stockade.cli import analyze as _analyze  # noqa: F401  (registers commands)
 from stockade.cli import bench as _bench  # noqa: F401
+from stockade.cli import cluster as _cluster  # noqa: F401
 from stockade.cli import connectors as _connectors  # noqa: F401
 from stockade.cli import demo as _demo  # noqa: F401
 from stockade.cli import drill as _drill  # noqa: F401

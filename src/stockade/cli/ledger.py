@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import httpx
 import typer
@@ -34,6 +34,10 @@ from stockade.ledger.vkey import parse_vkey
 from stockade.ledger.witnessing import cosign_checkpoint, load_peers
 from stockade.node.runtime import open_store
 from stockade.store.audit import audit_store
+from stockade.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from stockade.store.postgres.tiles import PostgresTiles
 
 ledger_app = typer.Typer(help="Checkpoints, proofs and verification of the site logs.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
@@ -150,8 +154,24 @@ def _http_client(location: str, token: str | None) -> httpx.Client | None:
     return client
 
 
+def _postgres_tiles(location: str) -> PostgresTiles | None:
+    """A cluster's tile store for ``postgresql://...#SITE`` (the site after the last ``#``)."""
+    if not location.startswith(("postgresql://", "postgres://")):
+        return None
+    dsn, hash_, site = location.rpartition("#")
+    if not hash_ or not site:
+        raise fail(f"{location}: name the site after a '#': postgresql://user@host/db#dc-1")
+    from stockade.store.postgres.tiles import PostgresTiles  # psycopg only when asked for
+
+    try:
+        return PostgresTiles.open(dsn)
+    except StoreError as e:
+        raise fail(str(e)) from e
+
+
 @ledger_app.command("verify")
-def verify(location: Annotated[str, typer.Argument(help="log directory or http(s):// tlog-tiles prefix")],
+def verify(location: Annotated[str, typer.Argument(help="log directory, http(s):// tlog-tiles prefix, or a "
+                                                   "cluster's tiles in PostgreSQL: postgresql://...#SITE")],
            vkey: VKeys = [],  # noqa: B006
            vkeys: VKeyFiles = [],  # noqa: B006
            checkpoint_file: Annotated[list[Path], typer.Option("--checkpoint", help="another checkpoint that "
@@ -163,14 +183,17 @@ def verify(location: Annotated[str, typer.Argument(help="log directory or http(s
     """Recompute a whole log from its tiles and entries; name the first bad entry, tile or checkpoint."""
     verifiers = _verifiers(vkey, vkeys)
     client = _http_client(location, token)
+    tiles = _postgres_tiles(location)
     try:
-        report = verify_log(open_source(location, client), verifiers, origin,
-                            [(str(p), p.read_bytes()) for p in checkpoint_file])
-    except LedgerError as e:
+        source = open_source(location, client) if tiles is None else tiles.site(location.rpartition("#")[2])
+        report = verify_log(source, verifiers, origin, [(str(p), p.read_bytes()) for p in checkpoint_file])
+    except (LedgerError, StoreError) as e:
         raise fail(f"log does NOT verify: {e}", code=1) from e
     finally:
         if client is not None:
             client.close()
+        if tiles is not None:
+            tiles.close()
     console.print(f"[green]OK[/green] {report.origin}: {report.entries} entries, {report.tiles} tiles, "
                   f"{report.checkpoints} checkpoints consistent; root {report.root.hex()}; "
                   f"signed by {', '.join(report.cosigners)}")

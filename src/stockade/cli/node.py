@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import enum
 import logging
 import os
 import signal
@@ -20,6 +21,7 @@ from stockade.cli.common import DataDir, console, err, fail, settings_for
 from stockade.node.ingest import LineResult, Principal
 from stockade.node.keys import SCOPE_HELP, SCOPES, binding_problem, new_key, revoked
 from stockade.node.runtime import Node, load_sites, open_store
+from stockade.node.settings import Settings
 from stockade.site import SiteConfig, load_site
 from stockade.store import ApiKeyRecord
 
@@ -66,6 +68,12 @@ def init(
                   highlight=False)
 
 
+class Role(enum.StrEnum):
+    all = "all"
+    api = "api"
+    worker = "worker"
+
+
 @app.command()
 def serve(
     data_dir: DataDir = None,
@@ -74,12 +82,19 @@ def serve(
     accept_damage: Annotated[bool, typer.Option(
         "--accept-damage", help="start even when the ledger check fails; the damaged log is frozen "
         "(signs nothing) and STK-LED-001 raises a critical alert")] = False,
+    role: Annotated[Role | None, typer.Option(help="all: the embedded node (default); api or worker: one "
+                                              "process of a cluster on NATS JetStream and PostgreSQL "
+                                              "(docs/cluster.md)")] = None,
 ) -> None:
     """Run the node: HTTP API, engine and ledger, until interrupted."""
     from stockade.web.app import create_dashboard
 
-    settings = settings_for(data_dir, host=host, port=port, accept_damage=accept_damage or None)
+    settings = settings_for(data_dir, host=host, port=port, accept_damage=accept_damage or None,
+                            role=None if role is None else role.value)
     _log_to_stderr()
+    if settings.role != "all":
+        serve_cluster_role(settings)
+        return
     if settings.engine is None:  # a server uses both cores: detection in a worker process
         settings = settings.model_copy(update={"engine": "process"})
     node = Node.open(settings)  # a refused ledger check is one line (cli/errors.py), naming what to run
@@ -96,6 +111,38 @@ def serve(
     finally:
         node.stop()
     console.print("stopped: every site's engine snapshotted")
+
+
+def serve_cluster_role(settings: Settings) -> None:
+    """``serve --role api`` (HTTP, publishing to JetStream) or ``--role worker`` (no HTTP), until
+    SIGINT or SIGTERM."""
+    from stockade.node.roles.api import ApiNode
+    from stockade.node.roles.worker import Worker
+    from stockade.web.app import create_dashboard
+
+    if not settings.postgres_dsn:
+        raise fail(f"--role {settings.role} needs the cluster's PostgreSQL: set postgres_dsn "
+                   "(STOCKADE_POSTGRES_DSN or stockade.toml)")
+    settings = settings.model_copy(update={"engine": "thread"})
+    if settings.role == "worker":
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        worker = Worker(settings)
+        console.print(f"worker {worker.id}: NATS {settings.cluster.nats_url}, {settings.cluster.partitions} "
+                      f"partitions, lease {settings.cluster.lease_s:g} s")
+        worker.run(stop)
+        console.print(f"worker {worker.id} stopped: leases released")
+        return
+    node = ApiNode.open_role(settings)
+    console.print(f"API node for {', '.join(sorted(node.sites)) or 'no sites yet'} on "
+                  f"http://{settings.host}:{settings.port}, publishing to {settings.cluster.nats_url}")
+    app = create_dashboard(node, start_node=False)
+    node.start(background=True)
+    try:
+        StoppingServer(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")).run()
+    finally:
+        node.stop()
 
 
 def _log_to_stderr() -> None:

@@ -2,7 +2,8 @@
 
     ConnectorError            a connector could not do what it was asked
     ├── ConnectorConfigError  its settings or the site file do not allow it (fix the configuration)
-    └── MappingRefused        one outside payload cannot become SEF/1 (the reason says why; others go on)
+    ├── MappingRefused        one outside payload cannot become SEF/1 (the reason says why; others go on)
+    └── BusUnavailable        the cluster's NATS JetStream did not acknowledge in time (answer 503, retry)
 """
 
 from __future__ import annotations
@@ -23,3 +24,7 @@ class MappingRefused(ConnectorError):
         super().__init__(reason)
         self.reason = reason
         self.field = field
+
+
+class BusUnavailable(ConnectorError):
+    """NATS JetStream is unreachable or did not acknowledge in time: nothing was accepted, retry later."""

@@ -12,15 +12,13 @@ a minute by default, and every one asked for with ``keep=True``).
     >>> note = log.checkpoint()              # writes partial tiles, signs, returns the note
     >>> log.inclusion_proof(1)               # RFC 9162 §2.1.3.1, siblings bottom-up
 
-Speed: the right edge of the tree (the hashes of the partial tile at every
-level) lives in memory; a full tile or entry bundle is written once, when it
-completes; partial ones only at checkpoint time. Full tiles are written in
-place, without a rename, because on reopen a short or missing full tile is
-recomputed from the level below (or the entries), so a crash cannot leave a
-wrong one behind. Proofs read a few tiles: heights ≥ 8 come from level-1+
-tiles (cached), heights 6–7 of level-0 tiles from a small in-memory index
-(4 hashes per 256 entries), and only heights 0–5 are hashed from the level-0
-tile.
+Speed (tiles live in a :class:`~stockade.ledger.source.TileStore`): the right
+edge of the tree is in memory; a full tile or entry bundle is written once,
+when it completes; partial ones at checkpoint time, in place, without a
+rename: on reopen a short or missing full tile is recomputed from the level
+below (or the entries). Proofs read a few tiles: heights ≥ 8 from level-1+
+tiles (cached), 6–7 from an in-memory index (4 hashes per 256 entries), 0–5
+hashed from the level-0 tile.
 """
 
 from __future__ import annotations
@@ -45,7 +43,7 @@ from stockade.ledger.merkle import (
     range_hash,
 )
 from stockade.ledger.note import Signature, add_signatures, parse_note
-from stockade.ledger.source import DirSource
+from stockade.ledger.source import DirSource, TileStore
 from stockade.ledger.tiles import (
     FULL_TILE_BYTES,
     MAX_ENTRY,
@@ -79,12 +77,12 @@ def _expand(hashes: Sequence[bytes]) -> list[list[bytes]]:
 class SiteLog:
     """The append-only log of one site. One writer; every method is thread-safe."""
 
-    def __init__(self, directory: Path, origin: str, signer: CheckpointSigner, *,
-                 keep_every_s: float = 60.0, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, directory: Path, origin: str, signer: CheckpointSigner, *, keep_every_s: float = 60.0,
+                 clock: Callable[[], float] = time.time, files: TileStore | None = None) -> None:
         self.directory = directory
         self.origin = origin
         self.signer = signer
-        self.files = DirSource(directory)
+        self.files: TileStore = files or DirSource(directory)
         self.keep_every_s = keep_every_s
         self._clock = clock
         self._lock = threading.RLock()
@@ -108,13 +106,14 @@ class SiteLog:
 
     # ---------------------------------------------------------------- open
     @classmethod
-    def open(cls, directory: Path, origin: str, signer: CheckpointSigner, *,
-             keep_every_s: float = 60.0, clock: Callable[[], float] = time.time) -> SiteLog:
-        """Create the log, or reopen it and rebuild the right edge from the tiles on disk."""
+    def open(cls, directory: Path, origin: str, signer: CheckpointSigner, *, keep_every_s: float = 60.0,
+             clock: Callable[[], float] = time.time, files: TileStore | None = None) -> SiteLog:
+        """Create or reopen the log, rebuilding the right edge from its tiles (on disk, or in ``files``)."""
         if signer.origin != origin:
             raise LogStateError(f"signer is for {signer.origin!r}, log is {origin!r}")
-        log = cls(directory, origin, signer, keep_every_s=keep_every_s, clock=clock)
-        directory.mkdir(parents=True, exist_ok=True)
+        log = cls(directory, origin, signer, keep_every_s=keep_every_s, clock=clock, files=files)
+        if files is None:  # else ``directory`` only names the log in messages
+            directory.mkdir(parents=True, exist_ok=True)
         log._recover()
         return log
 

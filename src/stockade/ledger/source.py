@@ -28,6 +28,29 @@ class Source(Protocol):
     def describe(self, path: str) -> str: ...
 
 
+class TileStore(Source, Protocol):
+    """Where a writer keeps a log's tiles, bundles and checkpoints: a directory (:class:`DirSource`)
+    or, in a cluster, a table every worker reads (``stockade.store.postgres.tiles``)."""
+
+    def write(self, path: str, data: bytes) -> None:
+        """Write a full tile or bundle (immutable once full) or a partial one."""
+        ...
+
+    def write_behind(self, path: str, data: bytes) -> None:
+        """Write later; ``read`` answers from the pending copy until then."""
+        ...
+
+    def write_atomic(self, path: str, data: bytes) -> None:
+        """Write so that a reader sees the old or the new bytes, never half."""
+        ...
+
+    def flush(self) -> None:
+        """Wait until every write so far is stored."""
+        ...
+
+    def exists(self, path: str) -> bool: ...
+
+
 class DirSource:
     """A log laid out on disk at the tlog-tiles paths.
 

@@ -23,7 +23,6 @@ the log, flagged on its line, counted, and not detected on by the live engine.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,6 +33,7 @@ from stockade.events.bounds import fit
 from stockade.events.ids import OUTPUT_ID_PREFIXES, is_output_id, reserved_reason
 from stockade.events.model import INPUT_KINDS
 from stockade.ledger.tiles import MAX_ENTRY
+from stockade.node.sequencer import LocalSequencer, Sequencer
 from stockade.pipeline.bus import Bus
 from stockade.pipeline.loop import ENGINE_SKIPS, is_late
 from stockade.site import SiteConfig
@@ -120,6 +120,13 @@ class SignatureCheck(Protocol):
     def __call__(self, site: SiteConfig, event: Envelope, raw: bytes) -> tuple[str, str] | None: ...
 
 
+class Forward(Protocol):
+    """Where a cluster API node sends one site's valid events instead of committing them: the bus.
+    Returns once the bus has them durably, one status each (``duplicate``: the bus had that id)."""
+
+    def __call__(self, site: str, events: Sequence[Envelope], entries: Sequence[bytes]) -> list[Status]: ...
+
+
 class Ledgers(Protocol):
     def append(self, site: str, entries: Sequence[bytes]) -> None: ...
 
@@ -153,6 +160,8 @@ class Ingestor:
         max_future: timedelta = timedelta(minutes=5),
         on_committed: Callable[[str, Sequence[tuple[int, Envelope]]], None] | None = None,
         on_late: Callable[[str, int], None] | None = None,
+        sequencer: Sequencer | None = None,
+        forward: Forward | None = None,
     ) -> None:
         self.store = store
         self.sites = sites
@@ -164,12 +173,12 @@ class Ingestor:
         self._on_committed = on_committed
         self._on_late = on_late
         self._event_clocks: dict[str, datetime | None] = {}  # per site: the engine's clock, as the log sets it
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        self.sequencer: Sequencer = sequencer or LocalSequencer()
+        self.forward = forward
 
-    def _lock(self, site: str) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks.setdefault(site, threading.Lock())
+    def forget_clock(self, site: str) -> None:
+        """Read the site's event-time clock from the store again (another process wrote its log)."""
+        self._event_clocks.pop(site, None)
 
     # --- input from devices and systems ------------------------------------
 
@@ -192,18 +201,29 @@ class Ingestor:
             slots.append(None)
             by_site.setdefault(event.site, []).append(_Pending(number, event, entry))
         for site, pending in by_site.items():
-            late: list[bool] = []
-            for p, result, is_late_ in zip(pending, self.commit(site, [p.event for p in pending],
-                                                                [p.entry for p in pending], late=late),
-                                           late, strict=True):
-                slots[p.line - 1] = LineResult(p.line, result[0], id=p.event.id, seq=result[1], late=is_late_)
-                if result[0] == "accepted":
+            n_late = 0
+            for p, (st, seq, is_late_) in zip(pending, self.accept(site, [p.event for p in pending],
+                                                                    [p.entry for p in pending]), strict=True):
+                slots[p.line - 1] = LineResult(p.line, st, id=p.event.id, seq=seq, late=is_late_)
+                n_late += is_late_
+                if st == "accepted":
                     key = (site, p.event.kind)
                     report.accepted_by_kind[key] = report.accepted_by_kind.get(key, 0) + 1
-            if n_late := sum(late):
+            if n_late:
                 report.late_by_site[site] = n_late
         report.results = [s for s in slots if s is not None]
         return report
+
+    def accept(self, site: str, events: Sequence[Envelope], entries: Sequence[bytes]
+               ) -> list[tuple[Status, int | None, bool]]:
+        """Take one site's valid events: (status, seq, late) each. The embedded node commits them; a
+        cluster API node forwards them to the bus (no sequence number or lateness yet: the worker
+        that owns the site gives them, :mod:`stockade.node.roles.worker`)."""
+        if self.forward is not None:
+            return [(st, None, False) for st in self.forward(site, events, entries)]
+        late: list[bool] = []
+        results = self.commit(site, events, entries, late=late)
+        return [(st, seq, is_late_) for (st, seq), is_late_ in zip(results, late, strict=True)]
 
     def _validate(self, raw: bytes, now: datetime, principal: Principal) -> Envelope:
         event = decode_event(raw)
@@ -254,8 +274,14 @@ class Ingestor:
         late: list[bool] | None = None,
     ) -> list[tuple[Status, int]]:
         """Dedupe, sequence and commit one site's events; append to its ledger; publish. With ``late``,
-        one flag per event is appended to it (see :func:`stockade.pipeline.loop.is_late`)."""
-        with self._lock(site):
+        one flag per event is appended to it (see :func:`stockade.pipeline.loop.is_late`). With
+        ``forward`` (a cluster API node), the events go to the bus instead, seq 0 and never late."""
+        if self.forward is not None:
+            statuses = self.forward(site, events, entries)
+            if late is not None:
+                late.extend(False for _ in statuses)
+            return [(st, 0) for st in statuses]
+        with self.sequencer.hold(site):
             results = self.store.append(site, events, entries, wait_for_disk=wait_for_disk)
             flags = self._mark_late(site, events, [r.status for r in results])
             if late is not None:

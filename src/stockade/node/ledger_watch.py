@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from stockade.events import Action, Envelope
+from stockade.ledger.source import TileStore
 from stockade.node.ledgers import Ledgers
 from stockade.node.settings import Settings
 from stockade.site import SiteConfig
@@ -31,10 +32,11 @@ log = logging.getLogger(__name__)
 SOURCE = "stockade:ledger"
 
 
-def open_checked_ledgers(settings: Settings, sites: Mapping[str, SiteConfig], store: Store) -> Ledgers:
+def open_checked_ledgers(settings: Settings, sites: Mapping[str, SiteConfig], store: Store,
+                         tiles: Callable[[str], TileStore] | None = None) -> Ledgers:
     """Every site's log, checked before anything is served or signed (``LedgerDamageError`` if not)."""
     return Ledgers.open(settings.data_dir, sites, store, state_dir=settings.ledger_state_dir,
-                        accept_damage=settings.accept_damage)
+                        accept_damage=settings.accept_damage, tiles=tiles)
 
 
 def failure_event(site: str, check: str, problem: str, now: datetime | None = None) -> Action:

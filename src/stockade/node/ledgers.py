@@ -31,6 +31,7 @@ from stockade.ledger.keys import LogKeys, key_history, load_or_create_log_keys
 from stockade.ledger.log import SiteLog, ledger_dir
 from stockade.ledger.note import Verifier
 from stockade.ledger.seal import RowSeal, load_or_create_row_seal
+from stockade.ledger.source import TileStore
 from stockade.ledger.startcheck import RememberedCheckpoint, check_log, default_state_dir
 from stockade.ledger.witnessing import cosign_checkpoint, load_peers
 from stockade.node.ledger_check import LedgerDamage, LedgerDamageError, check_store_tail, positional_audit
@@ -64,10 +65,12 @@ class Ledgers:
 
     @classmethod
     def open(cls, data_dir: Path, sites: Mapping[str, SiteConfig], store: Store, *,
-             state_dir: Path | None = None, accept_damage: bool = False) -> Ledgers:
+             state_dir: Path | None = None, accept_damage: bool = False,
+             tiles: Callable[[str], TileStore] | None = None) -> Ledgers:
         """Open and check each site's log (:mod:`stockade.node.ledger_check`), append the node's own
         unsigned tail from the store, and refuse (:class:`LedgerDamageError`) on the first problem,
-        unless ``accept_damage``: then the damaged site is frozen and the damage logged."""
+        unless ``accept_damage``: then the damaged site is frozen and the damage logged. ``tiles``
+        gives a site's tile store (a cluster's, in PostgreSQL); default: ``<data>/ledger/<site>``."""
         keys = load_or_create_log_keys(data_dir / "keys")
         seal = load_or_create_row_seal(data_dir / "keys")
         verifiers_of = functools.partial(_verifiers, data_dir / "keys", keys)
@@ -82,7 +85,8 @@ class Ledgers:
                                                            first_key)
             verifiers[site_id] = verifiers_of(origin)
             log, tail, problem = _open_checked(data_dir, site_id, origin, keys, store, seal,
-                                               verifiers[site_id], remembered[site_id])
+                                               verifiers[site_id], remembered[site_id],
+                                               None if tiles is None else tiles(site_id))
             if problem is not None:
                 found = LedgerDamage(site_id, problem)
                 if not accept_damage:
@@ -155,11 +159,11 @@ class Ledgers:
 
 
 def _open_checked(data_dir: Path, site: str, origin: str, keys: LogKeys, store: Store, seal: RowSeal,
-                  verifiers: list[Verifier], remembered: RememberedCheckpoint
+                  verifiers: list[Verifier], remembered: RememberedCheckpoint, files: TileStore | None
                   ) -> tuple[SiteLog | None, list[bytes], str | None]:
     """The site's log, the node's own rows to append to it, and the first problem found."""
     try:
-        log = SiteLog.open(ledger_dir(data_dir, site), origin, keys.signer(origin))
+        log = SiteLog.open(ledger_dir(data_dir, site), origin, keys.signer(origin), files=files)
     except LedgerError as e:
         return None, [], str(e)
     try:

@@ -42,6 +42,7 @@ from stockade.node.metrics import NodeMetrics
 from stockade.node.periodic import Periodic
 from stockade.node.recovery import Recovery, recover_engines
 from stockade.node.response import Response
+from stockade.node.roles.parts import RoleParts
 from stockade.node.settings import Settings
 from stockade.node.stores import store_target
 from stockade.pipeline.bus import InProcessBus
@@ -84,7 +85,9 @@ def load_sites(settings: Settings) -> dict[str, SiteConfig]:
 
 class Node:
     def __init__(self, settings: Settings, store: Store, sites: dict[str, SiteConfig],
-                 lock: DataDirLock | None = None, *, ports: Ports | None = None) -> None:
+                 lock: DataDirLock | None = None, *, ports: Ports | None = None,
+                 parts: RoleParts | None = None) -> None:
+        parts = parts or RoleParts()  # the embedded node's; a cluster role injects its own (node/roles/)
         self.settings = settings
         self._lock = lock
         self.store = store
@@ -94,12 +97,13 @@ class Node:
         self.broadcast = Broadcaster()
         self.incidents = IncidentProjection(store)
         self.live = LiveView(sites)
-        self.ledgers = open_checked_ledgers(settings, sites, store)
+        self.ledgers = open_checked_ledgers(settings, sites if parts.keeps_ledgers else {}, store, parts.tiles)
         self.ingestor = Ingestor(
             store, sites, self.bus, self.ledgers,
             check_signature=DeviceSignatures(settings.data_dir / "devices.json"),
             max_future=timedelta(seconds=settings.max_future_s), on_committed=self._committed,
-            on_late=lambda site, n: self.metrics.late_events.labels(site).inc(n),
+            on_late=lambda site, n: self.metrics.late_events.labels(site).inc(n), sequencer=parts.sequencer,
+            forward=parts.forward,
         )
         self.engine: EngineRunner
         if settings.engine == "process":

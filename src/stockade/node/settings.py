@@ -20,6 +20,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from stockade.connectors.nats.config import ClusterSettings
 from stockade.connectors.settings import ConnectorsSettings
 
 
@@ -57,6 +58,13 @@ class Settings(BaseSettings):
     drill: bool = Field(False, description="drill mode: response ports record, nothing is sent, actions marked drill")
     sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
         "FULL", description="FULL survives power loss; NORMAL survives a killed process only"
+    )
+    role: Literal["all", "api", "worker"] = Field(
+        "all", description="all: the embedded node; api or worker: one process of a cluster on NATS JetStream and "
+        "PostgreSQL (docs/cluster.md)",
+    )
+    cluster: ClusterSettings = Field(
+        default_factory=ClusterSettings, description="NATS, partitions and leases of a cluster (roles api, worker)"
     )
     connectors: ConnectorsSettings = Field(
         default_factory=ConnectorsSettings, description="MQTT, Frigate, webhooks, SIEM export (docs/connectors.md)"

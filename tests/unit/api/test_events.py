@@ -118,6 +118,11 @@ def test_queries_by_kind_time_and_entity(api: Api) -> None:
     r = api.client.get("/v1/events/dc-demo/q1", headers=api.auth("read"))
     assert r.json()["items"][0]["log_seq"] == 1
     assert api.client.get("/v1/events/dc-demo/none", headers=api.auth("read")).status_code == 404
+    r = api.client.get("/v1/events", params={"site": "dc-demo", "kind": ["door", "doors"]}, headers=api.auth("read"))
+    assert r.status_code == 422  # a kind that does not exist is pointed at, not answered with an empty page
+    assert r.json()["detail"][0]["loc"] == ["query", "kind", 1]
+    r = api.client.get("/v1/events", params={"site": "dc-demo", "kind": ["door", "alert"]}, headers=api.auth("read"))
+    assert [i["event"]["id"] for i in r.json()["items"]] == ["q1", "q2"]
 
 
 def test_healthz_is_open_and_metrics_count_results(api: Api) -> None:

@@ -20,6 +20,7 @@ from stockade.api.limits import NODE_LIMIT, body_limit
 from stockade.api.problems import responses
 from stockade.api.schemas import (
     ENTITY_TYPE_NAMES,
+    EVENT_KIND_NAMES,
     MAX_SEQ,
     EventPage,
     IngestAnswer,
@@ -39,7 +40,8 @@ router = APIRouter(prefix="/v1", tags=["events"])
     summary="Ingest SEF/1 events (NDJSON or a JSON array); one result per line",
     responses={
         200: {"model": IngestAnswer, "description": "one result per line: accepted, duplicate or rejected"},
-        **responses(400),
+        **responses(400, 503, e503="the node is starting, or (a cluster API node) NATS JetStream did not acknowledge: "
+                                   "nothing was accepted, retry after Retry-After"),
         403: {"description": "the key lacks the ingest scope (a Problem), or every line is refused as forbidden "
                              "(the per-line answer): a site, source or kind this ingest key is not bound to, an "
                              "id in Stockade's own id space, or what the site's rules refuse",
@@ -88,7 +90,8 @@ def get_events(
     site: Annotated[str, Query(description="site id")],
     since: Annotated[Rfc3339 | None, Query(description="event time from (RFC 3339)")] = None,
     until: Annotated[Rfc3339 | None, Query(description="event time before (RFC 3339)")] = None,
-    kind: Annotated[list[str] | None, Query(description="event kinds")] = None,
+    kind: Annotated[list[Literal[EVENT_KIND_NAMES]] | None, Query(  # type: ignore[valid-type]  # as entity_type
+        description="event kinds (repeat the parameter for several)")] = None,
     entity_type: Annotated[Literal[ENTITY_TYPE_NAMES] | None, Query(  # type: ignore[valid-type]  # a Literal of a tuple constant: mypy cannot see its values
         description="entity type, singular (person) or as in an alert's entities (people); needs entity")] = None,
     entity: Annotated[str | None, Query(description="entity id; needs entity_type")] = None,

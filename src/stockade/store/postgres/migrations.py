@@ -68,6 +68,9 @@ MIGRATIONS: list[list[str]] = [
             id TEXT PRIMARY KEY, site TEXT NOT NULL, created_us BIGINT NOT NULL, job BYTEA NOT NULL)""",
         "CREATE INDEX capture_jobs_by_age ON capture_jobs (created_us)",
     ],
+    [  # 9: the cluster: each site's tlog-tiles files (tiles, entry bundles, checkpoints), shared by the workers
+        "CREATE TABLE tiles (site TEXT NOT NULL, path TEXT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (site, path))",
+    ],
 ]
 
 

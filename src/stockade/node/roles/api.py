@@ -1,0 +1,106 @@
+"""The cluster's API role: authenticate, validate, publish to JetStream, answer after its acknowledgement.
+
+    >>> node = ApiNode.open(settings)          # PostgreSQL for reads and keys, NATS for writes   # doctest: +SKIP
+    >>> app = create_dashboard(node, start_node=False); node.start(background=True)          # doctest: +SKIP
+
+Every route is the embedded node's. Ingest runs the same decoding, validation
+and authority checks (:class:`~stockade.node.ingest.Ingestor`), then the
+valid events of a site go to ``stk.in.<site>`` with ``<site>/<id>`` as the
+``Nats-Msg-Id`` (:mod:`stockade.connectors.nats.mapping`): JetStream's dedup
+window and the store's (site, id) dedup agree, so a client retrying on another
+API node is safe. A line is ``accepted`` (or ``duplicate``) only after the
+publish is acknowledged, with no ``seq`` yet: the worker owning the site
+sequences it. NATS unreachable or slow: the whole request is a 503 with
+``Retry-After`` (:class:`~stockade.connectors.errors.BusUnavailable`), never a
+silent accept. What the API node itself writes (analysts' changes, threat
+levels) goes the same way, to be logged by the owning worker. It does not
+decide access (503: the door keeps its fail-secure answer): the engine's
+risk scores live in the workers and are not published yet.
+
+The node keeps no log and runs no engine or response: it reads the store
+(PostgreSQL), and follows what the workers commit on ``stk.out.<site>`` for
+the live stream, the live picture and the access facts.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Sequence
+
+import msgspec
+from nats.aio.msg import Msg
+
+from stockade.connectors.nats.link import NatsLink
+from stockade.connectors.nats.mapping import OUT_PREFIX, site_of
+from stockade.events import Envelope
+from stockade.node.access import replay_access
+from stockade.node.ingest import Forward, Status
+from stockade.node.roles.outputs import decode_output
+from stockade.node.roles.parts import RoleParts
+from stockade.node.runtime import Node, load_sites, open_store
+from stockade.node.settings import Settings
+from stockade.site import SiteConfig
+from stockade.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def publisher(link: NatsLink) -> Forward:
+    """The API node's forward: publish in order and wait for every acknowledgement."""
+
+    def forward(site: str, events: Sequence[Envelope], entries: Sequence[bytes]) -> list[Status]:
+        acks = link.publish_events(site, [(e.id, entry) for e, entry in zip(events, entries, strict=True)])
+        return ["duplicate" if ack.duplicate else "accepted" for ack in acks]
+
+    return forward
+
+
+class ApiNode(Node):
+    def __init__(self, settings: Settings, store: Store, sites: dict[str, SiteConfig], link: NatsLink) -> None:
+        super().__init__(settings, store, sites, parts=RoleParts(keeps_ledgers=False, forward=publisher(link)))
+        self.link = link
+        self.access.not_deciding = ("this node does not decide access: a cluster API node has no live risk facts "
+                                    "yet (docs/cluster.md); the door keeps its fail-secure answer")
+
+    @classmethod
+    def open_role(cls, settings: Settings) -> ApiNode:
+        """No data-directory lock: several API nodes and workers share one key directory."""
+        store = open_store(settings)
+        try:
+            return cls(settings, store, load_sites(settings), NatsLink(settings.cluster, name="stockade-api"))
+        except BaseException:
+            store.close()
+            raise
+
+    async def _on_output(self, msg: Msg) -> None:
+        """What a worker committed: the live stream, the live picture and the access facts follow it."""
+        try:
+            seq, event = decode_output(msg.data)
+        except msgspec.DecodeError:
+            log.warning("undecodable output on %s dropped", msg.subject)
+            return
+        site = site_of(msg.subject)
+        if site not in self.sites:
+            return
+        events = [(seq, event)]
+        self.access.observe_committed(site, events)
+        self.live.apply(site, events)
+        self.broadcast.publish(site, events)
+
+    def start(self, *, background: bool = False) -> None:
+        self.link.start()
+        self.link.subscribe(OUT_PREFIX + "*", self._on_output)
+        for site in self.sites:
+            self.recovery.begin(site, self.store.last_seq(site))
+            replay_access(self.access, self.store, site, functools.partial(self.recovery.advance, site))
+            self.live.replay(self.store, site)
+        self.recovery.finish()
+        self.serving.set()
+        self.connectors.start()
+
+    def stop(self) -> None:
+        self.connectors.stop()
+        self.link.stop()
+        self.engine.stop()
+        self.store.close()
