@@ -73,6 +73,7 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
     while not server.started:
         assert time.monotonic() < deadline, "the dashboard did not start"
         time.sleep(0.05)
+    assert node.recovery.wait(30), "the node should have recovered its empty log"  # until then every page is a 503
     try:
         yield Desk(f"http://127.0.0.1:{port}", node, keys, clock)
     finally:

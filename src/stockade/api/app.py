@@ -36,10 +36,13 @@ from stockade.api.routers import (
     epcis,
     epcis_query,
     events,
+    evidence,
     incidents,
     inventory,
+    keys,
     ledger,
     outputs,
+    playbooks,
     risk,
     sites,
     stream,
@@ -83,8 +86,8 @@ def create_app(node: Node, *, start_node: bool = True) -> FastAPI:
     app = FastAPI(title="Stockade", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
     app.state.node = node  # found by stockade.api.deps.get_node, the one place that looks
-    routers = [module.router for module in (system, events, outputs, incidents, risk, stream, ledger, access, admin,
-                                            connectors, sites, inventory, epcis, epcis_query)]
+    routers = [module.router for module in (system, events, outputs, incidents, evidence, risk, stream, ledger, access,
+                                            admin, connectors, sites, keys, playbooks, inventory, epcis, epcis_query)]
     for router in routers:
         app.include_router(router)
     # the routes as declared (their paths include the router's prefix): what BodyGuard and the OpenAPI

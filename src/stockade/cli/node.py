@@ -19,11 +19,10 @@ import uvicorn
 from stockade.cli.app import app
 from stockade.cli.common import DataDir, console, err, fail, settings_for
 from stockade.node.ingest import LineResult, Principal
-from stockade.node.keys import SCOPE_HELP, SCOPES, new_key, revoked
+from stockade.node.keys import SCOPE_HELP, SCOPES, binding_problem, new_key, revoked
 from stockade.node.runtime import Node, load_sites, open_store
 from stockade.node.settings import Settings
 from stockade.site import SiteConfig, load_site
-from stockade.site.authority import kind_refusal
 from stockade.store import ApiKeyRecord
 
 CONFIG_TEMPLATE = """# Stockade node settings; every key can also be set as STOCKADE_<KEY> in the environment.
@@ -295,13 +294,8 @@ def apikey_create(
 
 def _check_binding(record: ApiKeyRecord, sites: dict[str, SiteConfig]) -> None:
     """Fail when an ingest key names a kind none of its sources may send (every such line would be refused)."""
-    if "ingest" not in record.scopes or record.site is None:
-        return
-    site = sites[record.site]
-    for kind in record.kinds:
-        reasons = [why for s in record.sources if (why := kind_refusal(site, s, kind)) is not None]
-        if len(reasons) == len(record.sources):
-            raise fail(f"the key could never send {kind} events: {reasons[0]}")
+    if record.site is not None and (problem := binding_problem(record, sites[record.site])) is not None:
+        raise fail(problem)
 
 
 @apikey_app.command("list")

@@ -23,6 +23,8 @@ import secrets
 from dataclasses import replace
 
 from stockade.events.model import INPUT_KINDS, OUTPUT_KINDS
+from stockade.site import SiteConfig
+from stockade.site.authority import kind_refusal
 from stockade.site.sources import DEVICE_KINDS, is_own_source
 from stockade.store import ApiKeyRecord
 
@@ -92,6 +94,17 @@ def _ingest_kinds(site: str | None, sources: tuple[str, ...], kinds: tuple[str, 
         if kind not in INPUT_KINDS:
             raise ValueError(f"unknown kind {kind!r}; input kinds: {', '.join(sorted(INPUT_KINDS))}")
     return tuple(sorted(set(kinds) or DEVICE_KINDS))
+
+
+def binding_problem(record: ApiKeyRecord, site: SiteConfig) -> str | None:
+    """Why an ingest key bound to ``site`` could never send one of its kinds (every such line refused), or None."""
+    if "ingest" not in record.scopes:
+        return None
+    for kind in record.kinds:
+        reasons = [why for s in record.sources if (why := kind_refusal(site, s, kind)) is not None]
+        if len(reasons) == len(record.sources):
+            return f"the key could never send {kind} events: {reasons[0]}"
+    return None
 
 
 def parse_token(token: str) -> tuple[str, str] | None:

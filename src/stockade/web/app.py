@@ -11,21 +11,22 @@ scripts, styles and connections from this origin only.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stockade.api.app import create_app
 from stockade.node.runtime import Node
-from stockade.web import actions, live, pages, signin, verify
+from stockade.web import actions, admin, evidence, live, pages, signin, verify
 from stockade.web.client import ApiClient, ApiError
 from stockade.web.deps import SignInRequired, Web, get_web
 from stockade.web.render import STATIC, templates
 from stockade.web.session import COOKIE, Sessions
 
+ENDED = "/ui/login?error=Your+session+has+ended%3A+sign+in+again"
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
@@ -41,14 +42,14 @@ def mount_dashboard(app: FastAPI, *, idle: timedelta = timedelta(minutes=15),
                     sessions: Sessions | None = None) -> None:
     app.state.web = Web(sessions or Sessions(idle), ApiClient(app), templates())
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
-    for module in (signin, pages, actions, live, verify):
+    for module in (signin, pages, actions, admin, evidence, live, verify):
         app.include_router(module.router)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, _exc: SignInRequired) -> Response:
         if request.headers.get("hx-request"):
-            return Response(status_code=401, headers={"HX-Redirect": "/ui/login"})
-        return RedirectResponse("/ui/login?error=Your+session+has+ended%3A+sign+in+again", status_code=303)
+            return Response(status_code=204, headers={"HX-Redirect": ENDED})  # htmx follows it; no error to log
+        return RedirectResponse(ENDED, status_code=303)
 
     @app.exception_handler(ApiError)
     async def _api_refused(request: Request, exc: ApiError) -> Response:
@@ -59,12 +60,33 @@ def mount_dashboard(app: FastAPI, *, idle: timedelta = timedelta(minutes=15),
         return web.templates.TemplateResponse(request, "error.html", {"error": exc, "me": None, "page": "error"},
                                               status_code=exc.status)
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        if request.url.path.startswith("/ui"):
-            response.headers["Content-Security-Policy"] = CSP
-            response.headers["X-Content-Type-Options"] = "nosniff"
-            response.headers["Referrer-Policy"] = "same-origin"  # no-referrer would make form posts say Origin: null
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(UiHeaders)
+
+
+UI_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+              (b"referrer-policy", b"same-origin")]  # no-referrer would make form posts say Origin: null
+
+
+class UiHeaders:
+    """The dashboard's security headers on every ``/ui`` answer: a pure ASGI middleware, so a live
+    stream's messages pass straight through (a ``BaseHTTPMiddleware`` copies each one between tasks)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/ui"):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                headers += [h for h in UI_HEADERS if h[0] not in names]
+                if b"cache-control" not in names:
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

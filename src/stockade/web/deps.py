@@ -8,13 +8,15 @@ token (field ``csrf`` or header ``X-CSRF-Token``) and, when the browser sends an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.templating import Jinja2Templates
 
+from stockade.web.charts import Recent
 from stockade.web.client import ApiClient
+from stockade.web.render import Rendered
 from stockade.web.session import COOKIE, Session, Sessions
 
 
@@ -23,6 +25,8 @@ class Web:
     sessions: Sessions
     api: ApiClient
     templates: Jinja2Templates
+    rendered: Rendered = field(default_factory=Rendered)
+    recent: Recent = field(default_factory=Recent)
 
 
 class SignInRequired(Exception):

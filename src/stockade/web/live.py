@@ -3,13 +3,15 @@
 ``GET /ui/stream/alerts?site=`` follows the same committed-event fan-out that
 ``GET /v1/stream`` serves, for the sites the signed-in key may read, and sends
 each alert as a rendered table row (``event: alert``) that htmx's SSE extension
-puts at the top of the feed.
+puts at the top of the feed. Each alert is rendered once for every dashboard
+watching its site (:class:`stockade.web.render.Rendered`).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from functools import partial
 
 import msgspec
 from fastapi import APIRouter, HTTPException, Request, status
@@ -20,6 +22,7 @@ from stockade.web.deps import SessionDep, WebDep
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 KEEPALIVE_S = 15.0
+COALESCE = 100  # alerts sent in one write at most
 
 
 @router.get("/stream/alerts")
@@ -37,13 +40,15 @@ async def alert_stream(request: Request, node: NodeDep, web: WebDep, session: Se
             yield b": stockade dashboard\n\n"
             while not await request.is_disconnected():
                 try:
-                    _seq, event = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_S)
+                    seq, event = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_S)
                 except TimeoutError:
                     yield b": keepalive\n\n"
                     continue
-                html = row.render(a=msgspec.to_builtins(event), tz=tz, site=site)
-                data = "".join(f"data: {line}\n" for line in html.splitlines() or [""])
-                yield f"event: alert\n{data}\n".encode()
+                items = [(seq, event)]
+                while not sub.queue.empty() and len(items) < COALESCE:  # what came together goes in one write
+                    items.append(sub.queue.get_nowait())
+                yield b"".join(web.rendered.message(site, s, partial(row.render, a=msgspec.to_builtins(e), tz=tz,
+                                                                     site=site)) for s, e in items)
         finally:
             node.broadcast.unsubscribe(sub)
 

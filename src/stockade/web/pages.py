@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from stockade.web.charts import Curve, bars, risk_curve
 from stockade.web.client import ApiError
 from stockade.web.deps import SessionDep, WebDep
 from stockade.web.render import SEVERITY_RANK, worst_threat
@@ -27,7 +28,12 @@ from stockade.web.sitemap import site_map
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 OPEN_STATUSES = ("new", "acknowledged", "contained")
+OPEN_PAGE = 100
+"""Open incidents read per open status; past that the overview says "at least" (a desk with 100 open
+incidents of one status reads the incident list; reading all of them made the overview slow)."""
 SPARK_HOURS = 24
+CURVES = 5  # people of an incident whose risk is drawn over time
+RISK_BEFORE = timedelta(hours=24)
 
 
 def _page(web: WebDep, request: Request, session: Session, name: str, **context: Any) -> HTMLResponse:
@@ -38,20 +44,39 @@ def _page(web: WebDep, request: Request, session: Session, name: str, **context:
 
 async def _site_overview(web: WebDep, token: str, site: dict[str, Any]) -> dict[str, Any]:
     sid = site["site"]
-    threat, incidents, live = await asyncio.gather(
+    threat, live, layout, *by_status = await asyncio.gather(
         web.api.get(token, f"/v1/access/threat-levels/{sid}"),
-        web.api.get(token, "/v1/incidents", site=sid),
         web.api.get(token, f"/v1/sites/{sid}/live"),
+        web.api.get(token, f"/v1/sites/{sid}"),
+        *(web.api.get(token, "/v1/incidents", site=sid, status=s, limit=OPEN_PAGE) for s in OPEN_STATUSES),
     )
     levels = {"*": threat["level"], **threat["zones"]}
-    open_incidents = [i for i in incidents["items"] if i.get("status") in OPEN_STATUSES]
+    open_incidents = [i for got in by_status for i in got["items"]]
+    more = any(got["next_cursor"] for got in by_status)  # past a page of one status: counts are "at least"
     by_severity = Counter(i["severity"] for i in open_incidents)
-    since = (datetime.fromisoformat(live["at"]) - timedelta(hours=SPARK_HOURS)) if live["at"] else None
-    alerts = await web.api.get(token, "/v1/alerts", site=sid, since=since.isoformat() if since else None,
-                               limit=1000)
+    spark = web.recent.get(sid)
+    if spark is None:
+        since = (datetime.fromisoformat(live["at"]) - timedelta(hours=SPARK_HOURS)) if live["at"] else None
+        alerts = await web.api.get(token, "/v1/alerts", site=sid, since=since.isoformat() if since else None,
+                                   limit=1000)
+        spark = sparkline([a["ts"] for a in alerts["items"]], since)
+        web.recent.put(sid, spark)
     return {"site": site, "threat": worst_threat(levels), "levels": levels, "live": live,
-            "open": sorted(open_incidents, key=lambda i: -SEVERITY_RANK[i["severity"]]),
-            "by_severity": by_severity, "spark": sparkline([a["ts"] for a in alerts["items"]], since)}
+            "open": sorted(sorted(open_incidents, key=lambda i: i["ts"], reverse=True),  # worst, then newest
+                           key=lambda i: -SEVERITY_RANK[i["severity"]]),
+            "by_severity": by_severity, "more": more, "spark": spark,
+            "ledger": layout["ledger"], "checkpoint_age": checkpoint_age(layout["ledger"], datetime.now(UTC))}
+
+
+def checkpoint_age(ledger: dict[str, Any] | None, now: datetime) -> str:
+    """How long ago the site's latest checkpoint was signed, in words a desk reads at a glance."""
+    if not ledger or not ledger.get("checkpoint_at"):
+        return "no checkpoint yet"
+    seconds = max(0, int((now - datetime.fromisoformat(ledger["checkpoint_at"])).total_seconds()))
+    for unit, size in (("d", 86_400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit} ago"
+    return f"{seconds} s ago"
 
 
 def sparkline(times: list[str], since: datetime | None, hours: int = SPARK_HOURS) -> list[int]:
@@ -71,7 +96,7 @@ async def overview(request: Request, web: WebDep, session: SessionDep) -> HTMLRe
     sites = (await web.api.get(session.token, "/v1/sites"))["items"]
     rows = await asyncio.gather(*(_site_overview(web, session.token, s) for s in sites))
     worst = worst_threat({r["site"]["site"]: r["threat"] for r in rows})
-    return _page(web, request, session, "overview.html", rows=rows, threat=worst)
+    return _page(web, request, session, "overview.html", rows=rows, threat=worst, open_page=OPEN_PAGE)
 
 
 @router.get("/sites/{site}", response_class=HTMLResponse)
@@ -85,8 +110,8 @@ async def site_map_fragment(request: Request, web: WebDep, session: SessionDep, 
 
 
 async def _map(web: WebDep, session: Session, site: str) -> dict[str, Any]:
-    layout, live, threat = await asyncio.gather(
-        web.api.get(session.token, f"/v1/sites/{site}"),
+    layout = await web.api.get(session.token, f"/v1/sites/{site}")  # first: a site the key may not read is a 404
+    live, threat = await asyncio.gather(
         web.api.get(session.token, f"/v1/sites/{site}/live"),
         web.api.get(session.token, f"/v1/access/threat-levels/{site}"),
     )
@@ -141,15 +166,33 @@ async def incident_page(request: Request, web: WebDep, session: SessionDep, site
                         error: str = "") -> HTMLResponse:
     sites = await _sites(web, session)
     chosen = _chosen(sites, site)
-    body = await web.api.get(session.token, f"/v1/incidents/{site}/{incident_id}")
+    body, evidence = await asyncio.gather(
+        web.api.get(session.token, f"/v1/incidents/{site}/{incident_id}"),
+        web.api.get(session.token, f"/v1/incidents/{site}/{incident_id}/evidence"),
+    )
     incident = body
     people = list(incident.get("entities", {}).get("people", ()))
     risk: dict[str, float] = {}
+    curves: list[Curve] = []
     if people:
         scores = await web.api.get(session.token, f"/v1/risk/{site}", type="person", n=1000)
         risk = {s["id"]: s["score"] for s in scores["scores"].get("person", ()) if s["id"] in people}
+        curves = await _risk_curves(web, session.token, site, incident, people[:CURVES], scores["at"])
     return _page(web, request, session, "incident.html", chosen=chosen, site=site, incident=incident, body=body,
-                 risk=risk, error=error)
+                 risk=risk, curves=curves, bundles=evidence["items"], error=error)
+
+
+async def _risk_curves(web: WebDep, token: str, site: str, incident: dict[str, Any], people: list[str],
+                       now: str | None) -> list[Curve]:
+    """Each person's risk from a day before the incident's evidence to the site's time now."""
+    end = max(datetime.fromisoformat(incident["end"]), datetime.fromisoformat(now) if now else datetime.min.replace(
+        tzinfo=UTC))
+    start = datetime.fromisoformat(incident["start"]) - RISK_BEFORE
+    found = await asyncio.gather(*(web.api.get(token, "/v1/events", site=site, kind="alert", entity_type="person",
+                                               entity=p, since=start.isoformat(), until=end.isoformat(),
+                                               limit=10_000) for p in people))
+    return [risk_curve(p, [row["event"] for row in got["items"]], start, end)
+            for p, got in zip(people, found, strict=True)]
 
 
 @router.get("/access", response_class=HTMLResponse)
@@ -185,7 +228,10 @@ async def inventory_page(request: Request, web: WebDep, session: SessionDep, sit
         except ApiError as e:
             if e.status != 404:
                 raise
-    return _page(web, request, session, "inventory.html", sites=sites, chosen=chosen, reconciliation=reconciliation)
+    weekly = bars([(w["key"], w["value"]) for w in reconciliation["shrinkage"]["by_week"]], height=80, step=28) \
+        if reconciliation else []
+    return _page(web, request, session, "inventory.html", sites=sites, chosen=chosen, reconciliation=reconciliation,
+                 weekly=weekly)
 
 
 @router.get("/ledger", response_class=HTMLResponse)

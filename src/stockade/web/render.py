@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -38,3 +40,27 @@ def templates() -> Jinja2Templates:
     t.env.filters["local"] = local_time
     t.env.globals["severity_rank"] = SEVERITY_RANK
     return t
+
+
+RENDERED = 1024
+"""How many alerts' SSE messages are kept rendered: every dashboard on a site gets the same bytes."""
+
+
+class Rendered:
+    """Each alert rendered once, whatever the number of dashboards watching (used on the event loop only)."""
+
+    def __init__(self, size: int = RENDERED) -> None:
+        self._size = size
+        self._messages: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+
+    def message(self, site: str, seq: int, render: Callable[[], str]) -> bytes:
+        key = (site, seq)
+        found = self._messages.get(key)
+        if found is None:
+            html = render()
+            data = "".join(f"data: {line}\n" for line in html.splitlines() or [""])
+            found = self._messages[key] = f"event: alert\n{data}\n".encode()
+            if len(self._messages) > self._size:
+                self._messages.popitem(last=False)
+        return found
+

@@ -80,12 +80,15 @@ def check(case: Case) -> None:
     # GET /v1/incidents takes only a cursor the store gave out (an opaque token): a well-formed stranger
     # is a 422, which no pattern can tell from a real one. POST /v1/epcis/capture and /events check the
     # body against the GS1 EPCIS JSON schema, which the OpenAPI document does not carry: a body
-    # schemathesis makes up is refused (400) by design.
+    # schemathesis makes up is refused (400) by design. POST /v1/keys refuses a binding the CLI refuses
+    # (ingest needs a site and sources; only ingest keys have sources and kinds; a kind no source of the
+    # site may send): rules across fields and the site file, in its description, not in a schema (422).
     excluded = {("POST", "/v1/events"): [negative_data_rejection],
                 ("POST", "/v1/epcis/capture"): [positive_data_acceptance],
                 ("POST", "/v1/epcis/events"): [positive_data_acceptance],
                 ("GET", "/v1/events"): [positive_data_acceptance],
-                ("GET", "/v1/incidents"): [positive_data_acceptance]}.get(route, [])
+                ("GET", "/v1/incidents"): [positive_data_acceptance],
+                ("POST", "/v1/keys"): [positive_data_acceptance]}.get(route, [])
     if route == ("POST", "/v1/access/decide") and isinstance(case.body, dict) and is_time(case.body.get("time")):
         case.body["time"] = datetime.now(UTC).isoformat()  # "within 5 minutes of the server's clock": no schema says it
     for token in keys_for_case():

@@ -57,4 +57,5 @@ def desk(tmp_path: Path) -> Iterator[Desk]:
     app = create_app(node)
     mount_dashboard(app, sessions=Sessions(timedelta(minutes=15), clock=clock))
     with TestClient(app, base_url="http://127.0.0.1") as client:
+        assert node.recovery.wait(30), "the node should have recovered its empty log"  # until then: 503s
         yield Desk(client, node, keys, clock)

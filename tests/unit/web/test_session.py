@@ -36,3 +36,23 @@ def test_csrf_tokens_are_per_session_and_compared_exactly() -> None:
     assert not a.csrf_ok(b.csrf)
     assert not a.csrf_ok(None)
     assert not a.csrf_ok("")
+
+
+def test_an_alert_is_rendered_once_for_every_dashboard_watching() -> None:
+    from stockade.web.render import Rendered
+    calls: list[int] = []
+
+    def render() -> str:
+        calls.append(1)
+        return "<tr>\n<td>x</td></tr>"
+
+    rendered = Rendered(size=2)
+    first = rendered.message("dc-demo", 7, render)
+    assert first == b"event: alert\ndata: <tr>\ndata: <td>x</td></tr>\n\n"
+    assert all(rendered.message("dc-demo", 7, render) is first for _ in range(49))
+    assert len(calls) == 1
+    rendered.message("dc-demo", 8, render)
+    rendered.message("dc-other", 7, render)  # another site's seq 7 is another alert
+    assert len(calls) == 3
+    rendered.message("dc-demo", 7, render)  # bounded: the oldest was forgotten
+    assert len(calls) == 4

@@ -5,7 +5,8 @@
 
 ``GET /v1/sites/{site}`` gives the layout the site file declares (zones, doors,
 readers, cameras, sensors, gates; no people: the site file's staff list stays on
-the server) and its ledger (origin, size, the verifier keys of its checkpoints);
+the server) and its ledger (origin, size, the verifier keys of its checkpoints,
+the latest checkpoint's tree size and when it was signed);
 ``…/live`` gives who is where, door states, armed panels and the devices that
 are down, at the site's event time; ``GET /v1/keys/me`` tells a client (the
 dashboard) what the key it holds may do.
@@ -13,6 +14,8 @@ dashboard) what the key it holds may do.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
@@ -58,8 +61,21 @@ def site_layout(node: NodeDep, key: ReadKey, site: str) -> JSONBytes:
     layout = config.model_dump(include={"zones", "doors", "readers", "cameras", "sensors", "gates"}, mode="json")
     log = node.ledgers.logs.get(site)
     ledger = None if log is None else {
-        "origin": log.origin, "size": log.size, "vkeys": node.ledgers.keys.vkeys(log.origin)}
+        "origin": log.origin, "size": log.size, "vkeys": node.ledgers.keys.vkeys(log.origin),
+        **_checkpoint(log.directory / "checkpoint")}
     return json_response(_summary(config) | layout | {"ledger": ledger})
+
+
+def _checkpoint(path: Path) -> dict[str, Any]:
+    """The latest checkpoint's tree size and when it was signed (the file's time; None before the first)."""
+    try:
+        note = path.read_bytes()
+        signed = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except FileNotFoundError:
+        return {"checkpoint_size": None, "checkpoint_at": None}
+    lines = note.split(b"\n", 2)
+    size = int(lines[1]) if len(lines) > 1 and lines[1].isdigit() else None
+    return {"checkpoint_size": size, "checkpoint_at": signed.isoformat()}
 
 
 @router.get("/sites/{site}/live", summary="Who is where, door states, armed zones and devices down, now",
