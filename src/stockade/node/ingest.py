@@ -31,6 +31,7 @@ from typing import Literal, Protocol
 
 from stockade.events import Envelope, EventError, canonical_event, decode_event, split_body
 from stockade.events.bounds import fit
+from stockade.events.decode import MAX_FUTURE
 from stockade.events.ids import OUTPUT_ID_PREFIXES, is_output_id, reserved_reason
 from stockade.events.model import INPUT_KINDS
 from stockade.ledger.tiles import MAX_ENTRY
@@ -150,7 +151,7 @@ class Ingestor:
         *,
         check_signature: SignatureCheck | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        max_future: timedelta = timedelta(minutes=5),
+        max_future: timedelta = MAX_FUTURE,
         on_committed: Callable[[str, Sequence[tuple[int, Envelope]]], None] | None = None,
         on_late: Callable[[str, int], None] | None = None,
     ) -> None:
@@ -206,9 +207,7 @@ class Ingestor:
         return report
 
     def _validate(self, raw: bytes, now: datetime, principal: Principal) -> Envelope:
-        event = decode_event(raw)
-        if event.ts - now > self._max_future:
-            raise EventError("ts", f"{event.ts.isoformat()} is more than 5 minutes ahead of the server")
+        event = decode_event(raw, now=now, max_future=self._max_future)
         if event.kind not in INPUT_KINDS:
             raise EventError("kind", f"{event.kind!r} events are written by Stockade only")
         if is_output_id(event.id):

@@ -21,9 +21,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import msgspec
-
-from stockade.events import Envelope, Event
+from stockade.events import Envelope
+from stockade.events.decode import decode_stored
 from stockade.ledger.seal import load_or_create_row_seal
 from stockade.node.access import build_access, replay_access
 from stockade.node.broadcast import Broadcaster
@@ -53,7 +52,7 @@ from stockade.store import Store
 from stockade.store.incidents import IncidentProjection
 
 log = logging.getLogger(__name__)
-_decode = msgspec.json.Decoder(Event).decode
+_decode = decode_stored
 
 
 def open_store(settings: Settings) -> Store:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -278,3 +279,12 @@ def test_hostile_shapes_are_400(epcis: Api, body: bytes) -> None:
     r = epcis.client.post("/v1/epcis/events", content=body,
                           headers={**epcis.auth("wms"), "Content-Type": "application/json"})
     assert r.status_code == 400, r.text
+
+
+def test_an_event_time_ahead_of_the_clock_limit_is_refused_with_the_limit(epcis: Api) -> None:
+    epcis.node.settings = epcis.node.settings.model_copy(update={"max_future_s": 30})
+    ahead = (datetime.now(UTC) + timedelta(minutes=2)).isoformat(timespec="milliseconds")
+    job = capture(epcis, document(object_event("receiving", time=ahead)))
+    assert job["success"] is False
+    assert job["errors"][0]["path"] == "$.epcisBody.eventList[0].eventTime"
+    assert "more than 30 seconds ahead" in job["errors"][0]["detail"]

@@ -50,3 +50,16 @@ def test_the_operator_may_name_any_source_but_the_site_rules_hold(tmp_path: Path
         assert [r.status for r in report.results] == ["accepted", "accepted", "rejected", "rejected"]
     finally:
         node.stop()
+
+
+def test_the_nodes_clock_limit_is_honoured_and_stated(tmp_path: Path) -> None:
+    node = make_node(tmp_path / "data", max_future_s=30)
+    try:
+        ahead = msgspec.json.encode({"id": "f1", "kind": "door", "ts": now_iso(120), "site": "dc-demo",
+                                     "source": "ctl-1", "door": "D-HV", "state": "open"})
+        report = node.ingestor.ingest_body(ahead, principal=Principal.operator())
+        (result,) = report.results
+        assert (result.status, result.field) == ("rejected", "ts")
+        assert "more than 30 seconds ahead" in str(result.reason)
+    finally:
+        node.stop()

@@ -33,6 +33,7 @@ from stockade.api.auth import authenticate, granted
 from stockade.api.deps import NodeDep
 from stockade.api.limits import NODE_LIMIT, body_limit
 from stockade.events import EventError, Stock, canonical_event, decode_event
+from stockade.events.decode import skew_reason
 from stockade.inventory.epcis.capture import (
     CAPTURE_LIMIT,
     DUPLICATE,
@@ -287,9 +288,8 @@ def _admissible(node: Node, principal: Principal, index: int, stock: Stock, now:
     except EventError as e:
         return CaptureError(index, f"$.epcisBody.eventList[{index}]", f"{e.field}: {e.reason}")
     site = node.sites[event.site]
-    if event.ts - now > timedelta(seconds=node.settings.max_future_s):
-        return CaptureError(index, f"$.epcisBody.eventList[{index}].eventTime",
-                            "more than 5 minutes ahead of the server's clock")
+    if (too_far := skew_reason(event.ts, now, timedelta(seconds=node.settings.max_future_s))) is not None:
+        return CaptureError(index, f"$.epcisBody.eventList[{index}].eventTime", too_far)
     if (forbidden := principal.forbids(event) or refusal(site, event)) is not None:
         return CaptureError(index, f"$.epcisBody.eventList[{index}]", forbidden[1], SECURITY)
     if event.source in site.policy.require_signatures:

@@ -28,10 +28,20 @@ from stockade.store.base import (
 from stockade.store.errors import StoreError
 from stockade.store.outbox import OutboxTables
 from stockade.store.postgres.migrations import migrate
-from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row, plan_append, query_sql
+from stockade.store.sql import (
+    READ_ROWS,
+    entity_rows,
+    insert_events,
+    key_from_row,
+    key_row,
+    paged_rows,
+    plan_append,
+    query_sql,
+)
 
 Conn = psycopg.Connection[tuple[object, ...]]
 _INSERT = insert_events("%s").encode()
+_READ_ROWS = READ_ROWS.replace("?", "%s").encode()
 
 
 class PostgresStore(OutboxTables):
@@ -128,17 +138,12 @@ class PostgresStore(OutboxTables):
 
     def read_rows(self, site: str, after_seq: int = 0, upto: int | None = None,
                   batch: int = 10_000) -> Iterator[StoredRow]:
-        last, end = after_seq, (1 << 63) - 1 if upto is None else upto
-        while True:
+        def page(last: int, end: int) -> list[StoredRow]:
             with self._lock:
-                rows = self._conn.execute(
-                    "SELECT seq, id, kind, ts_us, entry, mac FROM events WHERE site=%s AND seq>%s AND seq<=%s "
-                    "ORDER BY seq LIMIT %s", (site, last, end, batch)).fetchall()
-            if not rows:
-                return
-            stored = [_stored_row(row) for row in rows]
-            yield from stored
-            last = stored[-1].seq
+                rows = self._conn.execute(_READ_ROWS, (site, last, end, batch)).fetchall()
+            return [_stored_row(row) for row in rows]
+
+        return paged_rows(page, after_seq, upto)
 
     def read_index(self, site: str, upto: int) -> Iterator[IndexRow]:
         # a connection and a server-side cursor of their own: one ordered scan, without the writer's lock
