@@ -29,6 +29,7 @@ def test_a_connectors_binding_is_enforced_like_a_keys(tmp_path: Path) -> None:
         got = [(r.status, r.field) for r in report.results]
         assert got == [("accepted", None), ("rejected", "kind"), ("rejected", "source"), ("rejected", "site")]
         assert all(str(r.reason).startswith("forbidden") for r in report.results[1:3])
+        assert [r.code for r in report.results] == [None, "forbidden", "forbidden", "invalid"]  # dc-other: unknown
     finally:
         node.stop()
 
@@ -61,5 +62,15 @@ def test_the_nodes_clock_limit_is_honoured_and_stated(tmp_path: Path) -> None:
         (result,) = report.results
         assert (result.status, result.field) == ("rejected", "ts")
         assert "more than 30 seconds ahead" in str(result.reason)
+    finally:
+        node.stop()
+
+
+def test_a_line_that_is_not_an_event_is_invalid_not_forbidden(tmp_path: Path) -> None:
+    node = make_node(tmp_path / "data")
+    try:
+        report = node.ingestor.ingest_body(b'{"id": "x"}\n' + door_line("s1", sig="AAAA"),
+                                           principal=Principal.operator())
+        assert [(r.status, r.code) for r in report.results] == [("rejected", "invalid"), ("rejected", "signature")]
     finally:
         node.stop()

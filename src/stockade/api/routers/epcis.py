@@ -291,7 +291,7 @@ def _admissible(node: Node, principal: Principal, index: int, stock: Stock, now:
     if (too_far := skew_reason(event.ts, now, timedelta(seconds=node.settings.max_future_s))) is not None:
         return CaptureError(index, f"$.epcisBody.eventList[{index}].eventTime", too_far)
     if (forbidden := principal.forbids(event) or refusal(site, event)) is not None:
-        return CaptureError(index, f"$.epcisBody.eventList[{index}]", forbidden[1], SECURITY)
+        return CaptureError(index, f"$.epcisBody.eventList[{index}]", forbidden.reason, SECURITY)
     if event.source in site.policy.require_signatures:
         return CaptureError(index, f"$.epcisBody.eventList[{index}]",
                             f"source {event.source!r} must sign its events; EPCIS capture cannot carry a signature",
