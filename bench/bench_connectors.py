@@ -179,7 +179,7 @@ def bench_door_round_trip(tmp: Path, port: int, n: int) -> tuple[float, float, f
                               keys=[node.connectors.signer.public_raw], prefix=prefix)
     ctl.start()
     acked = threading.Event()
-    conn.doors._on_ack = lambda _a: acked.set()  # noqa: SLF001 - the bench listens to every ack
+    conn.doors._on_ack = lambda _a: acked.set()  # the bench listens to every ack
     samples = []
     for i in range(n):
         acked.clear()

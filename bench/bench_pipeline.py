@@ -74,7 +74,7 @@ def _pipeline_rate(lines: Sequence[bytes], tmp: Path, engine: str) -> tuple[floa
         node.ingestor.ingest_lines(lines[i : i + BATCH], Principal.operator())
     caught_up = node.wait_for_engine("dc-demo", timeout=600)
     rate = len(lines) / (time.perf_counter() - start)
-    alerts = int(node.metrics.outputs.labels("dc-demo", "alert")._value.get())  # noqa: SLF001
+    alerts = int(node.metrics.outputs.labels("dc-demo", "alert")._value.get())
     node.stop()
     if not caught_up:
         raise RuntimeError("the engine did not catch up")
@@ -107,7 +107,7 @@ def bench_latency(lines: Sequence[bytes], tmp: Path, engine: str = "thread", rat
     node = _fresh(tmp, engine)
     sent: dict[str, float] = {}
     latencies: list[float] = []
-    committed = node.ingestor._on_committed  # noqa: SLF001  (the bench observes commits)
+    committed = node.ingestor._on_committed  # the bench observes commits
 
     def observe(site: str, events: Sequence[tuple[int, Envelope]]) -> None:
         now = time.perf_counter()
@@ -119,7 +119,7 @@ def bench_latency(lines: Sequence[bytes], tmp: Path, engine: str = "thread", rat
         if committed is not None:
             committed(site, events)
 
-    node.ingestor._on_committed = observe  # noqa: SLF001
+    node.ingestor._on_committed = observe
     node.start()
     tick = 0.01
     per_tick = int(rate * tick)

@@ -117,7 +117,7 @@ class DecisionPoint:
         pack = self.pack
         try:
             return self._decide(request, pack, start)
-        except Exception as e:  # noqa: BLE001  fail secure: any failure is a logged deny, never an allow
+        except Exception as e:  # fail secure: any failure is a logged deny, never an allow
             log.exception("access decision failed; denying door %s credential %s", request.door,
                           request.credential)
             return self._answer(request, pack, start, "deny", (f"internal error: {type(e).__name__}: {e}",),

@@ -78,7 +78,7 @@ class AccessService:
             return answer, event
         try:
             self._log(request.site, [event])
-        except Exception as e:  # noqa: BLE001  a decision that cannot be logged is not given
+        except Exception as e:  # a decision that cannot be logged is not given
             log.exception("could not log decision %s; denying", answer.decision_id)
             denied = Answer(
                 decision_id=answer.decision_id, result="deny",

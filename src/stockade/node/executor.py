@@ -92,7 +92,7 @@ class Executor:
     def _one(self, d: Decision) -> None:
         try:
             self.carrier.carry_out(d)
-        except Exception:  # noqa: BLE001 - one bad intent must not stop every other incident's response
+        except Exception:  # one bad intent must not stop every other incident's response
             log.exception("executor failed on %s", getattr(d, "id", d))
 
     def recover(self, site: str) -> int:

@@ -70,7 +70,7 @@ class LedgerWatch:
         while not self._stop.is_set():
             try:
                 self._ledgers.audit_all(self._stop.is_set)
-            except Exception:  # noqa: BLE001 - logged; the next period retries
+            except Exception:  # logged; the next period retries
                 if self._stop.is_set():
                     return  # the store closed under a long audit at shutdown
                 log.exception("the running ledger audit failed")

@@ -34,7 +34,7 @@ class Periodic:
     def run_once(self) -> None:
         try:
             self._job()
-        except Exception:  # noqa: BLE001 - logged with its traceback; the next period retries
+        except Exception:  # logged with its traceback; the next period retries
             log.exception("periodic job %s failed", self.name)
 
     def stop(self) -> None:

@@ -237,7 +237,7 @@ class Node:
                 self._recover_access()
                 self.response.start()
             self._recover_engines()
-        except Exception as e:  # noqa: BLE001 - said on /healthz and in the log; ingest goes on
+        except Exception as e:  # said on /healthz and in the log; ingest goes on
             log.exception("recovery of the engines failed; detection is not running")
             self.recovery.fail(f"recovery failed: {e}")
             return
@@ -247,7 +247,7 @@ class Node:
                 continue
             try:
                 self._project(delivery.site, delivery.events, delivery.entries)
-            except Exception:  # noqa: BLE001 - one bad batch must not stop detection for every site
+            except Exception:  # one bad batch must not stop detection for every site
                 self.metrics.engine_errors.labels(delivery.site).inc()
                 log.exception("engine failed on %s events %d..%d; continuing", delivery.site,
                               delivery.events[0][0], delivery.events[-1][0])

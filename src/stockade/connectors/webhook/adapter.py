@@ -64,7 +64,7 @@ class Webhooks:
                             f"(known: {', '.join(sorted(self.settings.destinations)) or 'none'})")
         try:
             self.outbox.outbox_add(OutboxEntry(intent_id, destination, body, self._now_us()))
-        except Exception as e:  # noqa: BLE001 - any store failure means the message was not handed over
+        except Exception as e:  # any store failure means the message was not handed over
             raise PortError(f"the outbox could not take the message: {e}") from e
         self._wake.set()
 
