@@ -5,12 +5,18 @@ tlog-tiles paths, so the directory can be served or mirrored as it is, plus
 ``checkpoints/<size>``: older signed checkpoints kept for auditors (at most one
 a minute by default, and every one asked for with ``keep=True``).
 
-    >>> signer = keys.signer("stockade/dc-1")                                   # doctest: +SKIP
-    >>> log = SiteLog.open(Path("/tmp/doc-log"), "stockade/dc-1", signer)
-    >>> log.append([b'{"id":"e1",...}', b'{"id":"e2",...}'])
+    >>> import tempfile
+    >>> from stockade.ledger.keys import load_or_create_log_keys
+    >>> data = Path(tempfile.mkdtemp())
+    >>> signer = load_or_create_log_keys(data / "keys").signer("stockade/dc-1")
+    >>> log = SiteLog.open(data / "ledger" / "dc-1", "stockade/dc-1", signer)
+    >>> log.append([b'{"id":"e1"}', b'{"id":"e2"}'])
     2
     >>> note = log.checkpoint()              # writes partial tiles, signs, returns the note
-    >>> log.inclusion_proof(1)               # RFC 9162 §2.1.3.1, siblings bottom-up
+    >>> note.splitlines()[:2]
+    [b'stockade/dc-1', b'2']
+    >>> len(log.inclusion_proof(1))          # RFC 9162 §2.1.3.1, siblings bottom-up
+    1
 
 Speed: the right edge of the tree (the hashes of the partial tile at every
 level) lives in memory; a full tile or entry bundle is written once, when it

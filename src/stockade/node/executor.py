@@ -6,7 +6,7 @@ sends, once, every intent of an open incident the log shows ``planned`` and
 nothing after: the node was killed between logging and sending it.
 
     >>> executor = Executor(carrier, store)      # doctest: +SKIP
-    >>> executor.start(); executor.submit(decisions)
+    >>> executor.start(); executor.submit(decisions)  # doctest: +SKIP
 """
 
 from __future__ import annotations

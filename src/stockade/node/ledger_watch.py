@@ -1,8 +1,8 @@
 """The ledger check's place in the node: at start-up, and in a thread while it runs.
 
-    >>> ledgers = open_checked_ledgers(settings, sites, store)     # refuses damage unless accept_damage
+    >>> ledgers = open_checked_ledgers(settings, sites, store)  # refuses damage (accept_damage)  # doctest: +SKIP
     >>> watch = LedgerWatch(ledgers, 3600.0, write_outputs)   # doctest: +SKIP
-    >>> watch.start()        # reports start-up damage, then audits every row now and every interval
+    >>> watch.start()        # reports start-up damage, then audits every row now and every interval  # doctest: +SKIP
 
 Nothing is signed before the first audit since the start has passed
 (``SiteLog.audited``): a row whose id was changed while the node was stopped

@@ -1,9 +1,9 @@
 """A running Stockade node, built from :class:`Settings`.
 
     >>> node = Node.open(Settings(data_dir=tmp))       # doctest: +SKIP
-    >>> node.start()                                    # engine loop + checkpoints in the background
-    >>> report = node.ingestor.ingest_body(body, Principal.unrestricted())
-    >>> node.stop()
+    >>> node.start()                                    # engine loop + checkpoints in the background  # doctest: +SKIP
+    >>> report = node.ingestor.ingest_body(body, Principal.unrestricted())  # doctest: +SKIP
+    >>> node.stop()  # doctest: +SKIP
 
 Start-up resumes each site's engine from its last snapshot and replays the
 log's tail, so a crash loses nothing the store acknowledged. ``start`` does

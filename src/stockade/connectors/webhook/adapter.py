@@ -1,8 +1,8 @@
 """Webhooks out: ``Notifier.notify`` and ``FlowControl.hold`` write to the outbox; a worker delivers.
 
     >>> hooks = Webhooks(settings, store)                  # doctest: +SKIP
-    >>> hooks.notify("intent-3", Notification("dc-demo", "security-desk", "Blinding at the docks"))
-    >>> hooks.start()                                       # delivery in the background
+    >>> hooks.notify("intent-3", Notification("dc-demo", "security-desk", "Blinding at the docks"))  # doctest: +SKIP
+    >>> hooks.start()                                       # delivery in the background  # doctest: +SKIP
 
 ``notify`` and ``hold`` return once the message is in the store (so a restart
 loses nothing); the intent id is the message id, so the same intent is queued
