@@ -17,10 +17,11 @@ from stockade.node.keys import new_key
 from stockade.node.runtime import Node
 from stockade.node.settings import Settings
 from tests.node_fixtures import Api, wait_projected
+from tests.shared_vectors import vectors
 from tests.unit.inventory.epcis.site_fixture import DOCK_IN, EXAMPLES, document, object_event, site_data
 
 SITE = "dc-epcis"
-INVALID = sorted(Path("/work/shared/vectors/epcis-invalid").glob("*.json"))
+INVALID = sorted(vectors("epcis-invalid").glob("*.json"))
 EPC1, EPC2 = "urn:epc:id:sgtin:0614141.107346.1", "urn:epc:id:sgtin:0614141.107346.2"
 
 
