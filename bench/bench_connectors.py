@@ -93,7 +93,7 @@ def bench_mqtt_ingest(tmp: Path, port: int, n: int) -> tuple[float, float]:
     def embedded() -> int:
         base = _node(tmp / "embedded", port, prefix)
         for i in range(0, n, 1000):
-            base.ingestor.ingest_lines(lines[i : i + 1000], Principal.unrestricted())
+            base.ingestor.ingest_lines(lines[i : i + 1000], Principal.operator())
         base.stop()
         return n
 

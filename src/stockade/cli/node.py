@@ -196,7 +196,7 @@ def _backfill(node: Node, files: list[str], quiet: bool) -> dict[str, int]:
     node.recover()
     try:
         report = backfill(node.ingestor, node.sites, [(path, list(_lines(path))) for path in files],
-                          Principal.unrestricted("cli"))
+                          Principal.operator("cli"))
     except OSError as e:
         raise fail(f"cannot read {e.filename}: {e.strerror}") from e
     node.drain()

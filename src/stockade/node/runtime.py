@@ -2,7 +2,7 @@
 
     >>> node = Node.open(Settings(data_dir=tmp))       # doctest: +SKIP
     >>> node.start()                                    # engine loop + checkpoints in the background  # doctest: +SKIP
-    >>> report = node.ingestor.ingest_body(body, Principal.unrestricted())  # doctest: +SKIP
+    >>> report = node.ingestor.ingest_body(body, Principal.operator())  # doctest: +SKIP
     >>> node.stop()  # doctest: +SKIP
 
 Start-up resumes each site's engine from its last snapshot and replays the

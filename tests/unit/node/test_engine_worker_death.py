@@ -31,5 +31,5 @@ def test_a_dead_worker_is_reported_and_ingest_continues(tmp_path: Path) -> None:
         health = client.get("/healthz")
         assert health.status_code == 503
         assert "detection engine has stopped" in health.json()["problem"]
-        report = node.ingestor.ingest_lines([door_line("after-death")], Principal.unrestricted())
+        report = node.ingestor.ingest_lines([door_line("after-death")], Principal.operator())
         assert [r.status for r in report.results] == ["accepted"]
