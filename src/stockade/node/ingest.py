@@ -97,7 +97,6 @@ class Principal:
         admin only from the sources and actions the site file declares."""
         return cls(key_id, None, None, INPUT_KINDS)
 
-
     def forbids(self, event: Envelope) -> Refusal | None:
         if self.site is not None and event.site != self.site:
             return forbidden("site", f"key {self.key_id} may only post for site {self.site}")
