@@ -35,3 +35,19 @@ def test_served_log_verifies_and_proofs_check_offline(api: Api) -> None:
     assert b"\"id\":\"t123\"" in checked.entry
     assert api.client.get("/v1/ledger/dc-demo/tile/9/../../x", headers=api.auth("read")).status_code == 404
     assert api.client.get("/v1/ledger/dc-demo/checkpoint").status_code == 401
+
+
+def test_consistency_from_the_empty_tree_is_a_named_422_not_a_500(api: Api) -> None:
+    """RFC 9162 defines no consistency proof from size 0: asked for one, on an empty log or not, the
+    answer names the parameter (it used to be a 500 from the proof code)."""
+    empty = api.client.get("/v1/ledger/dc-demo/consistency?old=0", headers=api.auth("read"))
+    assert empty.status_code == 422
+    assert "old" in empty.text
+    assert api.client.get("/v1/ledger/dc-demo/consistency?old=1", headers=api.auth("read")).status_code == 422
+    body = b"\n".join(door_line(f"c{i}") for i in range(5))
+    assert api.client.post("/v1/events", content=body, headers=api.auth("ingest")).json()["accepted"] == 5
+    api.node.ledgers.checkpoint_all()
+    assert api.client.get("/v1/ledger/dc-demo/consistency?old=0", headers=api.auth("read")).status_code == 422
+    proof = api.client.get("/v1/ledger/dc-demo/consistency?old=2", headers=api.auth("read"))
+    assert proof.status_code == 200
+    assert len(proof.text.splitlines()) >= 1

@@ -184,7 +184,7 @@ def test_after_seq_beyond_2_63_is_422_naming_it(api: Api) -> None:
 
 @pytest.mark.parametrize(("path", "param"), [
     (f"/v1/ledger/dc-demo/consistency?old={2**64}", "old"),
-    (f"/v1/ledger/dc-demo/consistency?old=0&new={2**70}", "new"),
+    (f"/v1/ledger/dc-demo/consistency?old=1&new={2**70}", "new"),
     (f"/v1/stream?limit={2**64}", "limit"),
     (f"/v1/alerts?limit={2**64}", "limit"),
     (f"/v1/risk/dc-demo?n={-2**64}", "n"),

@@ -47,7 +47,7 @@ CALLS = [
     Call("GET", "/v1/ledger/{site}/checkpoint", "auditor"),
     Call("GET", "/v1/ledger/{site}/tile/{path}", "auditor"),
     Call("GET", "/v1/ledger/{site}/proof/{event_id}", "read"),
-    Call("GET", "/v1/ledger/{site}/consistency", "read", {"old": 0, "new": 1}),
+    Call("GET", "/v1/ledger/{site}/consistency", "read", {"old": 1, "new": 1}),
     Call("GET", "/v1/access/threat-levels/{site}", "read"),
     Call("PUT", "/v1/access/threat-levels/{site}", "analyst", json={"level": "elevated"}),
     Call("DELETE", "/v1/access/threat-levels/{site}", "analyst"),

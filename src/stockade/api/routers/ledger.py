@@ -90,7 +90,8 @@ async def proof(node: NodeDep, key: ReadKey, site: str, event_id: str) -> Respon
             response_class=PlainText, responses=responses(404))
 def consistency(
     node: NodeDep, key: ReadKey, site: str,
-    old: Annotated[int, Query(ge=0, le=MAX_SEQ, description="the older tree size")],
+    old: Annotated[int, Query(ge=1, le=MAX_SEQ,
+                              description="the older tree size (RFC 9162 defines no proof from the empty tree)")],
     new: Annotated[int | None, Query(ge=1, le=MAX_SEQ,
                                      description="the newer tree size; default the log's size")] = None,
 ) -> Response:
@@ -98,6 +99,6 @@ def consistency(
     size = log.size if new is None else new
     if old > size or size > log.size:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            f"need 0 <= old <= new <= {log.size} (the log's size)")
+                            f"need 1 <= old <= new <= {log.size} (the log's size)")
     hashes = log.consistency_proof(old, size)
     return Response("".join(base64.b64encode(h).decode() + "\n" for h in hashes), media_type=TEXT)
