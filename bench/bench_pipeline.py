@@ -28,7 +28,7 @@ from bench.bench_ingest import bench_baseline
 from bench.harness import Work, in_fresh_process, percentile, print_table
 from stockade.events import Alert, Envelope, Stock
 from stockade.ledger.devices import DeviceKeys, parse_public_key
-from stockade.node.ingest import Principal
+from stockade.node.ingest import IngestReport, Principal
 from stockade.node.runtime import Node
 from stockade.node.settings import Settings
 from stockade.node.tuning import tune_gc
@@ -75,11 +75,17 @@ def _fresh(tmp: Path, engine: str, keys: dict[str, str] | None = None) -> Node:
     return Node.open(Settings(data_dir=tmp, engine=engine))  # type: ignore[arg-type]
 
 
-def _ingest(node: Node, lines: Sequence[bytes], what: str) -> Work:
+def _ingest(node: Node, lines: Sequence[bytes]) -> list[IngestReport]:
+    return [node.ingestor.ingest_lines(lines[i : i + BATCH], Principal.operator())
+            for i in range(0, len(lines), BATCH)]
+
+
+def _work(reports: Sequence[IngestReport], what: str, expected: int) -> Work:
+    """What the run did, counted outside the timed part: every line accepted, the signed ones verified."""
     done = Work()
-    for i in range(0, len(lines), BATCH):
-        done.add(node.ingestor.ingest_lines(lines[i : i + BATCH], Principal.operator()).results)
-    return done.expect(what, accepted=len(lines))  # every line, the signed ones verified
+    for report in reports:
+        done.add(report.results)
+    return done.expect(what, accepted=expected)
 
 
 def _pipeline_rate(lines: Sequence[bytes], tmp: Path, engine: str, keys: dict[str, str]) -> tuple[float, int, Work]:
@@ -87,9 +93,10 @@ def _pipeline_rate(lines: Sequence[bytes], tmp: Path, engine: str, keys: dict[st
     node = _fresh(tmp, engine, keys)
     node.start()
     start = time.perf_counter()
-    done = _ingest(node, lines, f"pipeline, engine in a {engine}")
+    reports = _ingest(node, lines)
     caught_up = node.wait_for_engine("dc-demo", timeout=600)
     rate = len(lines) / (time.perf_counter() - start)
+    done = _work(reports, f"pipeline, engine in a {engine}", len(lines))
     alerts = int(node.metrics.outputs.labels("dc-demo", "alert")._value.get())
     node.stop()
     if not caught_up:
@@ -106,8 +113,9 @@ def bench_full(lines: Sequence[bytes], tmp: Path, keys: dict[str, str], repeats:
     for _ in range(repeats):
         node = _fresh(tmp, "thread", keys)
         start = time.perf_counter()
-        done = _ingest(node, lines, "ingest only")
+        reports = _ingest(node, lines)
         out["ingest_only"].append(len(lines) / (time.perf_counter() - start))
+        done = _work(reports, "ingest only", len(lines))
         node.stop()
         for engine in ("thread", "process"):
             rate, alerts, done = _pipeline_rate(lines, tmp, engine, keys)
