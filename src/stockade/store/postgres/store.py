@@ -16,6 +16,7 @@ from stockade.events import Envelope
 from stockade.incidents.model import IncidentState, decode_state
 from stockade.ledger.seal import RowSeal
 from stockade.store import incidents_sql
+from stockade.store import sql as shared_sql
 from stockade.store.base import (
     ApiKeyRecord,
     AppendResult,
@@ -28,20 +29,11 @@ from stockade.store.base import (
 from stockade.store.errors import StoreError
 from stockade.store.outbox import OutboxTables
 from stockade.store.postgres.migrations import migrate
-from stockade.store.sql import (
-    READ_ROWS,
-    entity_rows,
-    insert_events,
-    key_from_row,
-    key_row,
-    paged_rows,
-    plan_append,
-    query_sql,
-)
+from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row, plan_append, query_sql
 
 Conn = psycopg.Connection[tuple[object, ...]]
 _INSERT = insert_events("%s").encode()
-_READ_ROWS = READ_ROWS.replace("?", "%s").encode()
+_READ_ROWS = shared_sql.READ_ROWS.replace("?", "%s").encode()
 
 
 class PostgresStore(OutboxTables):
@@ -143,7 +135,7 @@ class PostgresStore(OutboxTables):
                 rows = self._conn.execute(_READ_ROWS, (site, last, end, batch)).fetchall()
             return [_stored_row(row) for row in rows]
 
-        return paged_rows(page, after_seq, upto)
+        return shared_sql.paged_rows(page, after_seq, upto)
 
     def read_index(self, site: str, upto: int) -> Iterator[IndexRow]:
         # a connection and a server-side cursor of their own: one ordered scan, without the writer's lock
