@@ -99,12 +99,24 @@ def serve(
     console.print("stopped: every site's engine snapshotted")
 
 
+class _Stderr(logging.Handler):
+    """Writes each record to ``sys.stderr`` as it is then: a stream bound once would outlive a test
+    runner's captured one (every later record a "Logging error" with a traceback)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except (OSError, ValueError):  # stderr closed or gone: the log line is lost, never the node
+            self.handleError(record)
+
+
 def _log_to_stderr() -> None:
-    """The node's own log (recovery progress, refused snapshots, engine failures) on stderr."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    """The node's own log (recovery progress, refused snapshots, engine failures) on stderr, once."""
     root = logging.getLogger("stockade")
-    root.addHandler(handler)
+    if not any(isinstance(h, _Stderr) for h in root.handlers):
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
     root.setLevel(logging.INFO)
 
 
