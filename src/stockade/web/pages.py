@@ -85,11 +85,18 @@ async def site_map_fragment(request: Request, web: WebDep, session: SessionDep, 
 
 
 async def _map(web: WebDep, session: Session, site: str) -> dict[str, Any]:
-    layout, live, threat = await asyncio.gather(
+    answers = await asyncio.gather(
         web.api.get(session.token, f"/v1/sites/{site}"),
         web.api.get(session.token, f"/v1/sites/{site}/live"),
         web.api.get(session.token, f"/v1/access/threat-levels/{site}"),
+        return_exceptions=True,
     )
+    found: list[Any] = []
+    for answer in answers:  # the first refusal in this order, not whichever came back first (404 before 403)
+        if isinstance(answer, BaseException):
+            raise answer
+        found.append(answer)
+    layout, live, threat = found
     levels = {"*": threat["level"], **threat["zones"]}
     return {"layout": layout, "live": live, "map": site_map(layout, live, levels), "threat": worst_threat(levels)}
 
