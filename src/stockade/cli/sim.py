@@ -19,7 +19,7 @@ from stockade.sim.eval import eval_files, eval_scenario, scenario_paths
 from stockade.sim.labels import write_labels
 from stockade.sim.run import FileSink, simulate
 from stockade.sim.scenario import load_scenario
-from stockade.sim.score import Report, combine, report_json
+from stockade.sim.score import Report, combine, groups, report_json
 from stockade.site import SiteConfigError
 
 
@@ -81,6 +81,13 @@ def _table(reports: list[Report], total: Report) -> None:
         sc.add_row(r.name, str(r.overall.attacks), str(r.overall.detected), str(r.overall.incidents),
                    str(r.false_incidents), _fmt(r.person_hours), _fmt(r.false_per_1000h, True))
     console.print(sc)
+    tiers = Table("tier / site kind", "attacks", "recall", "prec.", "false", "per 1000 ph", "TTD med s",
+                  "TTD p90 s", title="Per tier and site kind")
+    for name, g in groups(reports).items():
+        f = g.overall
+        tiers.add_row(name, str(f.attacks), _fmt(f.recall, True), _fmt(f.precision, True), str(g.false_incidents),
+                      _fmt(g.false_per_1000h, True), _fmt(f.ttd_median_s), _fmt(f.ttd_p90_s))
+    console.print(tiers)
     o = total.overall
     console.print(f"overall: recall {_fmt(o.recall, True)}, precision {_fmt(o.precision, True)}, "
                   f"false incidents/1000 person-hours {_fmt(total.false_per_1000h, True)}, "
@@ -116,6 +123,7 @@ def eval_cmd(
         raise fail(f"cannot evaluate: {one_line(e)}") from e
     total = combine(reports)
     if as_json:
-        print(json.dumps({"scenarios": [report_json(r) for r in reports], "overall": report_json(total)}))
+        print(json.dumps({"scenarios": [report_json(r) for r in reports], "overall": report_json(total),
+                          "groups": {k: report_json(g) for k, g in groups(reports).items()}}))
     else:
         _table(reports, total)

@@ -95,6 +95,7 @@ class AfterHours(DetectorBase[AfterHoursParams]):
             f"{who(person, event.credential)} opened {event.door}"
             f"{f' into {zone}' if zone else ''} at {clock(state, event.ts)}, {when}"
             f"{' (grace ' + span(GRACE) + ', no schedule override)'}."
+            f" Check the {event.door} camera and ask {person.id}'s supervisor."
         )
         return [
             self.access_alert(state, event, person.id, severity, summary, zone=zone)

@@ -112,7 +112,8 @@ class DeniedBurst(DetectorBase[DeniedBurstParams]):
         else:
             summary = (
                 f"{who(person, event.credential)} was denied {n} times in {elapsed}"
-                f" (last at {event.door}). Possible badge probing or a stolen badge."
+                f" (last at {event.door}). Possible badge probing or a stolen badge:"
+                f" check the {event.door} camera and whether {person.id if person else 'the holder'} has it."
             )
             doors = [event.door]
         return self.alert(

@@ -69,7 +69,8 @@ class ImpossibleUse(DetectorBase[ImpossibleUseParams]):
                     p.on_leave,
                     f"{who(person, event.credential)} was presented at {event.door}"
                     f" at {clock(state, event.ts)}"
-                    f" ({event.result}) while {person.id} is on leave: cloned, lent or stolen badge.",
+                    f" ({event.result}) while {person.id} is on leave: cloned, lent or stolen badge."
+                    f" Check the {event.door} camera and call {person.id}.",
                     [event.id],
                     salt="leave",
                     people=[pid],
@@ -90,7 +91,7 @@ class ImpossibleUse(DetectorBase[ImpossibleUseParams]):
                         p.severity,
                         f"{who(person, event.credential)} used at {event.site} ({event.door})"
                         f" {span(gap)} after"
-                        f" {last.site} ({last.door}): one badge, two sites.",
+                        f" {last.site} ({last.door}): one badge, two sites. Check both doors' cameras.",
                         [last.event, event.id],
                         people=[pid],
                         credentials=[event.credential],
@@ -110,7 +111,7 @@ class ImpossibleUse(DetectorBase[ImpossibleUseParams]):
                     p.severity,
                     f"{who(person, event.credential)} used at {event.door} at {clock(state, event.ts)},"
                     f" {span(gap)} after {last.door}: {hops} doors apart need at least {span(need)}."
-                    " Two people hold this credential (cloned or shared badge).",
+                    " Two people hold this credential (cloned or shared badge): check both doors' cameras.",
                     [last.event, event.id],
                     people=[pid],
                     credentials=[event.credential],

@@ -13,6 +13,7 @@ long gap is low (an exit may simply have gone unbadged).
 from __future__ import annotations
 
 from stockade.detectors.base import DetectorBase, Params, clock, who
+from stockade.detectors.planned_work import in_drill
 from stockade.engine.state import SiteState
 from stockade.events import Access, Alert, Envelope
 from stockade.events.model import Severity
@@ -52,8 +53,9 @@ class AntiPassback(DetectorBase[AntiPassbackParams]):
         summary = (
             f"{who(person, event.credential)} entered {zone} through {event.door} at"
             f" {clock(state, event.ts)} but never left it since entering through {before.door}"
-            f" at {clock(state, before.ts)}: passed-back or shared badge."
+            f" at {clock(state, before.ts)}: passed-back or shared badge. Check the {event.door} camera."
         )
+        severity, summary = in_drill(state, event.ts, [zone], severity, summary)
         return [
             self.alert(
                 state,

@@ -71,7 +71,7 @@ class PrivilegeChange(DetectorBase[PrivilegeChangeParams]):
             return []
         summary = (
             f"{event.actor} ran {event.action} on {event.target or zone or 'the site'} at"
-            f" {clock(state, event.ts)}, outside the change windows."
+            f" {clock(state, event.ts)}, outside the change windows. Ask {event.actor} for the change ticket."
         )
         return [self._alert(state, event, p.other_outside, summary, actor, target)]
 

@@ -152,6 +152,7 @@ class AccessAnomaly(DetectorBase[AccessAnomalyParams]):
         summary = (
             f"{who(person, event.credential)} {'was denied at' if denied else 'badged'} {event.door} at"
             f" {clock(state, event.ts)}, far from their own pattern (score {score:.2f}): unusual {what}."
+            f" Check the {event.door} camera if it is not them."
         )
         return [
             self.access_alert(state, event, pid, severity, summary)

@@ -7,6 +7,10 @@ alone; a device that announces its reboot (``detail`` says so) does not count
 towards a group until confirmed. When ``several`` devices are down within ``group_window_s`` of each other it is the
 blinding that precedes a theft (JD.com, December 2025): critical, at once.
 
+An outage announced by the site file's maintenance window or by a
+``change_config`` / ``disable_device`` naming the device inside a change window
+(``planned_work``) is no blinding and raises nothing by itself.
+
     3 devices went down within 2 min: C-DOCKOUT-1 (offline 02:01), C-DOCKOUT-2 (recording stopped 02:01),
       P-HV (offline 02:02)
 """
@@ -18,9 +22,10 @@ from datetime import datetime, timedelta
 import msgspec
 
 from stockade.detectors.base import DetectorBase, Params, clock, span
+from stockade.detectors.planned_work import Announced, note, planned
 from stockade.engine.state import SiteState
 from stockade.engine.state.devices import SILENT
-from stockade.events import Alert, Device, Envelope, Sensor
+from stockade.events import Admin, Alert, Device, Envelope, Sensor
 from stockade.events.model import Severity
 
 WATCHED = frozenset({"camera", "reader", "panel", "gate"})
@@ -45,6 +50,7 @@ class DeviceDownParams(Params, frozen=True):
     closed: Severity = "high"  # the site closed, or a device watching a high-value zone
     tamper: Severity = "high"
     group: Severity = "critical"
+    announce_s: float = 7200  # how long a change in a change window explains its device going down
 
 
 class DeviceDownMemory(msgspec.Struct):
@@ -53,6 +59,7 @@ class DeviceDownMemory(msgspec.Struct):
     pending: list[Down]
     recent: dict[str, Down]
     grouped: set[str]
+    announced: dict[str, tuple[int, str]] = msgspec.field(default_factory=dict)
 
 
 class DeviceDown(DetectorBase[DeviceDownParams]):
@@ -65,6 +72,7 @@ class DeviceDown(DetectorBase[DeviceDownParams]):
         self._pending: list[Down] = []
         self._recent: dict[str, Down] = {}  # devices down recently, for grouping
         self._grouped: set[str] = set()
+        self._announced: Announced = {}  # devices a change in a change window may take down
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
         out: list[Alert] = []
@@ -85,6 +93,8 @@ class DeviceDown(DetectorBase[DeviceDownParams]):
             elif status in ("online", "recording_started"):
                 self._grouped.discard(event.device)
                 self._recent.pop(event.device, None)
+        elif isinstance(event, Admin):
+            note(self._announced, state, event, int(self.params.announce_s * 1000))
         elif isinstance(event, Sensor) and event.type == "tamper":
             self._down(state, (event.sensor, event.ts, "tamper", event.id), event, out)
         return out
@@ -92,6 +102,8 @@ class DeviceDown(DetectorBase[DeviceDownParams]):
     def _down(self, state: SiteState, down: Down, event: Envelope, out: list[Alert]) -> None:
         p = self.params
         device, since, status, _ = down
+        if status != "tamper" and planned(self._announced, state, device, since, int(p.announce_s * 1000)):
+            return
         cutoff = since - timedelta(seconds=p.group_window_s)
         recent = self._recent
         for name in [n for n, d in recent.items() if d[1] < cutoff or _recovered(state, d)]:

@@ -21,6 +21,7 @@ from stockade.events.model import Severity
 class DisarmedClosedParams(Params, frozen=True):
     severity: Severity = "high"
     covered: Severity = "low"
+    patrol: Severity = "info"  # a responder (guard) on duty, with their own code
     unattended: Severity = "medium"  # a panel reporting disarmed, with no user, after being armed
 
 
@@ -59,8 +60,13 @@ class DisarmedClosed(DetectorBase[DisarmedClosedParams]):
             and state.people.allowed(person, z.id, event.ts)
             and state.people.covered(person, event.ts)
         ):
-            severity = p.covered
-            by = f"by {who(person)}, who is on shift and allowed there"
+            role = state.site.roles.get(person.role or "")
+            if role is not None and role.responder:
+                severity = p.patrol
+                by = f"by {who(person)}, a guard on duty (patrol)"
+            else:
+                severity = p.covered
+                by = f"by {who(person)}, who is on shift and allowed there"
         else:
             severity = p.severity
             by = f"by {who(person) if person else user}"

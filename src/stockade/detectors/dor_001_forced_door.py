@@ -16,6 +16,7 @@ from datetime import timedelta
 import msgspec
 
 from stockade.detectors.base import DetectorBase, Params, clock
+from stockade.detectors.planned_work import in_drill
 from stockade.engine.state import SiteState
 from stockade.events import Alert, Door, Envelope
 from stockade.events.model import Severity
@@ -92,6 +93,7 @@ class ForcedDoor(DetectorBase[ForcedDoorParams]):
             f"{event.door} ({' / '.join(zones)}) was FORCED open at {clock(state, event.ts)}"
             f"{' while the site was closed' if closed else ''}. Send a guard and check the cameras."
         )
+        severity, summary = in_drill(state, event.ts, zones, severity, summary)
         return self.alert(state, event.ts, severity, summary, [event.id], doors=[event.door], zones=zones)
 
     def _no_grant(self, state: SiteState, event: Door) -> Alert:
@@ -104,4 +106,5 @@ class ForcedDoor(DetectorBase[ForcedDoorParams]):
             f" granted there in the {p.before_s:.0f} s before: forced latch, propped or bypassed."
             " Check the door camera."
         )
+        severity, summary = in_drill(state, event.ts, zones, severity, summary)
         return self.alert(state, event.ts, severity, summary, [event.id], doors=[event.door], zones=zones)

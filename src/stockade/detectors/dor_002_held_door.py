@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import msgspec
 
 from stockade.detectors.base import DetectorBase, Params, clock, span
+from stockade.detectors.planned_work import in_drill
 from stockade.engine.state import SiteState
 from stockade.events import Alert, Door, Envelope
 from stockade.events.model import Severity
@@ -105,6 +106,7 @@ class HeldDoor(DetectorBase[HeldDoorParams]):
             f"{door} ({' / '.join(zones)}) was opened at {clock(state, start)} and {tail}:"
             " propped open? Close it and check the door camera."
         )
+        severity, summary = in_drill(state, now, zones, severity, summary)
         return self.alert(
             state, now, severity, summary, evidence, salt=start.isoformat(), doors=[door], zones=zones
         )

@@ -12,6 +12,13 @@ Three signals, strongest first:
   ``factor`` × their own running average per window (learned online, with a
   site-wide prior for new users), and at least ``min_count``.
 
+A recount is not a theft: a write-off at a location the same user counted in
+the ``recount_s`` before is a correction made in a counting sitting (a full
+inventory recount makes dozens). Presence and baseline say nothing then (the
+counter stands there by definition) and the correction does not feed the
+baseline; the cover-up signal still applies, and STK-INV-007 still adds the
+corrections up, net of what the recount found.
+
     emp-1033 wrote off 6 × Tablet 11 (€7,944, reason lost) at hv-cage 25 min after badging into hv-cage
       at 23:48, outside their late shift
 """
@@ -37,6 +44,7 @@ class SuspiciousWriteOffParams(Params, frozen=True):
     factor: float = 3.0
     min_count: int = 4
     prior_per_window: float = 1.0
+    recount_s: float = 1800
     cover_up: Severity = "high"
     presence: Severity = "medium"
     baseline: Severity = "medium"
@@ -48,6 +56,7 @@ class SuspiciousWriteOffMemory(msgspec.Struct):
     recent: dict[str, list[tuple[int, int, str]]]
     total: dict[str, int]
     since: dict[str, int]
+    counted: dict[str, tuple[int, str]] = msgspec.field(default_factory=dict)
 
 
 class SuspiciousWriteOff(DetectorBase[SuspiciousWriteOffParams]):
@@ -60,24 +69,31 @@ class SuspiciousWriteOff(DetectorBase[SuspiciousWriteOffParams]):
         self._recent: dict[str, deque[tuple[int, int, str]]] = {}  # user -> (ms, items, event id)
         self._total: dict[str, int] = {}  # user -> items written off since first seen
         self._since: dict[str, int] = {}  # user -> ms of their first write-off
+        self._counted: dict[str, tuple[int, str]] = {}  # location -> (ms, user) of its last count with a user
 
     def save_memory(self) -> SuspiciousWriteOffMemory:
-        return SuspiciousWriteOffMemory({u: list(r) for u, r in self._recent.items()}, self._total, self._since)
+        return SuspiciousWriteOffMemory({u: list(r) for u, r in self._recent.items()}, self._total, self._since,
+                                        self._counted)
 
     def load_memory(self, memory: msgspec.Struct) -> None:
         if not isinstance(memory, SuspiciousWriteOffMemory):  # the snapshot decoded it as memory_type
             raise TypeError(f"{type(self).__name__} cannot load a {type(memory).__name__}")
         self._recent = {u: deque(r) for u, r in memory.recent.items()}
-        self._total, self._since = memory.total, memory.since
+        self._total, self._since, self._counted = memory.total, memory.since, memory.counted
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
         if not isinstance(event, Stock):
+            return []
+        if event.op == "count" and event.user and event.to:
+            self._note_count(state, event.to, event.user)
             return []
         if not is_write_off(event):
             return []
         p = self.params
         user = event.user or "unknown user"
         loc = event.from_ or event.to or ""
+        counted = self._counted.get(loc)
+        recount = counted is not None and counted[1] == user and state.ms - counted[0] <= p.recount_s * 1000
         zone = zone_of(loc) if loc else ""
         epcs = event.epcs or []
         items = len(epcs) or abs(event.qty or 1)
@@ -86,9 +102,9 @@ class SuspiciousWriteOff(DetectorBase[SuspiciousWriteOffParams]):
         if not epcs and event.sku and (s := skus.get(event.sku)) is not None:
             value = s.value * items
         person = state.people.person_of(event.user) if event.user else None
-        baseline = self._baseline(state, user, items, event.id)
+        baseline = None if recount else self._baseline(state, user, items, event.id)
         left = self._left_via_exit(state, epcs)
-        pos = self._presence(state, person.id, zone) if person and zone else None
+        pos = self._presence(state, person.id, zone) if person and zone and not recount else None
         off_shift = person is not None and not state.people.covered(person, event.ts)
         what = (
             f"{items} item(s) (€{value:,.0f}, reason {event.reason or 'none'}) at {loc or 'an unknown place'}"
@@ -133,6 +149,12 @@ class SuspiciousWriteOff(DetectorBase[SuspiciousWriteOffParams]):
                 epcs=epcs[:200],
             )
         ]
+
+    def _note_count(self, state: SiteState, location: str, user: str) -> None:
+        cutoff = state.ms - int(self.params.recount_s * 1000)
+        if len(self._counted) > 4096:
+            self._counted = {k: v for k, v in self._counted.items() if v[0] >= cutoff}
+        self._counted[location] = (state.ms, user)
 
     def _presence(self, state: SiteState, person_id: str, zone: str) -> Position | None:
         """The entry that put the person in ``zone``, if they are there now or entered it lately."""

@@ -24,6 +24,7 @@ from stockade.detectors.acc_002_denied_burst import DeniedBurst
 from stockade.detectors.acc_003_impossible_use import ImpossibleUse
 from stockade.detectors.acc_004_anti_passback import AntiPassback
 from stockade.detectors.acc_005_role_violation import RoleViolation
+from stockade.detectors.acc_006_borrowed_credential import BorrowedCredential
 from stockade.detectors.adm_001_privilege_change import PrivilegeChange
 from stockade.detectors.ano_001_access_anomaly import AccessAnomaly
 from stockade.detectors.base import DetectorBase
@@ -39,6 +40,8 @@ from stockade.detectors.inv_002_count_shortfall import CountShortfall
 from stockade.detectors.inv_003_suspicious_write_off import SuspiciousWriteOff
 from stockade.detectors.inv_004_cloned_tag import ClonedTag
 from stockade.detectors.inv_005_unknown_or_gone_tag import UnknownOrGoneTag
+from stockade.detectors.inv_006_unsupported_record import UnsupportedRecord
+from stockade.detectors.inv_007_accumulated_loss import AccumulatedLoss
 from stockade.detectors.led_001_ledger_integrity import LedgerIntegrity
 from stockade.detectors.per_001_perimeter_breach import PerimeterBreach
 from stockade.detectors.ven_001_vendor_out_of_scope import VendorOutOfScope
@@ -56,6 +59,7 @@ CATALOGUE: dict[str, type[DetectorBase[Any]]] = {
         ImpossibleUse,
         AntiPassback,
         RoleViolation,
+        BorrowedCredential,
         ForcedDoor,
         HeldDoor,
         Tailgating,
@@ -70,6 +74,8 @@ CATALOGUE: dict[str, type[DetectorBase[Any]]] = {
         SuspiciousWriteOff,
         ClonedTag,
         UnknownOrGoneTag,
+        UnsupportedRecord,
+        AccumulatedLoss,
         AppointmentMismatch,
         SealMismatch,
         PrivilegeChange,

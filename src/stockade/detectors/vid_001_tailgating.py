@@ -17,6 +17,7 @@ from datetime import timedelta
 import msgspec
 
 from stockade.detectors.base import DetectorBase, Params, clock
+from stockade.detectors.planned_work import in_drill
 from stockade.engine.state import SiteState
 from stockade.engine.state.doors import Grant
 from stockade.events import Alert, Envelope, Video
@@ -91,6 +92,7 @@ class Tailgating(DetectorBase[TailgatingParams]):
             f" {len(grants)} badge(s) were granted there within {p.window_s:.0f} s ({badges}):"
             " tailgating. Review the door camera and challenge the follower."
         )
+        severity, summary = in_drill(state, ev.ts, zones, severity, summary)
         return self.alert(
             state,
             ev.ts,

@@ -24,6 +24,8 @@ from stockade.sim.presence import presence_spans
 from stockade.sim.run import ListSink, simulate
 from stockade.sim.scenario import load_scenario
 from stockade.sim.score import Report, attack_free_hours, score
+from stockade.site import SiteConfig
+from stockade.site.config import parse_clock
 
 
 class _Line(msgspec.Struct):
@@ -77,13 +79,32 @@ def scenario_paths(items: Sequence[str | Path]) -> list[Path]:
     return out
 
 
+def site_kind(site: SiteConfig) -> str:
+    """What kind of site, as the evaluation groups them: ``24/7``, ``night crew``, ``no night crew``."""
+    if site.hours is None:
+        return "24/7"
+    crew = False
+    for p in site.people:
+        role = site.roles.get(p.role or "")
+        shift = site.shifts.get(p.shift or "")
+        if role is None or role.responder or shift is None:
+            continue
+        if parse_clock(shift.end) <= parse_clock(shift.start):
+            crew = True
+            break
+    return "night crew" if crew else "no night crew"
+
+
 def eval_scenario(path: str | Path) -> Report:
     sc = load_scenario(path)
     sink = ListSink()
     result = simulate(sc, sink)
     analysis = analyze(result.site, sink.events)
     hours = attack_free_hours(presence_spans(sink.events), result.labels)
-    return score(result.labels, analysis.incidents, analysis.alerts, person_hours=hours, name=sc.model.scenario)
+    report = score(result.labels, analysis.incidents, analysis.alerts, person_hours=hours, name=sc.model.scenario)
+    report.tier = sc.model.tier
+    report.site_kind = site_kind(result.site)
+    return report
 
 
 def eval_files(labels: Path, incidents: Path, *, events: Path | None = None,

@@ -30,6 +30,7 @@ from stockade.sim.counts import cycle_counts
 from stockade.sim.devices import camera_reboots, heartbeats, panels, startup
 from stockade.sim.emit import Sink
 from stockade.sim.labels import Label
+from stockade.sim.lookalikes import plan_lookalikes, planned_site, run_lookalikes
 from stockade.sim.scenario import Scenario
 from stockade.sim.staff import plan_new_hires, staff_day, vendor_day, writeoffs
 from stockade.sim.trucks import Truck, bin_for, site_appointments, trucks_day
@@ -101,7 +102,7 @@ def opening_balances(w: World) -> None:
 
 
 def simulate(scenario: Scenario, sink: Sink) -> SimResult:
-    site = staffed_site(scenario)
+    site = planned_site(scenario, staffed_site(scenario))
     w = World.build(scenario, site, sink)
     attacks: list[Attack] = [ATTACKS[s.type](s, i, w) for i, s in enumerate(scenario.attacks)]
     opening_balances(w)
@@ -109,6 +110,7 @@ def simulate(scenario: Scenario, sink: Sink) -> SimResult:
     plan_new_hires(w)
     for a in attacks:
         a.plan(w)
+    plan_lookalikes(w)
     extra: dict[int, list[Truck]] = {}
     for tr in site_appointments(w) + [t for a in attacks for t in getattr(a, "trucks", [])]:
         extra.setdefault(tr.window[0] // DAY, []).append(tr)
@@ -124,6 +126,7 @@ def simulate(scenario: Scenario, sink: Sink) -> SimResult:
                 if ds <= tr.window[0] < de]
         trucks_day(w, day, mine)
         writeoffs(w, day)
+        run_lookalikes(w, ds, de)
         for a in attacks:
             if ds <= a.emit_from() < de or (day == w.clock.days()[0] and a.emit_from() < ds):
                 a.emit(w)

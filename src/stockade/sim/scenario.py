@@ -23,17 +23,23 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from stockade.sim.errors import ScenarioError
 from stockade.site import SiteConfig, SiteConfigError, load_site
 
-ATTACK_TYPES: tuple[str, ...] = (
+CATALOGUE_TYPES: tuple[str, ...] = (
     "insider_after_hours_theft", "tailgating", "cloned_badge", "blind_and_grab",
     "fictitious_pickup", "record_cover_up", "perimeter_breach", "vendor_out_of_scope",
     "self_grant", "slow_shrinkage", "cloned_tag", "badge_probing", "propped_door",
     "dock_loitering", "seal_swap", "event_suppression",
 )
+# the novel tier (sim/attacks/novel.py): outside the catalogue's types, written against docs/threats.md
+NOVEL_TYPES: tuple[str, ...] = (
+    "phantom_record", "split_theft", "borrowed_badge", "maintenance_cover", "guard_collusion",
+)
+ATTACK_TYPES: tuple[str, ...] = CATALOGUE_TYPES + NOVEL_TYPES
 AttackType = Literal[
     "insider_after_hours_theft", "tailgating", "cloned_badge", "blind_and_grab",
     "fictitious_pickup", "record_cover_up", "perimeter_breach", "vendor_out_of_scope",
     "self_grant", "slow_shrinkage", "cloned_tag", "badge_probing", "propped_door",
     "dock_loitering", "seal_swap", "event_suppression",
+    "phantom_record", "split_theft", "borrowed_badge", "maintenance_cover", "guard_collusion",
 ]
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(d|h|m|s)\s*$")
 _UNIT_S = {"d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -112,6 +118,20 @@ class AttackSpec(Model):
         return v
 
 
+LookalikeType = Literal["planned_maintenance", "announced_maintenance", "fire_drill", "full_recount",
+                        "night_patrol", "perimeter_wind"]
+
+
+class LookalikeSpec(Model):
+    """One benign look-alike (sim/lookalikes.py): ordinary, unlabelled; any incident it raises is false."""
+
+    type: LookalikeType
+    day: int = Field(ge=0, description="day index from the start")
+    time: Clock = Field(description="local time of day")
+    count: int | None = Field(None, ge=1, description="scale: cameras, people, adjustments")
+    duration_min: float | None = Field(None, gt=0)
+
+
 class ScenarioModel(Model):
     scenario: str = Field(pattern=r"^[A-Za-z0-9._-]+$")
     description: str = ""
@@ -124,6 +144,9 @@ class ScenarioModel(Model):
     benign: Benign = Field(default_factory=lambda: Benign())
     signing: Signing = Field(default_factory=lambda: Signing())
     attacks: list[AttackSpec] = Field(default_factory=list)
+    tier: Literal["catalogue", "novel"] = Field(
+        "catalogue", description="catalogue: the catalogue's attack types; novel: the second, independent tier")
+    lookalikes: list[LookalikeSpec] = Field(default_factory=list)
 
     @field_validator("start")
     @classmethod
@@ -204,6 +227,9 @@ def _check_references(m: ScenarioModel, site: SiteConfig, path: str) -> None:
         for i, s in enumerate(m.signing.sources):
             if not s:
                 raise ScenarioError(path, f"signing.sources[{i}]", "empty source id")
+    for i, x in enumerate(m.lookalikes):
+        if x.day * 86400 >= duration:
+            raise ScenarioError(path, f"lookalikes[{i}].day", f"day {x.day} is past the end ({m.duration})")
     for i, a in enumerate(m.attacks):
         where = f"attacks[{i}]"
         for name in ("actor", "accomplice"):

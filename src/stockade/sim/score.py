@@ -121,6 +121,8 @@ class Report:
     false_incidents: int
     person_hours: float | None
     missed: list[str]  # label ids with no severe matching incident
+    tier: str = ""  # "catalogue" or "novel" (the scenario's tier); "" when mixed or unknown
+    site_kind: str = ""  # see ``site_kind``
 
     @property
     def false_per_1000h(self) -> float | None:
@@ -163,6 +165,22 @@ def score(labels: Sequence[Label], incidents: Sequence[Incident], alerts: Sequen
     return Report(name, overall, by_type, false, person_hours, missed)
 
 
+def groups(reports: Sequence[Report]) -> dict[str, Report]:
+    """The reports combined per tier, and per tier and site kind: ``novel``, ``novel / open hours, no night crew``."""
+    keys: dict[str, list[Report]] = {}
+    for r in reports:
+        tier = r.tier or "catalogue"
+        keys.setdefault(tier, []).append(r)
+        if r.site_kind:
+            keys.setdefault(f"{tier} / {r.site_kind}", []).append(r)
+    out = {}
+    for k in sorted(keys, key=lambda k: (k.split(" / ")[0] != "catalogue", k)):
+        c = combine(keys[k], k)
+        c.tier = k.split(" / ")[0]
+        out[k] = c
+    return out
+
+
 def combine(reports: Sequence[Report], name: str = "all") -> Report:
     overall = Figures()
     by_type: dict[str, Figures] = {}
@@ -183,4 +201,5 @@ def report_json(r: Report) -> dict[str, object]:
                 "ttd_median_s": f.ttd_median_s, "ttd_p90_s": f.ttd_p90_s}
     return {"name": r.name, "overall": figs(r.overall), "by_type": {t: figs(f) for t, f in sorted(r.by_type.items())},
             "false_incidents": r.false_incidents, "person_hours": r.person_hours,
-            "false_per_1000_person_hours": r.false_per_1000h, "missed": r.missed}
+            "false_per_1000_person_hours": r.false_per_1000h, "missed": r.missed, "tier": r.tier,
+            "site_kind": r.site_kind}

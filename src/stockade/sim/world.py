@@ -60,6 +60,7 @@ class World:
     not_before: dict[str, int] = field(default_factory=dict)                 # new hires: first day start
     reserved_people: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     counts: list[tuple[int, str, str, frozenset[str]]] = field(default_factory=list)  # t, zone, id, found
+    patrols: dict[int, str] = field(default_factory=dict)  # look-alike index -> the guard patrolling
     _n: int = 0
 
     @classmethod

@@ -14,7 +14,6 @@ every error names the file, the field path and the problem.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -25,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, field_validator, model_validator
 
 from stockade.site.errors import SiteConfigError
+from stockade.site.references import reference_problems
 from stockade.site.sources import SourceConfig
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -200,6 +200,26 @@ class Appointment(Model):
         return v
 
 
+class PlannedWork(Model):
+    """Announced work the events alone cannot explain: a maintenance window or a drill."""
+
+    id: Id
+    kind: Literal["maintenance", "drill"]
+    window: tuple[datetime, datetime] = Field(description="RFC 3339 with offset, start then end")
+    devices: list[Id] = Field(default_factory=list, description="maintenance: devices that may go down; empty: any")
+    zones: list[Id] = Field(default_factory=list, description="zones concerned; empty: the whole site")
+    note: str = ""
+
+    @field_validator("window")
+    @classmethod
+    def _aware(cls, v: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
+        if v[0].tzinfo is None or v[1].tzinfo is None:
+            raise ValueError("window times need an offset (RFC 3339)")
+        if v[1] <= v[0]:
+            raise ValueError("window ends before it starts")
+        return v
+
+
 class Policy(Model):
     require_signatures: list[Id] = Field(
         default_factory=list, description="sources whose unsigned events are rejected"
@@ -232,6 +252,8 @@ class SiteConfig(Model):
     sources: list[SourceConfig] = Field(
         default_factory=list, description="systems other than devices and what they may send")
     policy: Policy = Field(default_factory=lambda: Policy())
+    planned: list[PlannedWork] = Field(
+        default_factory=list, description="announced maintenance windows and drills (optional)")
     locations: dict[Annotated[str, Field(min_length=1, max_length=256)], Id] = Field(
         default_factory=dict,
         description="EPCIS readPoint / bizLocation ids (SGLN URNs or GS1 Digital Links) -> zone or zone/bin",
@@ -248,7 +270,7 @@ class SiteConfig(Model):
 
     @model_validator(mode="after")
     def _references(self) -> SiteConfig:
-        problems = list(_reference_problems(self))
+        problems = reference_problems(self)
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -301,89 +323,6 @@ class SiteConfig(Model):
 
     def zone(self, zone_id: str) -> Zone:
         return self.zones_by_id[zone_id]
-
-
-def _duplicates(ids: list[str]) -> list[str]:
-    return sorted(i for i, n in Counter(ids).items() if n > 1)
-
-
-def _reference_problems(s: SiteConfig) -> list[str]:
-    zones = {z.id for z in s.zones}
-    doors = {d.id for d in s.doors}
-    vendors = {v.id for v in s.vendors}
-    out: list[str] = []
-
-    def zone_ref(path: str, zone: str) -> None:
-        if zone not in zones:
-            out.append(f"{path}: zone {zone!r} is not defined in zones")
-
-    for name, ids in (
-        ("zones", [z.id for z in s.zones]), ("doors", [d.id for d in s.doors]),
-        ("people", [p.id for p in s.people]), ("vendors", [v.id for v in s.vendors]),
-        ("skus", [k.sku for k in s.skus]), ("appointments", [a.id for a in s.appointments]),
-        ("devices", [r.id for r in s.readers] + [c.id for c in s.cameras]
-         + [x.id for x in s.sensors] + [g.id for g in s.gates]),
-        ("credentials", [c for p in s.people for c in p.credentials]),
-        ("sources", [x.id for x in s.sources]),
-    ):
-        for dup in _duplicates(ids):
-            out.append(f"{name}: id {dup!r} appears more than once")
-    for i, d in enumerate(s.doors):
-        for j, z in enumerate(d.zones):
-            zone_ref(f"doors[{i}].zones[{j}]", z)
-        if d.zones[0] == d.zones[1]:
-            out.append(f"doors[{i}].zones: a door joins two different zones")
-    for i, r in enumerate(s.readers):
-        zone_ref(f"readers[{i}].zone", r.zone)
-    for i, c in enumerate(s.cameras):
-        for j, z in enumerate(c.zones):
-            zone_ref(f"cameras[{i}].zones[{j}]", z)
-        if c.door is not None and c.door not in doors:
-            out.append(f"cameras[{i}].door: door {c.door!r} is not defined in doors")
-        if c.frigate is not None:
-            for fz, z in c.frigate.zones.items():
-                zone_ref(f"cameras[{i}].frigate.zones.{fz}", z)
-            for fz in c.frigate.loitering:
-                if fz not in c.frigate.zones:
-                    out.append(f"cameras[{i}].frigate.loitering.{fz}: map the zone in frigate.zones first")
-    for dup in _duplicates([c.frigate.camera for c in s.cameras if c.frigate is not None]):
-        out.append(f"cameras: Frigate camera {dup!r} is mapped more than once")
-    for i, x in enumerate(s.sensors):
-        zone_ref(f"sensors[{i}].zone", x.zone)
-    for i, g in enumerate(s.gates):
-        zone_ref(f"gates[{i}].zone", g.zone)
-    for name, role in s.roles.items():
-        if role.zones != "*":
-            for j, z in enumerate(role.zones):
-                zone_ref(f"roles.{name}.zones[{j}]", z)
-    for i, p in enumerate(s.people):
-        if p.role is not None and p.role not in s.roles:
-            out.append(f"people[{i}].role: role {p.role!r} of {p.id} is not defined in roles")
-        if p.shift is not None and p.shift not in s.shifts:
-            out.append(f"people[{i}].shift: shift {p.shift!r} of {p.id} is not defined in shifts")
-        if p.vendor is not None and p.vendor not in vendors:
-            out.append(f"people[{i}].vendor: vendor {p.vendor!r} of {p.id} is not defined")
-        if p.kind == "vendor" and p.vendor is None:
-            out.append(f"people[{i}].vendor: {p.id} is of kind vendor but names no vendor")
-        if p.kind != "driver" and p.role is None:
-            out.append(f"people[{i}].role: {p.id} needs a role (only drivers may have none)")
-    for i, v in enumerate(s.vendors):
-        for j, z in enumerate(v.contract.zones):
-            zone_ref(f"vendors[{i}].contract.zones[{j}]", z)
-    gates = {g.id for g in s.gates}
-    for i, a in enumerate(s.appointments):
-        if a.gate not in gates:
-            out.append(f"appointments[{i}].gate: gate {a.gate!r} is not defined in gates")
-    for key, location in s.locations.items():
-        zone_ref(f"locations[{key!r}]", location.split("/", 1)[0])
-    for i, src in enumerate(s.sources):
-        if src.id in s.device_ids:
-            out.append(f"sources[{i}].id: {src.id!r} is a device; devices send device kinds only")
-    panel_zones = {x.zone for x in s.sensors if x.type == "panel"}
-    for i, zone in enumerate(s.zones):
-        if zone.armed_outside_hours and zone.id not in panel_zones:
-            out.append(f"zones[{i}].armed_outside_hours: zone {zone.id!r} has no panel sensor")
-    return out
 
 
 def _describe(err: ValidationError) -> str:

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from stockade.detectors.dev_001_device_down import DeviceDown
 
 
@@ -70,3 +72,49 @@ def test_two_announced_reboots_are_not_a_blinding(feed):
     f.device("2026-11-26 13:31:00", "C-YARD-1", "offline", detail="rebooting")
     (a,) = f.tick("2026-11-26 13:36:00")  # never came back
     assert a.entities.devices == ("C-YARD-1",)
+
+
+def test_devices_a_change_in_the_change_window_names_may_go_down_together(feed):
+    f = feed(DeviceDown())
+    for cam in ("C-DOCKOUT-1", "C-DOCKOUT-2"):
+        f.admin("2026-11-24 10:02", "it-01", "change_config", target=cam)  # Tuesday, in the window
+    assert f.device("2026-11-24 10:10:00", "C-DOCKOUT-1", "offline") == []
+    assert f.device("2026-11-24 10:10:20", "C-DOCKOUT-2", "offline") == []
+    f.tick("2026-11-24 10:20")
+    assert f.alerts == []
+    f.device("2026-11-24 10:30", "C-STORAGE-1", "offline")  # not announced: still judged
+    f.tick("2026-11-24 10:36")
+    (a,) = f.alerts
+    assert a.entities.devices == ("C-STORAGE-1",)
+    assert a.severity == "medium"
+
+
+def test_a_change_outside_the_window_or_too_long_ago_announces_nothing(feed):
+    f = feed(DeviceDown())
+    f.admin("2026-11-24 13:00", "it-01", "disable_device", target="C-DOCKOUT-1")  # after the window
+    f.admin("2026-11-24 10:00", "it-01", "disable_device", target="C-DOCKOUT-2")
+    f.device("2026-11-24 13:05", "C-DOCKOUT-1", "offline")
+    (a,) = f.device("2026-11-24 13:05:30", "C-DOCKOUT-2", "offline")  # 3 h after: past announce_s
+    assert a.severity == "critical"
+
+
+def test_site_file_maintenance_window_covers_its_devices_only(site):
+    from stockade.engine.engine import SiteEngine
+    from stockade.events import Device
+    from stockade.site import parse_site
+
+    data = site.model_dump(mode="json", exclude_none=True)
+    data["planned"] = [{"id": "mw-1", "kind": "maintenance", "devices": ["C-DOCKOUT-1", "C-DOCKOUT-2"],
+                        "window": ["2026-11-24T01:00:00+01:00", "2026-11-24T03:00:00+01:00"]}]
+    planned = parse_site(data)
+    eng = SiteEngine(planned, [DeviceDown()])
+
+    def down(n: int, t: str, dev: str) -> list[object]:
+        ev = Device(id=f"ev-{n}", ts=datetime.fromisoformat(t), site=planned.site, source=dev, device=dev,
+                    status="offline")
+        return list(eng.step(ev, n))
+
+    assert down(1, "2026-11-24T02:00:00+01:00", "C-DOCKOUT-1") == []
+    assert down(2, "2026-11-24T02:00:30+01:00", "C-DOCKOUT-2") == []
+    assert down(3, "2026-11-24T03:30:00+01:00", "C-HV-1") == []  # pending: judged after confirm_s
+    assert down(4, "2026-11-24T03:30:30+01:00", "C-DOCKOUT-1") != []  # after the window: a blinding again

@@ -38,3 +38,12 @@ def test_dst_spring_forward_closing(feed):
     # Sunday 29 March 2026: closed all day (Saturday hours end 14:00)
     (a,) = f.sensor("2026-03-29T03:30:00+02:00", "P-HV", "hv-cage", "disarm", user="emp-1021")
     assert a.severity == "high"
+
+
+def test_night_guard_on_duty_disarming_for_a_patrol_is_info(feed):
+    f = feed(DisarmedClosed())
+    (a,) = f.sensor("2026-11-24 02:03", "P-HV", "hv-cage", "disarm", user="grd-3")
+    assert a.severity == "info"
+    assert "guard on duty (patrol)" in a.summary
+    (b,) = f.sensor("2026-11-24 02:05", "P-HV", "hv-cage", "disarm", user="grd-1")  # day guard, off duty
+    assert b.severity == "high"

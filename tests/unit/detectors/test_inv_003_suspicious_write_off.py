@@ -56,3 +56,25 @@ def test_someone_who_was_just_there_on_shift(feed):
     # hours later, the visit no longer counts
     assert f.stock("2026-11-24 12:05", "adjust", **{"from": "storage/E-21-1"}, epcs=[LOW + "8"], qty=-1,
                    reason="damaged", user="emp-1060") == []
+
+
+def test_a_recount_sitting_is_no_presence_or_baseline_but_a_cover_up_still_is(feed):
+    f = feed(SuspiciousWriteOff())
+    f.access("2026-11-24 09:00", "D-FLOOR", "badge:1022")  # the supervisor is in storage, counting
+    for k in range(8):
+        loc = f"storage/A-{k}"
+        f.stock(f"2026-11-24 09:{10 + 5 * k}", "count", to=loc, epcs=[], user="emp-1022")
+        assert f.stock(f"2026-11-24 09:{11 + 5 * k}", "adjust", **{"from": loc}, sku="0614141.107467", qty=-1,
+                       reason="correction", user="emp-1022") == []
+    # another user's write-off at a counted bin, and a count too long ago, are judged as ever
+    assert f.stock("2026-11-24 09:52", "adjust", **{"from": "storage/A-7"}, sku="0614141.107467", qty=-1,
+                   reason="correction", user="emp-1042") == []  # emp-1042 was not there: quiet
+    (a,) = f.stock("2026-11-24 11:00", "adjust", **{"from": "storage/A-0"}, sku="0614141.107467", qty=-1,
+                   reason="correction", user="emp-1022")
+    assert "badged into storage at 09:00" in a.summary
+    f.stock("2026-11-23 08:00", "receive", to="storage/B-1", epcs=[LOW + "9"])
+    f.tag("2026-11-24 12:00", "R-DOCKOUT-1", LOW + "9", direction="out")
+    f.stock("2026-11-24 12:10", "count", to="storage/B-1", epcs=[], user="emp-1022")
+    (b,) = f.stock("2026-11-24 12:11", "adjust", **{"from": "storage/B-1"}, epcs=[LOW + "9"], qty=-1,
+                   reason="lost", user="emp-1022")
+    assert b.severity == "high"

@@ -11,12 +11,51 @@ def test_fence_at_night_then_motion_is_critical(feed):
     assert f.sensor("2026-11-24 01:59:00", "S-MOTION-YARD", "yard", "motion") == []  # once per breach
 
 
-def test_daytime_trigger_is_medium_and_motion_alone_is_quiet(feed):
+def test_daylight_trigger_alone_is_low_and_motion_alone_is_quiet(feed):
     f = feed(PerimeterBreach())
     assert f.sensor("2026-11-24 01:00", "S-MOTION-YARD", "yard", "motion") == []
     (a,) = f.sensor("2026-11-24 10:00", "S-BEAM-YARD", "yard", "beam")
-    assert a.severity == "medium"
-    assert f.sensor("2026-11-24 10:01", "S-MOTION-YARD", "yard", "motion") == []  # site open
+    assert a.severity == "low"
+    assert "nothing behind it" in a.summary
+    assert "camera on yard" in a.summary
+    assert f.sensor("2026-11-24 10:15", "S-MOTION-YARD", "yard", "motion") == []  # past the window
+
+
+def test_daylight_trigger_corroborated_by_motion_is_medium_once(feed):
+    f = feed(PerimeterBreach())
+    f.sensor("2026-11-24 10:00", "S-BEAM-YARD", "yard", "beam")
+    assert f.sensor("2026-11-24 10:00:30", "S-MOTION-YARD", "yard", "motion") == []  # people work in the yard
+    f = feed(PerimeterBreach())
+    f.sensor("2026-11-24 10:00", "S-FENCE-E", "perimeter", "fence")
+    assert f.sensor("2026-11-24 10:00:40", "S-MOTION-STORAGE", "storage", "motion") == []  # another zone
+    (b,) = f.sensor("2026-11-24 10:01", "S-MOTION-PERIM", "perimeter", "motion")
+    assert b.severity == "medium"
+    assert "corroborated" in b.summary
+    assert "triggered at 10:00" in b.summary
+    assert "Send a guard to perimeter" in b.summary
+    assert f.sensor("2026-11-24 10:02", "S-MOTION-PERIM", "perimeter", "motion") == []
+
+
+def test_daylight_trigger_corroborated_by_a_second_sensor(feed):
+    f = feed(PerimeterBreach())
+    f.sensor("2026-11-24 10:00", "S-FENCE-N", "perimeter", "fence")
+    (b,) = f.sensor("2026-11-24 10:03", "S-FENCE-S", "perimeter", "fence")
+    assert b.severity == "medium"
+    assert "second sensor, S-FENCE-S" in b.summary
+
+
+def test_daylight_trigger_corroborated_by_a_camera_in_its_zone_only(feed):
+    f = feed(PerimeterBreach())
+    f.sensor("2026-11-24 10:00", "S-BEAM-YARD", "yard", "beam")
+    assert f.video("2026-11-24 10:00:20", "C-YARD-2", label="truck", zone="yard") == []  # trucks in the yard
+    f = feed(PerimeterBreach())
+    cam = "C-YARD-2"
+    f.sensor("2026-11-24 10:00", "S-FENCE-E", "perimeter", "fence")
+    assert f.video("2026-11-24 10:00:30", cam, label="bird", zone="perimeter") == []
+    assert f.video("2026-11-24 10:00:40", cam, zone="yard") == []
+    (b,) = f.video("2026-11-24 10:01", cam, zone="perimeter")
+    assert b.severity == "medium"
+    assert f"camera {cam} saw a person" in b.summary
 
 
 def test_repeats_of_one_sensor_are_one_breach(feed):

@@ -3,9 +3,10 @@ import pytest
 from stockade.detectors.registry import CATALOGUE, DetectorConfigError, all_detectors
 
 IDS = [f"STK-{x}" for x in (
-    "ACC-001", "ACC-002", "ACC-003", "ACC-004", "ACC-005", "DOR-001", "DOR-002", "VID-001", "VID-002", "VID-003",
-    "PER-001", "DEV-001", "DEV-002", "DEV-003", "INV-001", "INV-002", "INV-003", "INV-004", "INV-005", "GAT-001",
-    "GAT-002", "ADM-001", "VEN-001", "ANO-001", "LED-001")]
+    "ACC-001", "ACC-002", "ACC-003", "ACC-004", "ACC-005", "ACC-006", "DOR-001", "DOR-002", "VID-001",
+    "VID-002", "VID-003", "PER-001", "DEV-001", "DEV-002", "DEV-003", "INV-001", "INV-002", "INV-003",
+    "INV-004", "INV-005", "INV-006", "INV-007", "GAT-001", "GAT-002", "ADM-001", "VEN-001", "ANO-001",
+    "LED-001")]
 
 
 def test_the_whole_catalogue_is_registered():

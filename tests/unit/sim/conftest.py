@@ -10,6 +10,7 @@ from stockade.sim.scenario import ATTACK_TYPES, Scenario, parse_scenario
 
 ROOT = Path(__file__).resolve().parents[3]
 SITE = ROOT / "examples" / "sites" / "dc-demo.yaml"
+OPS = ROOT / "examples" / "scenarios-novel" / "sites" / "dc-demo-ops.yaml"  # dc-demo with a change-management source
 
 
 def make(tmp: Path | None = None, **over: object) -> Scenario:
@@ -26,4 +27,4 @@ def run(sc: Scenario) -> tuple[SimResult, ListSink]:
 
 @pytest.fixture(scope="session")
 def all_attacks() -> tuple[SimResult, ListSink]:
-    return run(make(duration="4d", seed=5, attacks=[{"type": t} for t in ATTACK_TYPES]))
+    return run(make(duration="4d", seed=5, site=str(OPS), attacks=[{"type": t} for t in ATTACK_TYPES]))

@@ -7,7 +7,7 @@ import msgspec
 from stockade.events import decode_event
 from stockade.sim.labels import dump_labels
 from stockade.sim.run import FileSink, simulate
-from stockade.sim.scenario import ATTACK_TYPES, load_scenario
+from stockade.sim.scenario import ATTACK_TYPES, CATALOGUE_TYPES, NOVEL_TYPES, load_scenario
 from tests.unit.sim.conftest import ROOT, make, run
 
 
@@ -66,7 +66,10 @@ def test_example_per_attack_type_exists() -> None:
     found = set()
     for p in (ROOT / "examples" / "scenarios").glob("attack-*.yaml"):
         found |= {a.type for a in load_scenario(p).attacks}
-    assert found == set(ATTACK_TYPES)
+    assert found == set(CATALOGUE_TYPES)
+    novel = [load_scenario(p) for p in (ROOT / "examples" / "scenarios-novel").glob("*.yaml")]
+    assert {a.type for sc in novel for a in sc.attacks} == set(NOVEL_TYPES)
+    assert {sc.model.tier for sc in novel} == {"novel"}
 
 
 def test_opening_balances_come_first_and_devices_heartbeat() -> None:
