@@ -9,6 +9,7 @@ the log and raising STK-LED-001.
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -190,7 +191,8 @@ def test_a_renamed_id_deep_in_the_log_is_caught_by_the_running_audit(tmp_path: P
     try:
         node.start()  # the start-up check reads the tail only; the running audit reads every row
         deadline_ok = node.ledger_watch.audits
-        for _ in range(200):
+        waited = time.monotonic() + 120  # the audit runs in its own thread: on a loaded machine 10 s was too few
+        while time.monotonic() < waited:
             if node.ledger_watch.audits > deadline_ok or node.ledgers.logs[SITE].frozen:
                 break
             node.wait_for_engine(SITE, 0.05)
