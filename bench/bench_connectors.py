@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.harness import free_port, median_rate, percentile, print_table
-from bench.mix import event_lines
+from bench.mix import SOURCES, event_lines
 from stockade.connectors.broker import BrokerSettings, Message, MqttSession, publish_properties
 from stockade.connectors.errors import MappingRefused
 from stockade.connectors.frigate.mapping import CameraMaps, map_message
@@ -60,8 +60,16 @@ def _node(tmp: Path, port: int, prefix: str) -> Node:
         shutil.rmtree(tmp)
     (tmp / "sites").mkdir(parents=True)
     shutil.copy(DEMO_SITE, tmp / "sites" / "dc-demo.yaml")
-    return Node.open(Settings(data_dir=tmp, engine="thread", connectors={  # type: ignore[arg-type]
-        "mqtt": {"node": prefix, "prefix": prefix, "broker": {"port": port, "receive_maximum": 20000}}}))
+    binding = {"site": "dc-demo", "sources": sorted(set(SOURCES.values())), "kinds": sorted(SOURCES)}
+    return Node.open(Settings(data_dir=tmp, engine="thread", connectors={
+        "mqtt": {"node": prefix, "prefix": prefix, "broker": {"port": port, "receive_maximum": 20000},
+                 "binding": binding}}))
+
+
+def _counts(node: Node) -> tuple[int, int]:
+    """Lines the MQTT connector had accepted and refused."""
+    h = node.connectors.mqtt.health if node.connectors.mqtt is not None else None
+    return (h.accepted, h.refused) if h is not None else (0, 0)
 
 
 def _publisher(port: int) -> MqttSession:
@@ -84,9 +92,12 @@ def bench_mqtt_ingest(tmp: Path, port: int, n: int) -> tuple[float, float]:
     start = time.perf_counter()
     for topic, line in zip(topics, lines, strict=True):
         pub.publish(topic, line, qos=1)
-    while node.store.last_seq("dc-demo") < n:
+    deadline = time.monotonic() + 120
+    while sum(_counts(node)) < n and time.monotonic() < deadline:
         time.sleep(0.005)
     rate = n / (time.perf_counter() - start)
+    accepted, refused = _counts(node)
+    print(f"MQTT ingest: {accepted:,} accepted, {refused:,} refused of {n:,}")
     pub.stop()
     node.stop()
 

@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_SITE = ROOT / "examples" / "sites" / "dc-demo.yaml"
 
-pytest_plugins = ["tests.node_fixtures"]
+pytest_plugins = ["tests.node_fixtures", "tests.mqtt_helpers"]  # mqtt_helpers: the `prefix` fixture
 
 SERVICES = {"postgres": 5432, "mqtt": 1883, "nats": 4222}
 CHROMIUM = Path("/usr/bin/chromium")

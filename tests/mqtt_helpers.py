@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
+import ipaddress
 import shutil
 import socket
 import subprocess
@@ -10,16 +12,41 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from paho.mqtt.enums import CallbackAPIVersion
 
 from stockade.connectors.broker import Message
+from stockade.node.connectors import Connectors
+from stockade.node.runtime import Node
 
 
 def unique_prefix() -> str:
     return f"stk-test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def prefix() -> str:
+    """A topic prefix of the test's own on the shared Mosquitto (import the fixture into the test module)."""
+    return unique_prefix()
+
+
+def started(node: Node) -> Connectors:
+    """The node's connectors started, each MQTT session connected and subscribed."""
+    c = node.connectors
+    c.start()
+    for conn in (c.mqtt, c.frigate):
+        if conn is not None:
+            assert conn.session.wait_connected(10), conn.health.snapshot()
+    assert c.mqtt is not None or c.frigate is not None, "no MQTT connector is configured"
+    return c
 
 
 class Client:
@@ -67,10 +94,53 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class TlsFiles:
+    ca: Path  # the CA's certificate (what a client trusts)
+    cert: Path  # the broker's certificate, for 127.0.0.1 and localhost, signed by the CA
+    key: Path
+
+
+def _name(cn: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+def make_tls(workdir: Path, name: str = "test") -> TlsFiles:
+    """A CA of the test's own and a broker certificate it signed (EC P-256, valid for a day)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (x509.CertificateBuilder().subject_name(_name(f"{name} CA")).issuer_name(_name(f"{name} CA"))
+          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+          .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+          .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                       content_commitment=False, key_encipherment=False, data_encipherment=False,
+                                       key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+          .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder().subject_name(_name("localhost")).issuer_name(ca.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    files = TlsFiles(workdir / f"{name}-ca.pem", workdir / f"{name}-server.pem", workdir / f"{name}-server.key")
+    files.ca.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    files.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    files.key.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                            serialization.NoEncryption()))
+    return files
+
+
 class Broker:
     """A Mosquitto of the test's own on a free port, with persistence, that can be stopped and restarted."""
 
-    def __init__(self, workdir: Path, users: dict[str, str] | None = None) -> None:
+    def __init__(self, workdir: Path, users: dict[str, str] | None = None, tls: TlsFiles | None = None) -> None:
         self.port = free_port()
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
@@ -82,8 +152,10 @@ class Broker:
             for user, password in users.items():
                 subprocess.run(["mosquitto_passwd", "-b", str(passwd), user, password], check=True)
             auth = f"allow_anonymous false\npassword_file {passwd}\n"
+        certs = (f"cafile {tls.ca}\ncertfile {tls.cert}\nkeyfile {tls.key}\ntls_version tlsv1.2\n"
+                 if tls is not None else "")
         self.conf.write_text(
-            f"listener {self.port} 127.0.0.1\n{auth}persistence true\n"
+            f"listener {self.port} 127.0.0.1\n{certs}{auth}persistence true\n"
             f"persistence_location {workdir}/\nautosave_interval 1\nautosave_on_changes true\n"
             f"max_queued_messages 0\nuser {getpass.getuser()}\n"  # root would drop to 'mosquitto' and not save
         )

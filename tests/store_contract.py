@@ -84,6 +84,9 @@ def check_keys_and_snapshots(store: Store) -> None:
     assert got is not None
     assert got.revoked
     assert [k.key_id for k in store.list_keys()] == ["k1"]
+    lead = ApiKeyRecord("k2", "hash", ("analyst",), roles=("duty-manager", "security-lead"))
+    store.put_key(lead)
+    assert store.get_key("k2") == lead  # a key's roles (approving playbook steps) are kept
     assert store.load_snapshot("s1") is None
     store.save_snapshot("s1", 10, b"state")
     store.save_snapshot("s1", 20, b"state2")

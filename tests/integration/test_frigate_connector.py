@@ -15,7 +15,7 @@ from stockade.node.connectors import Connectors
 from stockade.node.runtime import Node
 from stockade.node.settings import Settings
 from stockade.store import EventQuery
-from tests.mqtt_helpers import Client, unique_prefix
+from tests.mqtt_helpers import Client, started
 from tests.node_fixtures import wait_projected
 from tests.unit.connectors.frigate.conftest import VECTORS, frigate_site
 
@@ -23,16 +23,11 @@ pytestmark = pytest.mark.mqtt
 
 
 @pytest.fixture
-def prefix() -> str:
-    return unique_prefix()
-
-
-@pytest.fixture
 def node(tmp_path: Path, prefix: str) -> Iterator[Node]:
     data = tmp_path / "data"
     (data / "sites").mkdir(parents=True)
     frigate_site(data / "sites")
-    n = Node.open(Settings(data_dir=data, engine="thread", connectors={  # type: ignore[arg-type]
+    n = Node.open(Settings(data_dir=data, engine="thread", connectors={
         "frigate": {"site": "dc-demo", "prefix": prefix, "client_id": f"{prefix}-frigate"}}))
     n.start()
     yield n
@@ -41,11 +36,7 @@ def node(tmp_path: Path, prefix: str) -> Iterator[Node]:
 
 @pytest.fixture
 def connectors(node: Node) -> Connectors:
-    c = node.connectors
-    c.start()
-    assert c.frigate is not None
-    assert c.frigate.session.wait_connected(10)
-    return c
+    return started(node)
 
 
 def test_frigate_feed_in_with_refusals_counted(connectors: Connectors, node: Node, prefix: str) -> None:

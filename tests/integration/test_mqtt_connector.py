@@ -17,7 +17,7 @@ from stockade.events.model import Device, Door
 from stockade.node.connectors import Connectors
 from stockade.node.runtime import Node
 from stockade.response.ports import DoorCommand, PortError
-from tests.mqtt_helpers import Client, unique_prefix
+from tests.mqtt_helpers import Client, started, unique_prefix
 from tests.node_fixtures import door_line, make_node
 
 pytestmark = pytest.mark.mqtt
@@ -26,11 +26,6 @@ pytestmark = pytest.mark.mqtt
 def mqtt_settings(prefix: str, port: int = 1883, **binding: object) -> dict[str, object]:
     return {"mqtt": {"node": f"n-{prefix[-6:]}", "prefix": prefix, "broker": {"port": port, "reconnect_max_s": 1},
                      "binding": {"site": "dc-demo", **binding}}}
-
-
-@pytest.fixture
-def prefix() -> str:
-    return unique_prefix()
 
 
 @pytest.fixture
@@ -43,11 +38,7 @@ def node(tmp_path: Path, prefix: str) -> Iterator[Node]:
 
 @pytest.fixture
 def connectors(node: Node) -> Connectors:
-    c = node.connectors
-    c.start()
-    assert c.mqtt is not None
-    assert c.mqtt.session.wait_connected(10)
-    return c
+    return started(node)
 
 
 @pytest.fixture
@@ -93,9 +84,9 @@ def test_binding_refusals_name_why_and_the_connection_stays_up(
     client.publish(f"{prefix}/dc-demo/events/ctl-1", door_line("b-ok"))
     got = results(client, 6)
     by_field = [r[0].get("field") for r in got]
-    assert by_field == ["topic", "topic", "kind", "source", "", None]
-    assert "R-OTHER" in str(got[0][0]["reason"])
-    assert "dc-other" in str(got[1][0]["reason"])
+    assert by_field == ["source", "site", "kind", "source", "", None]  # the ingest path's checks, as for a key
+    assert "not 'R-OTHER'" in str(got[0][0]["reason"])
+    assert "dc-other" in str(got[1][0]["reason"])  # not a site of this node (one that is: "may only post for")
     assert got[4][0]["status"] == "rejected"
     assert got[5][0]["status"] == "accepted"
     assert node.store.last_seq("dc-demo") == 1  # only b-ok
@@ -127,6 +118,9 @@ def test_door_state_and_controller_availability_in(connectors: Connectors, node:
 
 def test_node_availability_is_retained_online(connectors: Connectors, prefix: str) -> None:
     assert connectors.mqtt is not None
+    # a subscriber that comes before the broker has the node's ``online`` receives it live, without the retain
+    # flag: the test waited for the connection only, and now waits for the announcement's PUBACK too
+    assert connectors.mqtt.wait_announced()
     watcher = Client()
     try:
         watcher.subscribe(connectors.mqtt.available_topic)

@@ -2,7 +2,7 @@
 
 Stable facts come from the site file and become Cedar entities once per site
 (:class:`SiteModel`): zones, doors, roles and people. Fast-changing facts —
-risk, threat level, shift, overrides, grants, vendor standing, passback state,
+risk, threat level, shift, overrides, grants, revocations, vendor standing, passback state,
 reader posture, factor outcomes — are computed per request by
 :func:`build_context` and passed as the request context, so nothing is
 re-parsed per decision.
@@ -165,9 +165,10 @@ def build_context(
         "flagged": facts.flagged(request.credential),
         "threat": threats.level(zone),
         "on_shift": calendar.on_shift(site, person, at),
-        "schedule_override": facts.schedule_override(person.id, zone, at),
+        "schedule_override": facts.schedule_override(person.id, at),
         "on_leave": calendar.on_leave_at(site, person, at),
         "grant": facts.grant(person.id, zone, at),
+        "revoked": facts.revoked(person, zone, at),
         "vendor_zone": vendor is None or _vendor_zone(site, vendor, zone),
         "vendor_hours": vendor is None or calendar.vendor_contract_covers(site, vendor, None, at),
         "vendor_assessment": vendor is None or calendar.assessment_valid(site, vendor, at),

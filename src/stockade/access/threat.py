@@ -1,12 +1,12 @@
 """Threat levels per zone and per site: ``normal``, ``elevated``, ``lockdown``.
 
-Playbooks and analysts set them; the next decision reads them. A zone's
-effective level is the higher of its own and the site's. Every change is an
-``admin`` event (action ``set_threat_level`` or ``clear_threat_level``, the
-zone in ``zone`` or none for site-wide, the level in ``attrs.level``) that the
-caller appends to the site's ledger, from a ``stockade:`` source (no one
-else may set a level); replaying those events through
-:meth:`ThreatLevels.observe` rebuilds the same levels.
+Playbooks and analysts set them; the next decision reads them. The fold is the
+live site's (:mod:`stockade.site.live.threat`, which the engine keeps too); this
+module makes the events. Every change is an ``admin`` event (action
+``set_threat_level`` or ``clear_threat_level``, the zone in ``zone`` or none for
+site-wide, the level in ``attrs.level``) that the caller appends to the site's
+ledger, from a ``stockade:`` source (no one else may set a level); replaying
+those events through :meth:`ThreatLevels.observe` rebuilds the same levels.
 
     >>> from datetime import datetime, timezone
     >>> levels = ThreatLevels("dc-demo")
@@ -21,47 +21,27 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Literal, get_args
-
-import msgspec
 
 from stockade.events.model import Admin
-from stockade.site.sources import is_own_source
+from stockade.site.live.threat import CLEAR_ACTION, LEVELS, SET_ACTION, Level, Levels, ThreatLevelsView, as_level
 
-Level = Literal["normal", "elevated", "lockdown"]
-LEVELS: tuple[Level, ...] = get_args(Level)
-SET_ACTION = "set_threat_level"
-CLEAR_ACTION = "clear_threat_level"
 SOURCE = "stockade:access"
+
+__all__ = ["CLEAR_ACTION", "LEVELS", "SET_ACTION", "SOURCE", "Level", "ThreatLevels", "ThreatLevelsView",
+           "as_level"]
 
 
 def _event_id() -> str:
     return f"thr-{uuid.uuid4().hex}"
 
 
-class ThreatLevelsView(msgspec.Struct, frozen=True):
-    """The levels in force: site-wide and per zone (zones at ``normal`` are left out)."""
-
-    site: Level
-    zones: dict[str, Level]
-
-
-class ThreatLevels:
+class ThreatLevels(Levels):
     """The site's threat levels, changed by events so a replay gives the same state."""
 
     def __init__(self, site: str, *, new_id: Callable[[], str] = _event_id) -> None:
+        super().__init__()
         self.site = site
-        self._site_level: Level = "normal"
-        self._zones: dict[str, Level] = {}
         self._new_id = new_id
-
-    def level(self, zone: str | None = None) -> Level:
-        """The effective level in ``zone`` (the higher of zone and site), or the site's."""
-        own = self._zones.get(zone, "normal") if zone is not None else "normal"
-        return max(own, self._site_level, key=LEVELS.index)
-
-    def view(self) -> ThreatLevelsView:
-        return ThreatLevelsView(self._site_level, dict(self._zones))
 
     def set(self, level: Level, *, actor: str, at: datetime, zone: str | None = None,
             detail: str | None = None) -> Admin:
@@ -80,34 +60,3 @@ class ThreatLevels:
                       action=CLEAR_ACTION, zone=zone, detail=detail, attrs={"level": "normal"})
         self.observe(event)
         return event
-
-    def observe(self, event: Admin) -> bool:
-        """Apply a threat-level event from the log; other admin actions are ignored. True if applied.
-
-        Only Stockade's own sources change threat levels (the analyst API, playbooks); anything
-        else claiming to is ignored (ingest refuses it in the first place)."""
-        if not is_own_source(event.source):
-            return False
-        if event.action == CLEAR_ACTION:
-            level: Level | None = "normal"
-        elif event.action == SET_ACTION:
-            level = as_level((event.attrs or {}).get("level"))
-        else:
-            return False
-        if level is None:
-            return False  # a malformed event in the log changes nothing
-        if event.zone is None:
-            self._site_level = level
-        elif level == "normal":
-            self._zones.pop(event.zone, None)
-        else:
-            self._zones[event.zone] = level
-        return True
-
-
-def as_level(value: object) -> Level | None:
-    """``value`` as a threat level, or None when it is not one."""
-    for level in LEVELS:
-        if value == level:
-            return level
-    return None

@@ -50,6 +50,12 @@ def status(
     if as_json:
         console.print_json(json.dumps(body))
         return
+    ports = body.get("ports", {})
+    if ports:
+        console.print("ports: " + ", ".join(f"{port} {by}" for port, by in ports.items()), highlight=False)
+        if idle := [port for port, by in ports.items() if by == "unconfigured"]:
+            console.print(f"[yellow]unconfigured[/]: {', '.join(idle)} (no connector setting configures "
+                          "them; playbook steps using them fail and escalate)", highlight=False)
     if not body["connectors"]:
         console.print("No connector is configured (see docs/connectors.md).")
         return

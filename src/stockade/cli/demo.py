@@ -31,6 +31,7 @@ import yaml
 from stockade.cli import demo_mqtt
 from stockade.cli.app import app
 from stockade.cli.common import console, fail
+from stockade.cli.demo_response import LEAD_ROLE, NightDesk, response_summary
 from stockade.events import Alert, Envelope, Incident
 from stockade.events.model import SEVERITIES
 from stockade.ledger.log import ledger_dir
@@ -39,7 +40,10 @@ from stockade.ledger.verify import verify_log
 from stockade.node.keys import new_key
 from stockade.node.runtime import Node
 from stockade.node.settings import Settings
+from stockade.response.portset import Ports, Recording
+from stockade.sim.doors import SimulatedDoors
 from stockade.sim.errors import ScenarioError
+from stockade.sim.eventtime import EventClock, on_event_time
 from stockade.sim.run import ListSink, simulate
 from stockade.sim.scenario import Scenario, load_scenario
 from stockade.store import EventQuery
@@ -146,12 +150,28 @@ def demo(
     kinds = tuple(sorted({e.kind for e in events}))
     connectors = {} if topics is None else demo_mqtt.connector_settings(result.site, topics, mqtt_port, sources,
                                                                                   kinds)
-    node = Node.open(Settings(data_dir=data_dir, engine="process", connectors=connectors))
+    # plain demo: playbooks on the night's event time, simulated door controllers behind the door-control
+    # port, the other ports recording; --mqtt: the connectors' ports, on the wall clock (not yet event time)
+    clock = EventClock(events[0].ts if events else datetime.now().astimezone())
+    desk: NightDesk | None = None
+    ports: Ports | None = None
+    if topics is None:
+        recording = Recording()
+        doors = SimulatedDoors(lambda evs: desk.report(evs) if desk is not None else None, clock)
+        ports = Ports(door_control=doors, flow_control=recording, notifier=recording, evidence_store=recording)
+    node = Node.open(Settings(data_dir=data_dir, engine="process", connectors=connectors), ports=ports)
+    if topics is None:
+        on_event_time(node, clock)
+        desk = NightDesk(node, site_id, clock, doors)
     admin, admin_record = new_key(("admin",), label="demo admin")
     ingest, ingest_record = new_key(("ingest",), site=site_id, sources=sources,
                                     kinds=kinds, label="demo feed")
     pep, pep_record = new_key(("pep",), site=site_id, label="demo door controllers")
-    for record in (admin_record, ingest_record, pep_record):
+    lead, lead_record = new_key(("analyst",), site=site_id, label="demo security lead", roles=(LEAD_ROLE,))
+    door_ids = tuple(sorted(d.id for d in result.site.doors))
+    controllers, controllers_record = new_key(("ingest",), site=site_id, sources=door_ids, kinds=("door",),
+                                              label="demo door controllers (lock reports)")
+    for record in (admin_record, ingest_record, pep_record, lead_record, controllers_record):
         node.store.put_key(record)
     port = _port(port)
     server = uvicorn.Server(uvicorn.Config(create_dashboard(node), host="127.0.0.1", port=port, log_level="warning"))
@@ -160,6 +180,9 @@ def demo(
     while not server.started:
         time.sleep(0.05)
     url = f"http://127.0.0.1:{port}"
+    if desk is not None:
+        desk.connect(url, lead, controllers)
+        doors.start()
     console.print(f"[bold]Stockade demo[/] — {result.site.name}: {len(events):,} simulated events "
                   f"from {scenario.model.start:%a %d %b %H:%M} over {scenario.model.duration}, "
                   f"{len(result.labels)} attacks hidden in them")
@@ -170,6 +193,9 @@ def demo(
         ("ingest", ingest, f"post events (POST /v1/events) as any of {site_id}'s {len(sources)} simulated "
                            "devices and systems; the demo streams with it"),
         ("pep", pep, f"door controllers asking for access decisions (POST /v1/access/decide) at {site_id}"),
+        ("lead", lead, f"an analyst with the {LEAD_ROLE} role: works incidents, approves playbook steps "
+                       "(POST /v1/incidents/…/approve)"
+                       + ("; the demo approves the night's lockdown with it" if desk is not None else "")),
     ):
         console.print(f"  {name:6} [bold]{token}[/]  {what}", highlight=False, soft_wrap=True)
     console.print(f"Dashboard {url}/ui/ — sign in with the admin key", highlight=False)
@@ -179,12 +205,16 @@ def demo(
         stream = demo_mqtt.MqttStream(node, node.sites[result.site.site], topics, mqtt_port)
         stream.start(events[0].ts)
         _stream(events, url, ingest, feed, duration, send=stream.publish)
+        _wait_for_engine(node, result.site.site)
+        stream.lockdown(url)
         stream.stop()
     else:
-        _stream(events, url, ingest, feed, duration)
+        _stream(events, url, ingest, feed, duration, after=desk.advance if desk is not None else None)
     _wait_for_engine(node, result.site.site)
     feed.show_new()
     _summary(node, result.site.site, len(events), time.monotonic() - started)
+    if desk is not None:
+        response_summary(node, site_id, desk, data_dir)
     if (hint := path_hint()) is not None:
         console.print(hint, highlight=False, soft_wrap=True)
     if not headless and sys.stdin.isatty():
@@ -196,12 +226,20 @@ def demo(
             pass
     server.should_exit = True
     thread.join(timeout=10)
+    if desk is not None:
+        doors.stop()
+        desk.close()
+
+
+_STEP = 60.0  # event-time seconds a batch may span when the night desk follows the stream
 
 
 def _stream(events: list[Envelope], url: str, key: str, feed: Feed, duration: float,
-            send: Callable[[list[Envelope]], None] | None = None) -> None:
+            send: Callable[[list[Envelope]], None] | None = None,
+            after: Callable[[datetime], None] | None = None) -> None:
     """POST the events in event-time order, paced so the whole stream takes ``duration`` seconds
-    (or hand each batch to ``send``: ``--mqtt``)."""
+    (or hand each batch to ``send``: ``--mqtt``). With ``after`` (the night desk), a batch spans at
+    most a minute of event time and ``after`` gets its last event's time once it is posted."""
     if not events:
         return
     t0 = events[0].ts
@@ -212,16 +250,24 @@ def _stream(events: list[Envelope], url: str, key: str, feed: Feed, duration: fl
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
         batch: list[Envelope] = []
         for event in events:
+            if after is not None and batch and (event.ts - batch[0].ts).total_seconds() > _STEP:
+                _post(client, encoder, batch)
+                after(batch[-1].ts)
+                batch = []
             batch.append(event)
             due = (event.ts - t0).total_seconds() / speed
             if len(batch) >= 1000 or due - (time.monotonic() - wall0) > 0.2:
                 send(batch) if send is not None else _post(client, encoder, batch)
+                if after is not None:
+                    after(batch[-1].ts)
                 batch = []
                 feed.show_new()
                 wait = due - (time.monotonic() - wall0)
                 if wait > 0:
                     time.sleep(min(wait, 2.0))
         send(batch) if send is not None else _post(client, encoder, batch)
+        if after is not None and batch:
+            after(batch[-1].ts)
 
 
 def _post(client: httpx.Client, encoder: msgspec.json.Encoder, batch: list[Envelope]) -> None:

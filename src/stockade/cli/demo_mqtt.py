@@ -8,6 +8,13 @@ site's door controllers are simulated on ``<p>/<site>/controller/<id>/available`
 and ``door/<door>/set``, verifying signed commands with the reference verifier.
 The node's own connectors take it all in through the same ingest path as HTTP.
 
+At the end the blind-and-grab playbook's lockdown is carried through: a security
+lead approves it over the API (``POST /v1/incidents/<site>/<id>/steps/<step>/approve``),
+the node's door-control port (the MQTT connector, built from its settings) signs a
+``LOCK`` per door, and the simulated controllers verify each with the reference
+verifier and report ``LOCKED`` on the doors' state topics, which come back in as
+``door`` events.
+
 Frigate's status topics carry no time, so the simulated Frigate's clock is the
 stream's: before each status message the node's Frigate connector is given the
 event time of the moment (the replay is accelerated; a real Frigate is live).
@@ -17,20 +24,27 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
+import httpx
 import msgspec
 
 from stockade.cli.common import console
+from stockade.cli.demo_response import LEAD_ROLE
 from stockade.connectors.broker import BrokerSettings, MqttSession
 from stockade.connectors.mqtt.door_sim import SimulatedController
 from stockade.events import Envelope
-from stockade.events.model import Device
+from stockade.events.model import Device, Door
+from stockade.incidents.model import IncidentState, Step
+from stockade.node.keys import new_key
 from stockade.node.runtime import Node
 from stockade.site import SiteConfig
+from stockade.store.base import EventQuery, IncidentQuery
 
+_T = TypeVar("_T")
 FRIGATE_STATUS = {"offline": ("detect", b"offline"), "recording_stopped": ("record", b"offline"),
                   "recording_started": ("record", b"online")}
 
@@ -86,6 +100,7 @@ class MqttStream:
         self._down: set[str] = set()
         self._encode = msgspec.json.Encoder().encode
         self.cameras = {c.id for c in site.cameras}
+        self.last_ts: datetime | None = None
 
     def start(self, first_ts: datetime) -> None:
         self._set_clock(first_ts)
@@ -111,6 +126,8 @@ class MqttStream:
     def publish(self, batch: Sequence[Envelope]) -> None:
         """Runs of one source's events as one NDJSON message each; camera outages through Frigate."""
         run: list[Envelope] = []
+        if batch:
+            self.last_ts = batch[-1].ts
         for event in batch:
             frigate = self._frigate_topic(event)
             if frigate is not None:
@@ -174,3 +191,68 @@ class MqttStream:
             console.print(f"connector {h.name}: {h.received:,} messages, {h.accepted:,} lines accepted, "
                           f"{h.refused:,} refused" + "".join(f"\n  {n:,} × {r}" for r, n in sorted(
                               h.reasons.items(), key=lambda kv: -kv[1])[:5]), highlight=False)
+
+    def lockdown(self, url: str, timeout: float = 60.0) -> None:
+        """Approve the critical blind-and-grab's lockdown over the API (unless the clock already did), and
+        wait until every door it locks has verified its signed command and reported ``LOCKED``."""
+        site = self.site.site
+        if self.last_ts is not None:
+            self._set_clock(self.last_ts)  # the doors' states are stamped with the stream's time, not the wall clock's
+        before = self.node.store.last_seq(site)
+        token, record = new_key(("analyst",), site=site, label="demo security lead", roles=(LEAD_ROLE,))
+        self.node.store.put_key(record)
+        incident = _wait(lambda: _blind_and_grab(self.node, site), timeout)
+        if incident is None:
+            console.print("[yellow]no critical blind-and-grab incident: no lockdown to carry out[/]")
+            return
+        approval = _wait(lambda: _step(self.node, site, incident.id, "approve", ("planned",)), timeout)
+        if approval is not None and approval.status == "awaiting_approval":
+            r = httpx.post(f"{url}/v1/incidents/{site}/{incident.id}/steps/{approval.id}/approve",
+                           headers={"Authorization": f"Bearer {token}"}, json={"reason": "demo: lock the docks"},
+                           timeout=30)
+            how = f"approved over the API (HTTP {r.status_code})"
+        else:
+            how = f"{approval.status if approval else 'no approval step'} before the stream ended"
+        lock = _wait(lambda: _step(self.node, site, incident.id, "lockdown", ("planned",)), timeout)
+        if lock is None or lock.status not in ("sent", "confirmed", "succeeded"):
+            console.print(f"[yellow]lockdown of {incident.id} {how}; the lock step is "
+                          f"{lock.status if lock else 'not planned'}: {lock.detail if lock else ''}[/]")
+            return
+        _wait(lambda: self._reported(before) or None, timeout)
+        verified = [(c.controller, h) for c in self.controllers for h in c.handled if h.ok]
+        refused = [(c.controller, h) for c in self.controllers for h in c.handled if not h.ok]
+        locked = sorted(d for c in self.controllers for d, st in c.state.items() if st == "LOCKED")
+        mqtt = self.node.connectors.mqtt
+        acks = sum(a.ok for a in mqtt.doors.acks.values()) if mqtt is not None else 0
+        console.print(f"lockdown of {incident.id}: {approval.id if approval else 'lock'} {how}; "
+                      f"{len(verified)} signed LOCK commands verified by "
+                      f"{len({c for c, _ in verified})} controllers, {len(refused)} refused, {acks} acknowledged "
+                      f"to the node; reported LOCKED: {', '.join(locked) or 'none'}", highlight=False)
+
+    def _reported(self, after_seq: int) -> bool:
+        """For each door a controller locked, its ``locked`` state logged (after ``after_seq``)."""
+        locked = {d for c in self.controllers for d, st in c.state.items() if st == "LOCKED"}
+        if not locked:
+            return False
+        rows = self.node.store.query(EventQuery(self.site.site, kinds=("door",), after_seq=after_seq, limit=10_000))
+        logged = {r.event.door for r in rows if isinstance(r.event, Door) and r.event.state == "locked"}
+        return locked <= logged
+
+
+def _wait(probe: Callable[[], _T | None], timeout: float) -> _T | None:
+    deadline = time.monotonic() + timeout
+    while (found := probe()) is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return found
+
+
+def _blind_and_grab(node: Node, site: str) -> IncidentState | None:
+    return next((i for i in node.store.list_incidents(IncidentQuery(site, limit=500))
+                 if i.pattern == "blind_and_grab" and i.severity == "critical"), None)
+
+
+def _step(node: Node, site: str, incident: str, do: str, not_in: tuple[str, ...]) -> Step | None:
+    """The incident's first step doing ``do``, once its status is none of ``not_in``."""
+    state = node.store.get_incident(site, incident)
+    step = next((s for s in state.steps if s.do == do), None) if state is not None else None
+    return step if step is not None and step.status not in not_in else None

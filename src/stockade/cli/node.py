@@ -235,13 +235,16 @@ def apikey_create(
                                                         "kinds; stock and admin need a source the site "
                                                         "file declares for them)")] = None,
     label: Annotated[str, typer.Option(help="what the key is for")] = "",
+    role: Annotated[list[str] | None, typer.Option(help="analyst/admin: a role its holder has, e.g. "
+                                                        "security-lead (approves the playbook steps that "
+                                                        "name it; repeat)")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Create a key; the token is printed once and only its hash is stored."""
     settings = settings_for(data_dir)
     try:
         token, record = new_key(tuple(scope), site=site, sources=tuple(source or ()), kinds=tuple(kind or ()),
-                                label=label)
+                                label=label, roles=tuple(role or ()))
         sites = load_sites(settings) if site is not None else {}
     except ValueError as e:
         raise fail(str(e)) from e
@@ -274,6 +277,7 @@ def apikey_list(data_dir: DataDir = None) -> None:
         state = "revoked" if k.revoked else "active"
         binding = (f" sources={','.join(k.sources) or '(none)'} kinds={','.join(k.kinds) or 'device kinds'}"
                    if "ingest" in k.scopes else "")
+        binding += f" roles={','.join(k.roles)}" if k.roles else ""
         console.print(f"{k.key_id}  {state:8} {','.join(k.scopes):20} site={k.site or '*'}{binding}  {k.label}",
                       highlight=False)
     store.close()

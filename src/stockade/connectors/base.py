@@ -6,8 +6,11 @@ into the ingest path's principal, so an MQTT publisher is held to exactly what
 an HTTP device with an ``ingest`` key would be.
 
     >>> b = Binding("mqtt", site="dc-demo", sources=frozenset({"R-1"}), kinds=frozenset({"access"}))
-    >>> b.allows_topic("dc-demo", "R-2")
-    'source R-2 is not in the binding of connector mqtt'
+    >>> b.narrowed("dc-other").site
+    'dc-demo'
+
+The checks themselves are the ingest path's (``Principal.forbids`` in
+:mod:`stockade.node.ingest`), made once for HTTP keys and connectors alike.
 """
 
 from __future__ import annotations
@@ -31,17 +34,10 @@ class Binding:
     sources: frozenset[str] = frozenset()
     kinds: frozenset[str] = frozenset()
 
-    def allows_topic(self, site: str, source: str) -> str | None:
-        """Why a topic's site and source are outside the binding, or None."""
-        if self.site is not None and site != self.site:
-            return f"site {site} is not in the binding of connector {self.name} (it may write for {self.site})"
-        if self.sources and source not in self.sources:
-            return f"source {source} is not in the binding of connector {self.name}"
-        return None
-
-    def narrowed(self, site: str, source: str | None) -> Binding:
-        """The binding for one topic: its site, and its source when the topic names one."""
-        return Binding(self.name, site, frozenset({source}) if source is not None else self.sources, self.kinds)
+    def narrowed(self, site: str) -> Binding:
+        """The binding for one topic's site: a binding to any site becomes one to that site; a binding to
+        one site stays bound to it (its lines for another site are then refused by the ingest path)."""
+        return self if self.site is not None else Binding(self.name, site, self.sources, self.kinds)
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,30 @@ class BrokerSettings(BaseModel):
                                  "before the broker waits for acknowledgements")
 
 
+class _ClosedOnFailedHandshake(ssl.SSLSocket):
+    """paho leaves the socket of a failed TLS handshake to the garbage collector; this closes it at once."""
+
+    def do_handshake(self, block: bool = False) -> None:
+        try:
+            super().do_handshake(block)
+        except BaseException:
+            self.close()
+            raise
+
+
+def tls_context(settings: BrokerSettings) -> ssl.SSLContext:
+    """The client's TLS: the system's trust store or ``ca_file``, host name checked, a client certificate if
+    given. A file that cannot be read is a :class:`ConnectorError` naming the setting."""
+    try:
+        ctx = ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
+        if settings.cert_file is not None:
+            ctx.load_cert_chain(str(settings.cert_file), str(settings.key_file) if settings.key_file else None)
+    except (OSError, ssl.SSLError) as e:
+        raise ConnectorError(f"broker TLS settings (ca_file, cert_file, key_file): {e}") from e
+    ctx.sslsocket_class = _ClosedOnFailedHandshake
+    return ctx
+
+
 Message = mqtt.MQTTMessage
 OnMessage = Callable[[Message], None]
 
@@ -86,12 +110,7 @@ class MqttSession:
             password = settings.password.get_secret_value() if settings.password else None
             self.client.username_pw_set(settings.username, password)
         if settings.tls:
-            self.client.tls_set(
-                ca_certs=str(settings.ca_file) if settings.ca_file else None,
-                certfile=str(settings.cert_file) if settings.cert_file else None,
-                keyfile=str(settings.key_file) if settings.key_file else None,
-                tls_version=ssl.PROTOCOL_TLS_CLIENT,
-            )
+            self.client.tls_set_context(tls_context(settings))
         if will is not None:
             self.client.will_set(will[0], will[1], qos=1, retain=True)
         self.client.reconnect_delay_set(settings.reconnect_min_s, settings.reconnect_max_s)
@@ -100,6 +119,9 @@ class MqttSession:
         self.client.on_connect = self._connected
         self.client.on_disconnect = self._disconnected
         self.client.on_message = self._message
+        self.client.on_subscribe = self._subscribed
+        self.client.on_connect_fail = self._connect_failed
+        self._subscribe_mid: int | None = None
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -117,6 +139,7 @@ class MqttSession:
         self.client.loop_start()
 
     def wait_connected(self, timeout: float = 10.0) -> bool:
+        """Wait until connected and subscribed (the broker acknowledged the subscriptions)."""
         return self.connected.wait(timeout)
 
     def stop(self, farewell: tuple[str, bytes] | None = None) -> None:
@@ -129,6 +152,9 @@ class MqttSession:
                 log.warning("could not publish %s before disconnecting", farewell[0])
         self.client.disconnect()
         self.client.loop_stop()
+        # paho makes its wake-up socket pair before each connection attempt and closes it only at the next one,
+        # so a session stopped after a failed attempt (a TLS handshake refused) would leave it to the GC
+        self.client._reset_sockets()  # paho has no public way to close them
         self.connected.clear()
         self.health.set_state("stopped")
 
@@ -139,12 +165,35 @@ class MqttSession:
         if reason.is_failure:
             self.health.error(f"broker refused the connection: {reason}")
             return
-        if self._subscriptions:
-            client.subscribe([(topic, SubscribeOptions(qos=qos)) for topic, qos in self._subscriptions])
-        self.connected.set()
-        self.health.set_state("connected")
         if self._on_connect_hook is not None:
             self._on_connect_hook()
+        if self._subscriptions:
+            rc, self._subscribe_mid = client.subscribe(
+                [(topic, SubscribeOptions(qos=qos)) for topic, qos in self._subscriptions])
+            if rc == MQTTErrorCode.MQTT_ERR_SUCCESS:
+                return  # connected once the broker has the subscriptions (SUBACK): what is published then is ours
+            self.health.error(f"could not subscribe: {mqtt.error_string(rc)}")
+        self._ready()
+
+    def _connect_failed(self, client: mqtt.Client, userdata: object) -> None:
+        """No connection (refused, unreachable, a TLS handshake that failed): said, and retried with backoff."""
+        self.health.error(f"could not connect to {self.settings.host}:{self.settings.port}"
+                          + (" (TLS)" if self.settings.tls else ""))
+        if self.health.state != "stopped":
+            self.health.set_state("disconnected")
+
+    def _subscribed(self, client: mqtt.Client, userdata: object, mid: int, reasons: list[ReasonCode],
+                    properties: Properties | None) -> None:
+        if mid != self._subscribe_mid:
+            return
+        refused = [str(r) for r in reasons if r.is_failure]
+        if refused:  # the connection is up; what was refused is said, and the rest is taken
+            self.health.error(f"broker refused {len(refused)} of {len(reasons)} subscriptions: {refused[0]}")
+        self._ready()
+
+    def _ready(self) -> None:
+        self.connected.set()
+        self.health.set_state("connected")
 
     def _disconnected(self, client: mqtt.Client, userdata: object, flags: mqtt.DisconnectFlags,
                       reason: ReasonCode, properties: Properties | None) -> None:

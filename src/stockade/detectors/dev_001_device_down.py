@@ -27,8 +27,8 @@ from stockade.engine.state import SiteState
 from stockade.engine.state.devices import SILENT
 from stockade.events import Admin, Alert, Device, Envelope, Sensor
 from stockade.events.model import Severity
+from stockade.site.devices import HEARTBEATING_KINDS
 
-WATCHED = frozenset({"camera", "reader", "panel", "gate"})
 EXPLICIT = frozenset({"offline", "tamper", "fault"})
 DOWN = frozenset({"offline", "tamper", "fault", "recording_stopped"})
 WORDS = {
@@ -84,7 +84,7 @@ class DeviceDown(DetectorBase[DeviceDownParams]):
         if isinstance(event, Device):
             status = event.status
             kind = devices.kind_of(event.device)
-            if status in DOWN and (kind in WATCHED or (kind is not None and status in EXPLICIT)):
+            if status in DOWN and (kind in HEARTBEATING_KINDS or (kind is not None and status in EXPLICIT)):
                 down = (event.device, event.ts, status, event.id)
                 if status == "offline" and "reboot" in (event.detail or "").lower():
                     self._pending.append(down)  # an announced reboot: judged only if it does not come back
@@ -190,17 +190,4 @@ def _recovered(state: SiteState, d: Down) -> bool:
 
 
 def _zones(state: SiteState, devices: list[str]) -> list[str]:
-    site = state.site
-    out: list[str] = []
-    for device in devices:
-        out.extend(state.camera_zones.get(device, ()))
-        r = state.stock.reader_zone.get(device)
-        if r:
-            out.append(r)
-    for s in site.sensors:
-        if s.id in devices:
-            out.append(s.zone)
-    for g in site.gates:
-        if g.id in devices:
-            out.append(g.zone)
-    return list(dict.fromkeys(out))
+    return state.devices.map.zones_of(devices)

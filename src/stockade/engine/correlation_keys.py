@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from stockade.events.model import Alert
 from stockade.site import SiteConfig
+from stockade.site.devices import DeviceMap
 
 Key = tuple[str, str]
 
@@ -40,19 +41,12 @@ class KeyIndex:
     def of(cls, site: SiteConfig | None) -> KeyIndex:
         if site is None:
             return cls()
-        zones: dict[str, tuple[str, ...]] = {}
-        kind: dict[str, str] = {}
-        for r in site.readers:
-            zones[r.id], kind[r.id] = (r.zone,), "reader"
-        for c in site.cameras:
-            zones[c.id], kind[c.id] = tuple(c.zones), "camera"
-        for s in site.sensors:
-            zones[s.id], kind[s.id] = (s.zone,), ("panel" if s.type == "panel" else "sensor")
-        for g in site.gates:
-            zones[g.id], kind[g.id] = (g.zone,), "gate"
+        devices = DeviceMap.of(site)
+        # a door correlates as a door (its own key and the zones it connects), not as a device kind
+        kind = {d: k for d, k in devices.kind.items() if k != "door"}
         public = {z.id for z in site.zones if z.public}
         doors = {d.id: tuple(z for z in d.zones if z not in public) for d in site.doors}
-        return cls(zones, kind, doors)
+        return cls(dict(devices.zones), kind, doors)
 
     def zones_of(self, alert: Alert) -> list[str]:
         """The alert's zones, plus those its devices watch and its doors connect."""

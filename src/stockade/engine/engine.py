@@ -142,6 +142,16 @@ class SiteEngine:
                 outputs.extend(self.correlator.observe(alert))
         return outputs
 
+    def fold_late(self, event: Envelope) -> None:
+        """A late event's facts, without findings (``pipeline.loop.ALLOWED_LATENESS``).
+
+        A late admin event — a grant, a revocation, an override — still changes who may be where, as
+        it does at the door (the decision point folds every committed event): detection and
+        enforcement keep one picture of the site. Nothing else of a late event is folded, its time
+        moves no clock, and no detector sees it."""
+        if isinstance(event, Admin) and admitted(self.state.site, event):
+            self.state.apply(event)
+
     def fingerprint(self) -> snapshots.Fingerprint:
         """Hashes of the site file and the catalogue this engine folds with (fixed once built)."""
         if self._fingerprint is None:

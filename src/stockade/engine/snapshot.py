@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from stockade.engine.engine import SiteEngine
 
 FORMAT: Literal["stockade/engine-snapshot"] = "stockade/engine-snapshot"
-VERSION = 1
+VERSION = 2  # 2: the live site's fold parts (site/live) in the state
 
 __all__ = ["FORMAT", "VERSION", "Fingerprint", "SnapshotBody", "SnapshotHeader", "SnapshotRefused",
            "check", "encode", "fingerprint", "read_header", "restore"]

@@ -16,6 +16,7 @@ analysts' changes from ``stockade:incidents`` with the key's principal as
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any, cast
 
@@ -36,8 +37,9 @@ REJECT = "step.reject"
 
 
 def change_event(site: str, incident: str, change: Change, *, actor: str, at: datetime, event_id: str,
-                 version: int | None = None) -> Action:
-    """The ``action`` event that logs ``change`` by ``actor``."""
+                 version: int | None = None, roles: Collection[str] = ()) -> Action:
+    """The ``action`` event that logs ``change`` by ``actor`` (an approval or rejection: with the
+    actor's ``roles``, as its key had them then)."""
     attrs: dict[str, Any] = {} if version is None else {"version": version}
     target: str | None
     detail: str | None
@@ -56,6 +58,8 @@ def change_event(site: str, incident: str, change: Change, *, actor: str, at: da
             action, target, detail = TASK_DONE, change.task, None
         case Decide():
             action, target, detail = (APPROVE if change.approve else REJECT), change.step, change.reason
+            if roles:
+                attrs["roles"] = sorted(roles)
     return Action(id=event_id, ts=at, site=site, source=INCIDENTS_SOURCE, action=action, outcome="ok",
                   incident=incident, target=target, actor=actor, detail=detail, attrs=attrs or None)
 

@@ -137,6 +137,10 @@ def _set_step(state: IncidentState, step_id: str, status: StepStatus, at: dateti
     return replace(state, steps=steps)
 
 
+def _roles(value: object) -> tuple[str, ...]:
+    return tuple(str(r) for r in value) if isinstance(value, list) else ()
+
+
 def _response(state: IncidentState, ev: Action, seq: int) -> IncidentState:
     attrs = ev.attrs or {}
     if ev.action == TASK_ADD and ev.target:
@@ -153,10 +157,11 @@ def _response(state: IncidentState, ev: Action, seq: int) -> IncidentState:
         step = Step(id=ev.target, do=ev.action, playbook=ev.playbook or "", status=status,
                     intent=str(attrs.get("intent", ev.id)), ts=ev.ts, detail=ev.detail,
                     requested_by=attrs.get("requested_by") if isinstance(attrs.get("requested_by"), str) else None,
-                    drill=bool(attrs.get("drill")))
+                    roles=_roles(attrs.get("roles")), drill=bool(attrs.get("drill")))
         steps = (*state.steps, step)
     else:
-        steps = tuple(replace(s, status=status, ts=ev.ts, detail=ev.detail) if s.id == ev.target else s
-                      for s in state.steps)
+        roles = _roles(attrs.get("roles")) or existing.roles
+        steps = tuple(replace(s, status=status, ts=ev.ts, detail=ev.detail, roles=roles) if s.id == ev.target
+                      else s for s in state.steps)
     return replace(state, steps=steps, last_seq=seq, history=_history(state, Change(
         ts=ev.ts, event=ev.id, change=f"step {status}", actor=ev.source, detail=ev.detail, to=ev.target)))

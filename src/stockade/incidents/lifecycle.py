@@ -15,6 +15,7 @@ the fold, which ignores a logged change the rules refuse (two writers raced).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -81,8 +82,11 @@ class Refusal:
     allowed: tuple[str, ...] = field(default=())
 
 
-def check(state: IncidentState, change: Change, actor: str, version: int | None = None) -> Refusal | None:
-    """Why ``actor`` may not make ``change`` to ``state`` now, or None when it may."""
+def check(state: IncidentState, change: Change, actor: str, version: int | None = None,
+          roles: Collection[str] | None = None) -> Refusal | None:
+    """Why ``actor`` may not make ``change`` to ``state`` now, or None when it may. ``roles`` are the
+    actor's (its API key's); None when they are not known here (the fold re-checking a logged change:
+    the API checked them when it was made)."""
     if version is not None and version != state.version:
         return Refusal("conflict", f"stale version {version}: incident {state.id} is at version "
                                    f"{state.version}; reload it and try again")
@@ -101,6 +105,10 @@ def check(state: IncidentState, change: Change, actor: str, version: int | None 
             if step.requested_by is not None and step.requested_by == actor:
                 return Refusal("forbidden", f"{actor} requested step {step_id!r} and may not approve or reject "
                                             "it: another person must (four eyes)")
+            if roles is not None and step.roles and not set(step.roles) & set(roles):
+                held = ", ".join(sorted(roles)) or "none"
+                return Refusal("forbidden", f"step {step_id!r} needs a key with the role {' or '.join(step.roles)} "
+                                            f"to approve or reject it; {actor}'s roles: {held}")
         case Assign() | AddNote():
             pass
     return None

@@ -45,6 +45,7 @@ class Step(msgspec.Struct, frozen=True, kw_only=True):
     ts: datetime
     detail: str | None = None
     requested_by: str | None = None
+    roles: tuple[str, ...] = ()  # an approval: the roles that may decide it (empty: any analyst but the requester)
     drill: bool = False
 
 

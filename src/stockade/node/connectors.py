@@ -34,6 +34,7 @@ from stockade.connectors.webhook.adapter import Webhooks
 from stockade.events import Envelope
 from stockade.ledger.keys import read_private, write_private
 from stockade.node.ingest import Principal
+from stockade.response.portset import Ports, Recording, Unconfigured
 from stockade.site.sources import DEVICE_KINDS
 from stockade.store import EventQuery, Store
 from stockade.store.outbox import OutboxTables
@@ -107,6 +108,7 @@ class Connectors:
         self.webhooks: Webhooks | None = None
         self.siem: SiemExporter | None = None
         self.started = False
+        self.ports: Ports | None = None  # the ports the node's playbooks act through (``use_ports``)
 
     @classmethod
     def build(cls, node: Node) -> Connectors:
@@ -133,6 +135,51 @@ class Connectors:
                 raise ConnectorConfigError("connectors.siem: this store keeps no export cursors")
             out.siem = SiemExporter(settings.siem, StoreFindings(node.store, node.store), sorted(node.sites))
         node.metrics.registry.register(ConnectorMetrics(out))
+        return out
+
+    def use_ports(self, given: Ports | None = None, *, drill: bool = False) -> Ports:
+        """The response ports the node acts through: ``given`` (a caller's own), or every port a
+        connector's settings configure (``Recording`` for all in a drill, which acts on nothing):
+
+            door_control    MQTT door commands (``connectors.mqtt``, role ``commands`` or ``both``)
+            notifier        webhooks (``connectors.webhooks`` with a destination)
+            flow_control    webhooks (``connectors.webhooks.flow_destination``)
+            evidence_store  Frigate's retain API (``connectors.frigate.api_url``)
+
+        A port no setting configures is :class:`Unconfigured`: its steps fail and escalate."""
+        if given is None and drill:
+            given = Ports.of(Recording())
+        if given is None:
+            none = Unconfigured()
+            mqtt, hooks = self.mqtt, self.webhooks
+            commands = mqtt is not None and mqtt.settings.role in ("commands", "both")
+            given = Ports(
+                door_control=mqtt.doors if mqtt is not None and commands else none,
+                flow_control=hooks if hooks is not None and hooks.settings.flow_destination else none,
+                notifier=hooks if hooks is not None and hooks.settings.destinations else none,
+                evidence_store=self.evidence or none,
+            )
+        self.ports = given
+        return given
+
+    def port_status(self) -> dict[str, str]:
+        """What carries out each port: a connector, ``recording`` (a drill), ``unconfigured``."""
+        ports = self.ports
+        if ports is None:
+            return {}
+        carriers: list[tuple[object, str]] = [(self.webhooks, "webhooks"), (self.evidence, "frigate")]
+        if self.mqtt is not None:
+            carriers.append((self.mqtt.doors, "mqtt"))
+        by = {id(c): name for c, name in carriers if c is not None}
+        out: dict[str, str] = {}
+        for name in ("door_control", "flow_control", "notifier", "evidence_store"):
+            port = getattr(ports, name)
+            if isinstance(port, Unconfigured):
+                out[name] = "unconfigured"
+            elif isinstance(port, Recording):
+                out[name] = "recording"
+            else:
+                out[name] = by.get(id(port), type(port).__name__)
         return out
 
     def all(self) -> list[Connector]:
@@ -168,7 +215,7 @@ class Connectors:
                           for site in (d.sites or self.siem.sites)}
                 snap["behind"] = behind  # log entries not yet looked at, per destination and site
             rows.append(snap)
-        out: dict[str, object] = {"running": self.started, "connectors": rows}
+        out: dict[str, object] = {"running": self.started, "connectors": rows, "ports": self.port_status()}
         if self.webhooks is not None:
             out["outbox"] = [{"destination": d, "status": s, "count": n}
                              for (d, s), n in sorted(self.webhooks.outbox.outbox_counts().items())]

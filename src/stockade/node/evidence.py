@@ -11,6 +11,7 @@ checks the file offline.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from stockade.events import Envelope, Video
 from stockade.events.model import Action
 from stockade.incidents.changes import RESPONSE_SOURCE
 from stockade.ledger.checkpoint import parse_checkpoint
+from stockade.ledger.log import SiteLog
 from stockade.ledger.note import parse_note
 from stockade.node.ledgers import Ledgers
 from stockade.response.evidence import EXPORT_ACTION, ProvenEntry, encode_bundle, manifest_digest
@@ -32,14 +34,23 @@ _PAGE = 10_000
 
 
 class EvidenceBuilder:
+    """``checkpoint_wait_s``: how long to wait for the node's periodic checkpoint to cover the custody
+    event before signing one of its own. Signing holds the log's lock through its disk writes, so a
+    bundle per incident signing its own stalled every commit behind it (the next incident's first
+    intent among them); a running node signs one every second anyway. 0 (one-shot commands, drills
+    whose node runs no periodic checkpoints): sign at once."""
+
     def __init__(self, store: Store, ledgers: Ledgers, write: Writer, out_dir: Path, retain: EvidenceStore,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), *,
+                 checkpoint_wait_s: float = 0.0, sleep: Callable[[float], None] = time.sleep) -> None:
         self.store = store
         self.ledgers = ledgers
         self._write = write
         self.out_dir = out_dir
         self._retain = retain
         self.clock = clock
+        self.checkpoint_wait_s = checkpoint_wait_s
+        self._sleep = sleep
 
     def _window(self, site: str, intent: Evidence) -> list[StoredEvent]:
         rows: list[StoredEvent] = []
@@ -51,6 +62,25 @@ class EvidenceBuilder:
             if len(page) < _PAGE:
                 return rows
             after = page[-1].seq
+
+    def _covering(self, site: str, log: SiteLog, entries: int) -> tuple[bytes, int]:
+        """A signed checkpoint of at least ``entries`` entries: the node's latest once it covers them
+        (waiting up to ``checkpoint_wait_s``), else one signed now (a node whose ledger watch does
+        not run — a drill — audits the store against the log first, as its checkpoints do)."""
+        deadline = time.monotonic() + self.checkpoint_wait_s
+        while True:
+            latest = log.latest_checkpoint()
+            if latest is not None:
+                size = parse_checkpoint(parse_note(latest).text).size
+                if size >= entries:
+                    return latest, size
+            if time.monotonic() >= deadline:
+                break
+            self._sleep(min(0.05, self.checkpoint_wait_s))
+        if not log.audited.is_set() and not self.ledgers.watching:
+            self.ledgers.audit_site(site)
+        note = log.checkpoint(keep=True)
+        return note, parse_checkpoint(parse_note(note).text).size
 
     def __call__(self, intent: Evidence) -> str:
         site = intent.site
@@ -76,8 +106,7 @@ class EvidenceBuilder:
         logged = self.store.get(site, custody.id)
         if logged is None:
             raise PortError("the custody event was not committed")
-        note = log.checkpoint(keep=True)
-        size = parse_checkpoint(parse_note(note).text).size
+        note, size = self._covering(site, log, logged.seq)
         entries = [ProvenEntry(r.seq - 1, r.entry, tuple(log.inclusion_proof(r.seq - 1, size))) for r in rows]
         custody_entry = ProvenEntry(logged.seq - 1, logged.entry, tuple(log.inclusion_proof(logged.seq - 1, size)))
         path = self.out_dir / site / name

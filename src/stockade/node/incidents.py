@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 
 from stockade.events import Envelope
@@ -32,7 +32,7 @@ class IncidentDesk:
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.projection = projection
         self._write = write
-        self._clock = clock
+        self.clock = clock  # the wall clock; event time in the demo
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -40,17 +40,18 @@ class IncidentDesk:
         with self._guard:
             return self._locks.setdefault(site, threading.Lock())
 
-    def change(self, site: str, incident: str, change: Change, *, actor: str,
-               version: int | None = None) -> IncidentState | Refusal:
+    def change(self, site: str, incident: str, change: Change, *, actor: str, version: int | None = None,
+               roles: Collection[str] | None = None) -> IncidentState | Refusal:
+        """``roles``: the actor's (its API key's), checked against the roles an approval needs."""
         with self._lock(site):
             state = self.projection.get(site, incident)
             if state is None:
                 return Refusal("not_found", f"no incident {incident!r} in site {site!r}")
-            if (refusal := check(state, change, actor, version)) is not None:
+            if (refusal := check(state, change, actor, version, roles)) is not None:
                 return refusal
-            at = max(self._clock(), state.updated or state.opened)
+            at = max(self.clock(), state.updated or state.opened)
             event = change_event(site, incident, change, actor=actor, at=at,
-                                 event_id=f"act-chg-{uuid.uuid4().hex}", version=state.version)
+                                 event_id=f"act-chg-{uuid.uuid4().hex}", version=state.version, roles=roles or ())
             self._write(site, [event])
             after = self.projection.get(site, incident)
             if after is None:  # the commit folds the change into the projection before it returns

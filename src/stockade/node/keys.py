@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import replace
 
@@ -25,6 +26,7 @@ from stockade.events.model import INPUT_KINDS, OUTPUT_KINDS
 from stockade.site.sources import DEVICE_KINDS, is_own_source
 from stockade.store import ApiKeyRecord
 
+ROLE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SCOPES = ("ingest", "pep", "read", "analyst", "admin", "auditor")
 SCOPE_HELP: dict[str, str] = {
     "ingest": "a device or system posting events (POST /v1/events), bound to a site, its sources and kinds",
@@ -43,7 +45,7 @@ def _hash(secret: str) -> str:
 
 def new_key(
     scopes: tuple[str, ...], *, site: str | None = None, sources: tuple[str, ...] = (),
-    kinds: tuple[str, ...] = (), label: str = "",
+    kinds: tuple[str, ...] = (), label: str = "", roles: tuple[str, ...] = (),
 ) -> tuple[str, ApiKeyRecord]:
     """A fresh key: the token to hand out once, and the record to store. ValueError says what is wrong."""
     unknown = [s for s in scopes if s not in SCOPES]
@@ -55,10 +57,25 @@ def new_key(
         kinds = _ingest_kinds(site, sources, kinds)
     elif sources or kinds:
         raise ValueError("only ingest keys have sources and kinds")
+    roles = _roles(scopes, roles)
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
-    record = ApiKeyRecord(key_id, _hash(secret), scopes, site=site, sources=sources, label=label, kinds=kinds)
+    record = ApiKeyRecord(key_id, _hash(secret), scopes, site=site, sources=sources, label=label, kinds=kinds,
+                          roles=roles)
     return f"stk_{key_id}_{secret}", record
+
+
+def _roles(scopes: tuple[str, ...], roles: tuple[str, ...]) -> tuple[str, ...]:
+    """A key's roles (``security-lead``, ``duty-manager``: who may approve which playbook step);
+    only a key that works incidents (``analyst``, ``admin``) has any."""
+    if not roles:
+        return ()
+    if not {"analyst", "admin"} & set(scopes):
+        raise ValueError("only analyst and admin keys have roles (they approve playbook steps)")
+    bad = [r for r in roles if not ROLE_NAME.fullmatch(r)]
+    if bad:
+        raise ValueError(f"role names are letters, digits, '-' and '_' (1-64): {', '.join(map(repr, bad))}")
+    return tuple(sorted(set(roles)))
 
 
 def _ingest_kinds(site: str | None, sources: tuple[str, ...], kinds: tuple[str, ...]) -> tuple[str, ...]:

@@ -100,25 +100,16 @@ class LiveView:
             ZoneNow(z.id, z.kind, occupancy.get(z.id, 0), armed.get(z.id)) for z in config.zones
         )
         devices = tuple(
-            DeviceDown(device, state.devices.kind_of(device), d.status, d.ts, _zones_of(config, device))
+            DeviceDown(device, state.devices.kind_of(device), d.status, d.ts, _zones_of(state, device))
             for device, d in sorted(down.items())
         )
         return LivePicture(site, now, sum(occupancy.values()), zones, doors, devices)
 
 
-def _zones_of(site: SiteConfig, device: str) -> tuple[str, ...]:
-    """The zones a device sits in or watches, for marking it on the map."""
-    for camera in site.cameras:
-        if camera.id == device:
-            return tuple(camera.zones)
-    for reader in site.readers:
-        if reader.id == device:
-            return (reader.zone,)
-    for sensor in site.sensors:
-        if sensor.id == device:
-            return (sensor.zone,)
-    for gate in site.gates:
-        if gate.id == device:
-            return (gate.zone,)
-    door = site.doors_by_id.get(device)
+def _zones_of(state: SiteState, device: str) -> tuple[str, ...]:
+    """The zones a device sits in or watches (a door: the zones it connects), for marking it on the map."""
+    watched = state.devices.map.zones.get(device)
+    if watched is not None:
+        return watched
+    door = state.site.doors_by_id.get(device)
     return tuple(door.zones) if door is not None else ()

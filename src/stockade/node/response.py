@@ -2,8 +2,11 @@
 
 The node calls :meth:`Response.observe` with what each commit changed in the
 incident projection (and the doors' state events), and :meth:`Response.tick`
-every second; both run the site's :class:`~stockade.response.planner.Planner`
-under one lock and hand its decisions to the :class:`~stockade.node.executor.Executor`'s
+every second, at ``clock``: the wall clock, or a simulated night's event time
+(:mod:`stockade.sim.eventtime`, whose driver also ticks at each
+:meth:`Response.next_due`). Both run the site's
+:class:`~stockade.response.planner.Planner` under one lock and hand its
+decisions to the :class:`~stockade.node.executor.Executor`'s
 queue (the executor writes to the log itself, so it runs on its own thread,
 never inside a commit). At start, each planner is rebuilt from the open
 incidents of the projection and the executor sends what the log shows planned
@@ -37,7 +40,7 @@ class Response:
         self.store = store
         self.executor = executor
         self.drill = drill
-        self._clock = clock
+        self.clock = clock  # event time in drills and the demo; the wall clock in a live node
         self._lock = threading.Lock()
         self.planners = self._planners()
 
@@ -65,10 +68,16 @@ class Response:
 
     def tick(self, now: datetime | None = None) -> None:
         """Run the timers due at ``now`` (default: the wall clock; a drill passes event time)."""
-        now = now or self._clock()
+        now = now or self.clock()
         with self._lock:
             decisions = [d for p in self.planners.values() for d in p.tick(now)]
         self.executor.submit(decisions)
+
+    def next_due(self) -> datetime | None:
+        """The earliest timer due on any site (None: none queued)."""
+        with self._lock:
+            due = [d for p in self.planners.values() if (d := p.next_due()) is not None]
+        return min(due, default=None)
 
     def rebuild(self) -> None:
         """Planners from the projection's open incidents (the log is their memory)."""

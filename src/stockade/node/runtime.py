@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from stockade.events import Envelope
@@ -46,7 +46,7 @@ from stockade.node.stores import store_target
 from stockade.pipeline.bus import InProcessBus
 from stockade.response.execute import Carrier
 from stockade.response.playbook import DEFAULT_DIR, PlaybookSet
-from stockade.response.portset import Ports, Recording, Unconfigured
+from stockade.response.portset import Ports
 from stockade.site import SiteConfig, load_site
 from stockade.store import Store
 from stockade.store.incidents import IncidentProjection
@@ -109,7 +109,8 @@ class Node:
             self.engine = InThreadEngine(sites, self._write_outputs, store, settings.snapshot_every)
         self.desk = IncidentDesk(self.incidents, self._write_outputs)
         self.access = build_access(sites, settings.policy_dir, self.engine, self._write_outputs)
-        self.ports = ports or Ports.of(Recording() if settings.drill else Unconfigured())
+        self.connectors = Connectors.build(self)  # started with the node (serve, demo), not by one-shot commands
+        self.ports = self.connectors.use_ports(ports, drill=settings.drill)
         self.evidence = EvidenceBuilder(store, self.ledgers, self._write_outputs, settings.data_dir / "evidence",
                                         self.ports.evidence_store)
         self.executor = Executor(Carrier(self.ports, self._write_outputs, store.get_incident,
@@ -129,7 +130,6 @@ class Node:
         self.recovery = Recovery()
         self.serving = threading.Event()  # set once the access facts are rebuilt: requests are taken
         self.ledger_watch = LedgerWatch(self.ledgers, settings.ledger_audit_interval_s, self._write_outputs)
-        self.connectors = Connectors.build(self)  # started with the node (serve, demo), not by one-shot commands
 
     @classmethod
     def open(cls, settings: Settings, *, ports: Ports | None = None) -> Node:
@@ -164,11 +164,11 @@ class Node:
         for out in outputs:
             self.metrics.outputs.labels(site, out.kind).inc()
 
-    def _set_threat(self, site: str, zone: str, level: str, actor: str) -> None:
+    def _set_threat(self, site: str, zone: str, level: str, actor: str, at: datetime) -> None:
         """A lockdown step's threat level, through the access decision point's threat levels."""
         if level in ("elevated", "lockdown"):
             self.access.set_threat(site, "lockdown" if level == "lockdown" else "elevated", actor=actor,
-                                   at=datetime.now(UTC), zone=zone)
+                                   at=at, zone=zone)
 
     def _write_output_entries(self, site: str, entries: Sequence[bytes]) -> None:
         """Outputs from an engine in another process arrive as log entries."""
@@ -228,6 +228,8 @@ class Node:
         self._threads.append(worker)
         for job in self._periodic:
             job.start()
+        # evidence bundles prove against the periodic checkpoint instead of each signing its own
+        self.evidence.checkpoint_wait_s = 1.5 * self.settings.checkpoint_interval_s
         self.ledger_watch.start()
         self.connectors.start()
 

@@ -51,9 +51,11 @@ ALLOWED_LATENESS = timedelta(minutes=15)
 The clock (the watermark) is the latest event time the engine has applied. An event older
 than ``clock - ALLOWED_LATENESS`` is *late*: it is kept in the log (it is the truth) and
 queryable, flagged ``late`` in the ingest answer and counted in ``stockade_late_events_total``,
-but the live engine neither folds it nor shows it to the detectors, because the world they
-would compare it with has moved on — a camera "still down 5 days later" or a lone forced
+but the live engine shows it to no detector, because the world they would compare it with
+has moved on — a camera "still down 5 days later" or a lone forced
 door read as the end of a blind-and-grab are findings only the out-of-order arrival made.
+Of a late event the engine folds only an admin event's facts (who may be where), as the decision
+point does (:meth:`stockade.engine.engine.SiteEngine.fold_late`).
 History goes in with ``stockade ingest --backfill``, which runs the late events through a fresh
 engine in event-time order, as ``stockade analyze`` does. 15 minutes is three times the
 5 minutes an event may be ahead of the server, so an event stamped 5 minutes ahead cannot make
@@ -129,6 +131,7 @@ class EngineLoop:
         elif is_late(engine.state.clock.now, event.ts):
             outputs = []
             self.late[site] = self.late.get(site, 0) + 1
+            engine.fold_late(event)
         else:
             outputs = engine.step(event, seq)
         if outputs:

@@ -46,7 +46,7 @@ from stockade.response.portset import NotConfigured, Ports
 log = logging.getLogger(__name__)
 Writer = Callable[[str, Sequence[Envelope]], None]
 Lookup = Callable[[str, str], IncidentState | None]  # site, incident -> its current state
-ThreatSetter = Callable[[str, str, str, str], None]  # site, zone, level, actor
+ThreatSetter = Callable[[str, str, str, str, datetime], None]  # site, zone, level, actor, at
 EvidenceCapture = Callable[[Evidence], str]  # builds and keeps the bundle; returns where it is
 
 
@@ -138,8 +138,9 @@ class Carrier:
         match d:
             case Lock():
                 if self._set_threat is not None:
+                    at = self._now(d.at)  # event time: a wall-clock stamp would move a simulated night's clock
                     for zone in d.zones:
-                        self._set_threat(d.site, zone, d.level, f"playbook:{d.playbook}")
+                        self._set_threat(d.site, zone, d.level, f"playbook:{d.playbook}", at)
                 for door in d.doors:  # one request per door: the key is the intent and the door
                     self.ports.door_control.lock(f"{d.id}.{door}", DoorCommand(
                         site=d.site, door=door, command="LOCK", incident=d.incident))

@@ -10,6 +10,7 @@ the step's key on the incident, ``<playbook>:<step id>``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ from stockade.incidents.model import StepStatus
 from stockade.response.ports import FlowDirection
 
 
+@functools.lru_cache(maxsize=65_536)  # pure; the planner asks again for every step at every evaluation
 def intent_id(site: str, incident: str, step: str) -> str:
     return "act-" + hashlib.sha256(f"{site}|{incident}|{step}".encode()).hexdigest()[:20]
 

@@ -36,10 +36,12 @@ def intent_event(intent: Intent, status: StepStatus, at: datetime, detail: str |
     """The intent's ``status`` (``planned`` carries the intent itself)."""
     payload = intent_builtins(intent) if status == "planned" else None
     requested_by = getattr(intent, "requested_by", None)
+    roles = list(getattr(intent, "roles", ())) or None  # an approval: who may decide it (the API checks)
     do = str(intent_builtins(intent)["do"])
     return Action(id=f"{intent.id}:{status}", ts=at, site=intent.site, source=RESPONSE_SOURCE, action=do,
                   outcome=status, incident=intent.incident, playbook=intent.playbook, target=intent.step,
-                  detail=detail, attrs=_attrs(intent.id, intent.drill, payload=payload, requested_by=requested_by))
+                  detail=detail, attrs=_attrs(intent.id, intent.drill, payload=payload, requested_by=requested_by,
+                                roles=roles))
 
 
 def task_event(task: AddTask, at: datetime) -> Action:

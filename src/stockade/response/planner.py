@@ -55,6 +55,8 @@ class Planner:
         self._timers: list[tuple[datetime, str]] = []
         self._next: dict[str, datetime] = {}  # incident -> its earliest queued timer
         self.holds = Holds(facts.gate_zones)
+        self._held: set[str] = set()  # hold steps whose holds stand (registered once)
+        self._logged: dict[str, Step] = {}  # the steps of the incident being evaluated, by id
 
     # --- inputs ----------------------------------------------------------------
 
@@ -96,13 +98,22 @@ class Planner:
     def timers(self) -> int:
         return len(self._next)
 
+    def next_due(self) -> datetime | None:
+        """When the earliest queued timer falls due (None: nothing queued); a driver stepping event
+        time (the demo) ticks at each one so every outcome is stamped when it fell due."""
+        while self._timers and self._next.get(self._timers[0][1]) != self._timers[0][0]:
+            heapq.heappop(self._timers)  # superseded by an earlier timer of the same incident
+        return self._timers[0][0] if self._timers else None
+
     # --- evaluation ------------------------------------------------------------
 
     def _evaluate(self, incident: str, now: datetime) -> list[Decision]:
         state = self.incidents[incident]
+        self._logged = {s.id: s for s in state.steps}
         if state.status == "closed":
             self.locking.discard(incident)
             self.holds.release(incident)
+            self._held -= {s.intent for s in state.steps}  # reopened, its holds stand again
             return []
         out: list[Decision] = []
         for pb in self.playbooks:
@@ -118,7 +129,7 @@ class Planner:
         return [d for d in out if self._first(d)]
 
     def _first(self, d: Decision) -> bool:
-        key = f"{d.step}#{d.status}" if isinstance(d, Outcome) else d.id
+        key = f"{d.intent}#{d.status}" if isinstance(d, Outcome) else d.id  # the intent names the incident
         if key in self.emitted:
             return False
         self.emitted.add(key)
@@ -148,7 +159,7 @@ class Planner:
         heapq.heappush(self._timers, (at, incident))
 
     def _status(self, state: IncidentState, pb: Playbook, step_id: str) -> str | None:
-        logged = state.step(f"{pb.playbook}:{step_id}")
+        logged = self._logged.get(f"{pb.playbook}:{step_id}")
         return logged.status if logged else None
 
     def _succeeded(self, pb: Playbook, step_id: str, status: str | None) -> bool:
@@ -159,7 +170,7 @@ class Planner:
 
     def _step(self, state: IncidentState, pb: Playbook, spec: AnyStep, now: datetime) -> list[Decision]:
         key = f"{pb.playbook}:{spec.id}"
-        logged = state.step(key)
+        logged = self._logged.get(key)
         if logged is None:
             return self._unplanned(state, pb, spec, key, now)
         return self._in_progress(state, pb, spec, key, logged, now)
@@ -207,6 +218,9 @@ class Planner:
             return [self._outcome(state, pb, key, spec.do, status, now,
                                   f"no decision within {spec.within} s: {spec.on_timeout}")]
         if isinstance(spec, HoldFlowsSpec) and logged.status == "sent":
+            if logged.intent in self._held:
+                return []
+            self._held.add(logged.intent)
             hold = spec.plan(self._ctx(state, pb, key, logged.ts))
             for zone in hold.zones:
                 self.holds.hold(zone, hold.direction, until_us=hold.expires_us, incident=state.id, site=self.site)
@@ -237,7 +251,7 @@ class Planner:
         for step in state.steps:
             if step.status == "failed" and step.id.startswith(prefix) and not step.id.endswith(".escalation"):
                 key = f"{step.id}.escalation"
-                if state.step(key) is None:
+                if key not in self._logged:
                     ctx = self._ctx(state, pb, key, now)
                     out.append(notify(ctx, pb.escalate_to, f"step {step.id} failed: {step.detail or ''}"))
         return out

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field, PrivateAttr, ValidationError
 
 from stockade.response.conditions import Condition, Model
 from stockade.response.errors import PlaybookError
@@ -48,8 +49,13 @@ class Playbook(Model):
     tasks: tuple[TaskSpec, ...] = ()
     steps: tuple[Step, ...] = Field(min_length=1)
 
+    _by_id: dict[str, Step] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._by_id = {s.id: s for s in self.steps}  # the planner asks at every evaluation
+
     def step(self, step_id: str) -> Step:
-        return next(s for s in self.steps if s.id == step_id)
+        return self._by_id[step_id]
 
 
 def parse_playbook(text: str, file: str) -> Playbook:

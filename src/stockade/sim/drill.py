@@ -30,6 +30,7 @@ from stockade.node.executor import open_incidents
 from stockade.node.runtime import Node, open_store
 from stockade.node.settings import Settings
 from stockade.response.portset import Ports, Recording
+from stockade.sim.eventtime import EventClock, on_event_time
 from stockade.sim.run import ListSink, simulate
 from stockade.sim.scenario import Scenario
 
@@ -84,21 +85,16 @@ def run_drill(scenario: Scenario, *, ack_after: timedelta | None = None, playboo
     settings = Settings(data_dir=data, drill=True, engine="thread", playbook_dir=playbook_dir)
     recording = Recording()
     node = Node(settings, open_store(settings), {site.site: site}, ports=Ports.of(recording))
-    now: list[datetime] = [events[0].ts if events else datetime.now().astimezone()]
-    node.executor.carrier.clock = lambda: now[0]
-    node.evidence.clock = lambda: now[0]
-    acked: set[str] = set()
+    clock = EventClock(events[0].ts if events else datetime.now().astimezone())
+    on_event_time(node, clock)
+    desk = _Desk(node, site.site, ack_after)
     try:
         node.recover()
         for i in range(0, len(events), _BATCH):
             batch = events[i:i + _BATCH]
-            now[0] = batch[-1].ts
             node.ingestor.commit(site.site, batch, [canonical_event(e) for e in batch])
-            _settle(node, now[0])
-            if ack_after is not None:
-                _acknowledge(node, site.site, now[0], ack_after, acked)
-        now[0] = now[0] + timedelta(minutes=10)  # let the last timers run out
-        _settle(node, now[0])
+            _settle(node, clock, batch[-1].ts, desk)
+        _settle(node, clock, clock.now + timedelta(minutes=10), desk)  # let the last timers run out
         card = Scorecard(scenario=scenario.model.scenario, events=len(events), requests=len(recording.requests))
         card.rows = [_row(s) for s in open_incidents(node.store, site.site)]
         card.unmarked = sum(1 for r in node.store.read(site.site) if isinstance(r.event, Action)
@@ -108,22 +104,52 @@ def run_drill(scenario: Scenario, *, ack_after: timedelta | None = None, playboo
         node.stop()
 
 
-def _settle(node: Node, now: datetime) -> None:
-    """Run the engine and the response loop until nothing is left to do at event time ``now``."""
+def _settle(node: Node, clock: EventClock, upto: datetime, desk: _Desk) -> None:
+    """Run the engine and the response loop up to event time ``upto``: each timer and each of the
+    desk's acknowledgements at its own time (so what it logs is stamped then), then ``upto``."""
+    _drain(node)
+    while True:
+        stops = [t for t in (node.response.next_due(), desk.next_at()) if t is not None]
+        if not stops or min(stops) > upto:
+            break
+        clock.advance(min(stops))
+        desk.acknowledge(clock.now)
+        node.response.tick(clock.now)
+        _drain(node)
+    clock.advance(upto)
+    node.response.tick(clock.now)
+    _drain(node)
+
+
+def _drain(node: Node) -> None:
     for _ in range(100):
         node.drain()
-        node.response.tick(now)
         node.executor.drain()
         if node.executor.idle() and node.bus.depth() == 0:
             return
 
 
-def _acknowledge(node: Node, site: str, now: datetime, after: timedelta, done: set[str]) -> None:
-    for state in open_incidents(node.store, site):
-        if state.id in done or state.status != "new" or state.opened + after > now:
-            continue
-        done.add(state.id)
-        at = state.opened + after
-        node._write_outputs(site, [change_event(site, state.id, Transition("acknowledged", reason="drill desk"),
-                                                actor="drill-desk", at=at, event_id=f"act-chg-{uuid.uuid4().hex}")])
-        _settle(node, now)
+class _Desk:
+    """The security desk of a drill: acknowledges each new incident ``after`` its opening (never: None)."""
+
+    def __init__(self, node: Node, site: str, after: timedelta | None) -> None:
+        self.node, self.site, self.after = node, site, after
+        self.done: set[str] = set()
+
+    def _waiting(self) -> list[IncidentState]:
+        if self.after is None:
+            return []
+        return [s for s in open_incidents(self.node.store, self.site) if s.id not in self.done and s.status == "new"]
+
+    def next_at(self) -> datetime | None:
+        return min((s.opened + self.after for s in self._waiting() if self.after is not None), default=None)
+
+    def acknowledge(self, now: datetime) -> None:
+        for state in self._waiting():
+            if self.after is None or state.opened + self.after > now:
+                continue
+            self.done.add(state.id)
+            change = Transition("acknowledged", reason="drill desk")
+            self.node._write_outputs(self.site, [change_event(self.site, state.id, change, actor="drill-desk",
+                                                              at=now, event_id=f"act-chg-{uuid.uuid4().hex}")])
+        _drain(self.node)

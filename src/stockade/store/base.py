@@ -94,6 +94,7 @@ class ApiKeyRecord:
     label: str = ""
     revoked: bool = False
     kinds: tuple[str, ...] = ()  # ingest keys: the event kinds it may send (empty: the device kinds)
+    roles: tuple[str, ...] = ()  # analyst and admin keys: the roles its holder has (approving playbook steps)
 
 
 @dataclass(frozen=True, slots=True)

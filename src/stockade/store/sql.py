@@ -109,10 +109,10 @@ def entity_rows(site: str, events: Sequence[tuple[int, Envelope]]) -> list[tuple
 
 
 def key_row(key: ApiKeyRecord) -> tuple[object, ...]:
-    """The api_keys columns key_id, secret_hash, scopes, site, sources, label, revoked, kinds (the
-    stores name them in this order, so a migration may add columns)."""
+    """The api_keys columns key_id, secret_hash, scopes, site, sources, label, revoked, kinds, roles
+    (the stores name them in this order, so a migration may add columns)."""
     return (key.key_id, key.secret_hash, ",".join(key.scopes), key.site, ",".join(key.sources),
-            key.label, bool(key.revoked), ",".join(key.kinds))
+            key.label, bool(key.revoked), ",".join(key.kinds), ",".join(key.roles))
 
 
 def _split(value: object) -> tuple[str, ...]:
@@ -120,9 +120,9 @@ def _split(value: object) -> tuple[str, ...]:
 
 
 def key_from_row(row: Sequence[object]) -> ApiKeyRecord:
-    key_id, secret_hash, scopes, site, sources, label, revoked, kinds = row
+    key_id, secret_hash, scopes, site, sources, label, revoked, kinds, roles = row
     return ApiKeyRecord(
         key_id=str(key_id), secret_hash=str(secret_hash), scopes=_split(scopes),
         site=None if site is None else str(site), sources=_split(sources),
-        label=str(label), revoked=bool(revoked), kinds=_split(kinds),
+        label=str(label), revoked=bool(revoked), kinds=_split(kinds), roles=_split(roles),
     )

@@ -13,8 +13,8 @@ from stockade.pipeline.report import fold_incidents, incident_record, json_line
 from tests.node_fixtures import Api, door_line, wait_projected
 
 
-def _analyst(api: Api, name: str) -> dict[str, str]:
-    token, record = new_key(("analyst",))
+def _analyst(api: Api, name: str, roles: tuple[str, ...] = ()) -> dict[str, str]:
+    token, record = new_key(("analyst",), roles=roles)
     api.node.store.put_key(record)
     api.keys[name] = token
     return api.auth(name)
@@ -117,3 +117,25 @@ def test_an_incident_reads_the_same_from_the_api_and_from_analyze_json(api: Api)
     events = [decode_stored(row.entry) for row in api.node.store.read_rows("dc-demo")]
     offline = {s.id: json.loads(json_line(incident_record(s))) for s in fold_incidents(events)}
     assert {str(i["id"]): i for i in items} == offline
+
+
+def test_a_step_naming_a_role_is_approved_only_by_a_key_with_it(api: Api) -> None:
+    [inc, *_] = _open_incidents(api, 1)
+    step = Action(id="act-2", ts=datetime.now(UTC), site="dc-demo", source=RESPONSE_SOURCE, action="approve",
+                  outcome="awaiting_approval", incident=str(inc["id"]), playbook="pb", target="pb:approve-lock",
+                  attrs={"intent": "int-2", "roles": ["security-lead", "duty-manager"]})
+    api.node._write_outputs("dc-demo", [step])
+    base = f"/v1/incidents/dc-demo/{inc['id']}/steps/pb:approve-lock"
+    for who, roles in (("carl", ()), ("dora", ("inventory-controller",))):
+        refused = api.client.post(f"{base}/approve", headers=_analyst(api, who, roles), json={})
+        assert refused.status_code == 403
+        reason = refused.json()["detail"]["reason"]
+        assert "needs a key with the role security-lead or duty-manager" in reason
+        assert (", ".join(roles) or "none") in reason
+    rejected = api.client.post(f"{base}/reject", headers=_analyst(api, "ed"), json={})
+    assert rejected.status_code == 403  # rejecting is deciding too
+    admin = api.client.post(f"{base}/approve", headers=api.auth("admin"), json={})
+    assert admin.status_code == 403  # an admin key without the role is no exception
+    ok = api.client.post(f"{base}/approve", headers=_analyst(api, "fay", ("duty-manager",)), json={})
+    assert ok.status_code == 200, ok.text
+    assert {s["id"]: s["status"] for s in ok.json()["steps"]}["pb:approve-lock"] == "approved"

@@ -34,7 +34,10 @@ def test_status_shows_each_connector(tmp_path: Path) -> None:
         url = f"http://127.0.0.1:{port}"
         result = runner.invoke(app, ["connectors", "status", "--url", url, "--key", token])
         assert result.exit_code == 0, result.output
-        assert "webhooks idle: last message never; 0 received" in " ".join(result.output.split())
+        out = " ".join(result.output.split())
+        assert "webhooks idle: last message never; 0 received" in out
+        assert "ports: door_control unconfigured, flow_control unconfigured, notifier webhooks" in out
+        assert "unconfigured: door_control, flow_control, evidence_store (no connector setting" in out
         as_json = runner.invoke(app, ["connectors", "status", "--url", url, "--key", token, "--json"])
         assert '"running": true' in as_json.output
         assert '"name": "webhooks"' in as_json.output

@@ -114,3 +114,18 @@ def test_a_file_cannot_speak_as_stockade_or_as_an_undeclared_admin(node_dir: Pat
     assert ":2: rejected: source: forbidden: sources beginning 'stockade:' are Stockade's own" in out
     assert ":3: rejected: kind: forbidden: source 'ctl-1' is a device" in out
     assert ":4: rejected: id: forbidden: ids beginning 'al-'" in out
+
+
+def test_an_analyst_key_is_made_with_its_roles_and_listed_with_them(node_dir: Path) -> None:
+    code, out = create("--scope", "analyst", "--site", "dc-demo", "--role", "security-lead", "--label", "night lead")
+    assert code == 0, out
+    code, out = create("--scope", "read", "--role", "security-lead")
+    assert code == 2
+    assert "only analyst and admin keys have roles" in out
+    listed = " ".join(runner.invoke(app, ["apikey", "list"]).output.split())
+    assert "roles=security-lead night lead" in listed
+    store = open_store(Settings(data_dir=node_dir))
+    try:
+        assert [k.roles for k in store.list_keys() if k.label == "night lead"] == [("security-lead",)]
+    finally:
+        store.close()

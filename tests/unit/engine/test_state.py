@@ -74,7 +74,7 @@ def test_doors_zones_and_gates(site, state):
          Door(**common(site, 1, 0), door="D-HV", state="open"),
          Door(**common(site, 2, 5), door="D-FLOOR", state="held", duration_s=60),
          Sensor(**common(site, 3, 6), sensor="P-HV", zone="hv-cage", type="arm", user="emp-1042"),
-         Admin(**common(site, 4, 7), actor="grd-1", action="set_threat_level", zone="dock-out",
+         Admin(**common(site, 4, 7, "stockade:access"), actor="grd-1", action="set_threat_level", zone="dock-out",
                attrs={"level": "lockdown"}),
          Admin(**common(site, 5, 8), actor="emp-1060", action="create_appointment", target="ap-7",
                attrs={"direction": "outbound", "gate": "G-2", "carrier": "ACME", "plate": "XX-1",
@@ -84,7 +84,7 @@ def test_doors_zones_and_gates(site, state):
     assert state.doors.open_since["D-FLOOR"].ts == at(site, 4)  # back-dated by the held duration
     assert state.zones.is_armed("hv-cage") is True
     assert state.zones.is_armed("server-room") is None
-    assert state.zones.threat["dock-out"] == "lockdown"
+    assert state.zones.threat_level("dock-out") == "lockdown"
     assert state.gates.for_plate("XX-1", at(site, 130)).id == "ap-7"
     assert "XX-1" in state.gates.on_site
     fold(state, Door(**common(site, 7, 10), door="D-HV", state="closed", duration_s=600))

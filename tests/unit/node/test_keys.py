@@ -39,3 +39,13 @@ def test_other_scopes_may_be_bound_to_a_site_but_have_no_sources() -> None:
 
 def test_every_scope_says_what_it_is_for() -> None:
     assert set(SCOPE_HELP) == set(SCOPES)
+
+
+def test_analyst_and_admin_keys_carry_roles_others_may_not() -> None:
+    _, lead = new_key(("analyst",), roles=("security-lead", "duty-manager", "security-lead"))
+    assert lead.roles == ("duty-manager", "security-lead")
+    assert new_key(("read",))[1].roles == ()
+    with pytest.raises(ValueError, match="only analyst and admin keys have roles"):
+        new_key(("read",), roles=("security-lead",))
+    with pytest.raises(ValueError, match="role names"):
+        new_key(("admin",), roles=("security lead",))

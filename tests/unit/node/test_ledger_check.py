@@ -190,12 +190,13 @@ def test_a_renamed_id_deep_in_the_log_is_caught_by_the_running_audit(tmp_path: P
     node = make_node(data, ledger_audit_interval_s=3600.0)
     try:
         node.start()  # the start-up check reads the tail only; the running audit reads every row
-        deadline_ok = node.ledger_watch.audits
-        waited = time.monotonic() + 120  # the audit runs in its own thread: on a loaded machine 10 s was too few
-        while time.monotonic() < waited:
-            if node.ledger_watch.audits > deadline_ok or node.ledgers.logs[SITE].frozen:
-                break
-            node.wait_for_engine(SITE, 0.05)
+        before = node.ledger_watch.audits
+        # wait for the watch's first audit (its thread runs it at start), however loaded the machine:
+        # a bound on the number of polls made this test fail whenever the audit thread started late
+        deadline = time.monotonic() + 120
+        while node.ledger_watch.audits == before and not node.ledgers.logs[SITE].frozen:
+            assert time.monotonic() < deadline, "the ledger watch never finished its first audit"
+            time.sleep(0.02)
         log = node.ledgers.logs[SITE]
         assert log.frozen == "row 4's id column says 'renamed'; its entry says 'e4'"
         report = node.ingestor.ingest_lines([door_line("e4")], Principal.operator())

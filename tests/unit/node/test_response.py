@@ -62,9 +62,10 @@ def running(tmp_path: Path) -> Iterator[Running]:
     recording = Recording()
     node = Node.open(Settings(data_dir=data), ports=Ports.of(recording))
     tokens = {}
-    for name, scopes, site, sources in (("ingest", ("ingest",), "dc-demo", ("ctl-1",)),
-                                        ("lead", ("analyst",), None, ())):
-        token, record = new_key(scopes, site=site, sources=sources)
+    for name, scopes, site, sources, roles in (("ingest", ("ingest",), "dc-demo", ("ctl-1",), ()),
+                                               ("lead", ("analyst",), None, (), ("security-lead",)),
+                                               ("analyst", ("analyst",), None, (), ())):
+        token, record = new_key(scopes, site=site, sources=sources, roles=roles)
         node.store.put_key(record)
         tokens[name] = token
     with TestClient(create_app(node)) as client:
@@ -77,7 +78,11 @@ def test_a_forced_cage_door_is_locked_after_approval_with_evidence_that_verifies
     state = running.incident(lambda s: _status(s, "evidence") == "sent" and _status(s, "page") == "sent"
                              and _status(s, "approve-lock") == "awaiting_approval")
     assert _status(state, "hold") == "sent"
-    # another analyst approves the lock through the API
+    # an analyst without the security-lead role may not; the lead approves the lock through the API
+    denied = running.client.post(f"/v1/incidents/dc-demo/{state.id}/steps/{B}:approve-lock/approve",
+                                 headers=running.auth("analyst"), json={})
+    assert denied.status_code == 403
+    assert "needs a key with the role security-lead" in denied.json()["detail"]["reason"]
     ok = running.client.post(f"/v1/incidents/dc-demo/{state.id}/steps/{B}:approve-lock/approve",
                              headers=running.auth("lead"), json={"reason": "dock is empty"})
     assert ok.status_code == 200, ok.text

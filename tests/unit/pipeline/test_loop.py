@@ -113,3 +113,34 @@ def test_a_playbook_action_on_the_wall_clock_does_not_move_the_sites_event_time(
     loop.apply(site.site, 3, Door(id="d2", ts=t0 + timedelta(seconds=30), door="D-HV", state="forced", **base))
     assert loop.late.get(site.site, 0) == 0
     assert [getattr(o, "detector", None) for o in sink.outputs if o.kind == "alert"] == ["STK-DOR-001"]
+
+
+def test_a_late_revocation_takes_the_zone_in_the_engine_as_at_the_door(site: SiteConfig) -> None:
+    """A late admin event raises nothing, but its facts are folded: the engine's "may be there"
+    follows a late revoke_access, as the decision point's facts do (they fold every committed event)."""
+    from datetime import UTC, datetime, timedelta
+
+    from stockade.access.facts import Facts
+    from stockade.events import Admin, Door
+
+    loop = EngineLoop({site.site: site}, build_engine, Sink(), MemorySnapshots(), snapshot_every=1_000_000)
+    t0 = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
+    grant = Admin(id="g1", ts=t0, site=site.site, source="iam", actor="it-01", action="grant_access",
+                  target="emp-1023", zone="hv-cage", end=t0 + timedelta(days=2))
+    loop.apply(site.site, 1, grant)
+    loop.apply(site.site, 2, Door(id="d1", ts=t0 + timedelta(hours=1), site=site.site, source="ctl-1",
+                                  door="D-HV", state="closed"))
+    revoke = Admin(id="r1", ts=t0 + timedelta(minutes=5), site=site.site, source="iam", actor="it-01",
+                   action="revoke_access", target="emp-1023", zone="hv-cage")
+    facts = Facts(site)
+    for event in (grant, revoke):
+        facts.observe(event)
+    state = loop.engine(site.site).state
+    person = state.people.person_of("emp-1023")
+    assert person is not None
+    now = t0 + timedelta(hours=1)
+    assert state.people.allowed(person, "hv-cage", now) is True  # the grant stands
+    loop.apply(site.site, 3, revoke)  # 55 minutes behind the site's clock: late
+    assert loop.late[site.site] == 1
+    assert state.people.allowed(person, "hv-cage", now) is False
+    assert facts.may_be_in(person, "hv-cage", now) is False

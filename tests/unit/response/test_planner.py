@@ -45,6 +45,20 @@ def test_nobody_acknowledges_so_the_duty_manager_is_escalated_at_3_minutes() -> 
             if q.port == "notifier"] == ["security-desk", "duty-manager"]
 
 
+def test_every_open_incident_gets_its_own_timeouts_and_escalation() -> None:
+    # two incidents share the playbook's step names: each one's outcomes are its own (a dedup keyed by
+    # the step alone logged only the first incident's approval timeout and escalation)
+    r = rehearsal()
+    for inc in ("inc-a", "inc-b"):
+        r.feed(blind_and_grab(incident=inc))
+    r.tick(T0 + timedelta(minutes=4))
+    by_incident = {(a.incident, str(a.target), a.outcome) for a in r.actions}
+    for inc in ("inc-a", "inc-b"):
+        assert (inc, f"{B}:approve-lock", "approved") in by_incident
+        assert (inc, f"{B}:escalate", "sent") in by_incident
+        assert (inc, f"{B}:escalate.0", "sent") in by_incident
+
+
 def test_acknowledged_in_time_skips_the_escalation() -> None:
     r = rehearsal()
     r.feed(blind_and_grab())

@@ -21,6 +21,9 @@ def test_an_unattended_drill_runs_the_playbooks_in_drill_mode_and_misses_the_tar
     assert card.requests > 0  # the ports recorded; nothing was sent anywhere
     assert all(r.acknowledge_s is None for r in card.rows)
     assert not any(r.met for r in card.rows)
+    # evidence is captured in a drill too: the node's ledger watch does not run, so the bundle's
+    # checkpoint is signed after an audit of its own (without it, signing was held and the step stalled)
+    assert len(list((tmp_path / "d1" / "evidence").rglob("*.evidence.json"))) == len(card.rows)
 
 
 def test_a_desk_that_acknowledges_in_time_meets_the_acknowledgement_target(tmp_path: Path) -> None:

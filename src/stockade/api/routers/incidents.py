@@ -10,7 +10,8 @@
 
 Items have the shape of ``stockade analyze --json`` (:mod:`stockade.incidents.records`).
 A change the lifecycle refuses is a 409 (with ``allowed`` for an impossible
-transition, or a stale ``version``), 403 for approving one's own step, 422 for a
+transition, or a stale ``version``), 403 for approving one's own step or one that
+needs a role the key does not have (``stockade apikey create --role``), 422 for a
 missing reason or disposition, 404 for an unknown incident. Bodies are small
 pydantic models (a few hundred bytes; strings are capped).
 """
@@ -111,7 +112,7 @@ async def _change(node: NodeDep, key: ApiKeyRecord, site: str, incident_id: str,
                   version: int | None) -> JSONBytes:
     check_site(key, site)
     result = await run_in_threadpool(node.desk.change, site, incident_id, change, actor=key.key_id,
-                                     version=version)
+                                     version=version, roles=key.roles)
     if isinstance(result, Refusal):
         code = {"conflict": status.HTTP_409_CONFLICT, "forbidden": status.HTTP_403_FORBIDDEN,
                 "invalid": status.HTTP_422_UNPROCESSABLE_CONTENT, "not_found": status.HTTP_404_NOT_FOUND}
@@ -148,7 +149,7 @@ async def task_done(node: NodeDep, key: AnalystKey, site: str, incident_id: str,
 
 
 @router.post("/{site}/{incident_id}/steps/{step}/approve", summary="Approve a playbook step",
-             responses=responses(404, 409, 422))
+             responses=responses(403, 404, 409, 422))
 async def approve(node: NodeDep, key: AnalystKey, site: str, incident_id: str, step: str,
                   body: DecisionIn | None = None) -> JSONBytes:
     reason = body.reason if body is not None else None
@@ -156,7 +157,7 @@ async def approve(node: NodeDep, key: AnalystKey, site: str, incident_id: str, s
 
 
 @router.post("/{site}/{incident_id}/steps/{step}/reject", summary="Reject a playbook step",
-             responses=responses(404, 409, 422))
+             responses=responses(403, 404, 409, 422))
 async def reject(node: NodeDep, key: AnalystKey, site: str, incident_id: str, step: str,
                  body: DecisionIn | None = None) -> JSONBytes:
     reason = body.reason if body is not None else None

@@ -23,8 +23,16 @@ What Frigate actually sends (frigate/track/object_processing.py, research §1.2)
   ``disabled`` -> ``offline`` (``online`` -> ``online``).
 * ``frigate/tracked_object_update``: ``lpr`` -> ``present`` with ``plate``; ``face`` ->
   ``present`` (the name in ``attrs.face``); a GenAI ``description`` is not a fact.
-* ``frigate/reviews``: groups of tracked objects already mapped from ``frigate/events``;
-  refused with that reason (their detection ids are the events' ``track``).
+* ``frigate/reviews`` ``{type, before, after}`` (a review groups tracked objects already
+  mapped from ``frigate/events``): Frigate's own judgement that a segment is an *alert*
+  (its ``review.alerts`` labels and required zones) is the fact it adds. A ``new`` review
+  of severity ``alert``, or an ``update`` that raises ``detection`` to ``alert``, ->
+  ``present`` with ``attrs.frigate_review`` (the review id), ``severity``, ``objects`` and
+  ``detections`` (whose first is ``track``, a Frigate event id evidence can retain), in the
+  first mapped zone of ``data.zones``; its id is a digest of camera and review, so the
+  ``new`` and a later escalation of the same review are one event. A detection-level
+  review, any other ``update`` and ``end`` are refused as adding nothing (the objects'
+  exits come from ``frigate/events``).
 
 ``track`` is Frigate's event id, so evidence can ask Frigate for the clip. Ids are a
 digest of the facts (camera, track, what, zone, Frigate's frame time), so a redelivered
@@ -233,6 +241,42 @@ def map_tracked_update(cams: CameraMaps, payload: bytes) -> list[Event]:
                    attrs={"face": name[:256] if isinstance(name, str) else None})]
 
 
+def _strings(value: object, limit: int = 32) -> list[str]:
+    return [v[:256] for v in value if isinstance(v, str) and v][:limit] if isinstance(value, list) else []
+
+
+def map_review(cams: CameraMaps, payload: bytes, now: datetime) -> list[Event]:
+    """A review segment that Frigate rates an alert (new as one, or raised to one) -> ``present``."""
+    body = _json(payload)
+    kind, before, after = body.get("type"), body.get("before") or {}, body.get("after")
+    if not isinstance(after, dict) or not isinstance(before, dict):
+        raise MappingRefused("a frigate/reviews message has before and after objects", "after")
+    cam = cams.camera(after.get("camera"))
+    review = after.get("id")
+    if not isinstance(review, str) or not review:
+        raise MappingRefused("a review needs its id", "after.id")
+    if kind not in ("new", "update", "end"):
+        raise MappingRefused(f"type must be new, update or end, not {str(kind)[:20]!r}", "type")
+    raised = kind == "update" and before.get("severity") != "alert"
+    if kind == "end" or after.get("severity") != "alert" or not (kind == "new" or raised):
+        raise MappingRefused("a review adds nothing here unless Frigate rates it an alert (new as one, or raised "
+                             "to one): its objects are logged from frigate/events", "after.severity")
+    data = after.get("data")
+    if not isinstance(data, dict):
+        data = {}
+    detections, objects = _strings(data.get("detections")), _strings(data.get("objects"))
+    zone = next((cam.zones[z] for z in _strings(data.get("zones")) if z in cam.zones), None)
+    ts = _ts(after.get("start_time"), "after.start_time") if kind == "new" else _stamp(now)
+    event: Event = {"id": _digest(cam.camera, "review-alert", review), "kind": "video", "ts": ts, "site": cams.site,
+                    "source": cam.camera, "camera": cam.camera, "label": objects[0] if objects else "object",
+                    "event": "present", "track": detections[0] if detections else review[:256],
+                    "attrs": {"frigate_review": review[:256], "severity": "alert", "objects": objects,
+                              "detections": detections}}
+    if zone is not None:
+        event["zone"] = zone
+    return [event]
+
+
 def map_message(cams: CameraMaps, prefix: str, topic: str, payload: bytes, now: datetime) -> list[Event]:
     """Route one message of Frigate's by its topic; MappingRefused says why it logs nothing."""
     parts = topic.split("/")
@@ -246,10 +290,7 @@ def map_message(cams: CameraMaps, prefix: str, topic: str, payload: bytes, now: 
     if rest == ["tracked_object_update"]:
         return map_tracked_update(cams, payload)
     if rest == ["reviews"]:
-        body = _json(payload)
-        cams.camera((body.get("after") or {}).get("camera") if isinstance(body.get("after"), dict) else None)
-        raise MappingRefused("a review groups tracked objects already logged from frigate/events "
-                             "(its detections are their track ids)", "type")
+        return map_review(cams, payload, now)
     if len(rest) == 3 and rest[1] == "status":
         return map_status(cams, rest[0], rest[2], payload, now, topic)
     raise MappingRefused(f"topic {topic[:80]!r} is not one Stockade maps", "topic")

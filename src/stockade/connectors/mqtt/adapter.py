@@ -28,6 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import msgspec
+from paho.mqtt.client import MQTTMessageInfo
 
 from stockade.connectors.base import Binding, Health, IngestSink, Outcome
 from stockade.connectors.broker import Message, MqttSession, publish_properties
@@ -105,6 +106,7 @@ class MqttConnector:
         self.pump = Pump(sink, self.health, batch_max=settings.batch_max)
         self.doors = MqttDoorControl(self.session, settings, signer, on_ack=on_ack)
         self._last_state: dict[tuple[str, str], bytes] = {}
+        self.announced: MQTTMessageInfo | None = None  # the last ``online`` published
 
     def subscriptions(self) -> list[tuple[str, int]]:
         p, s = self.settings.prefix, self.settings
@@ -130,7 +132,20 @@ class MqttConnector:
         self.pump.stop()
 
     def _announce(self) -> None:
-        self.session.publish(self.available_topic, b"online", qos=1, retain=True)
+        try:
+            self.announced = self.session.publish(self.available_topic, b"online", qos=1, retain=True)
+        except ConnectorError as e:
+            self.health.error(str(e))
+
+    def wait_announced(self, timeout: float = 10.0) -> bool:
+        """Wait until the broker has this connection's retained ``online`` (its PUBACK)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            info = self.announced
+            if info is not None and info.is_published():
+                return True
+            time.sleep(0.01)
+        return False
 
     # --- inbound (paho's network thread) -----------------------------------------
 
@@ -144,10 +159,7 @@ class MqttConnector:
         except MappingRefused as e:
             self._refuse(message, None, e.reason)
             return
-        if (why := self.binding.allows_topic(route.site, route.name)) is not None:
-            self._refuse(message, route, why, field="topic")
-            return
-        binding = self.binding.narrowed(route.site, None)
+        binding = self.binding.narrowed(route.site)  # site, sources and kinds: checked by the ingest path
         if route.kind == "events":
             try:
                 lines = list(split_body(bytes(message.payload)))

@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from paho.mqtt.properties import Properties
+
 from stockade.connectors.broker import Message, MqttSession, publish_properties
 from stockade.connectors.errors import ConnectorError
 from stockade.connectors.mqtt.commands import CommandSigner
@@ -70,15 +72,22 @@ class MqttDoorControl:
                 payload = command.command.encode()
             props = publish_properties(response_topic=self.ack_topic, correlation=intent_id.encode(), expiry_s=ttl)
             topic = door_set_topic(self._settings.prefix, command.site, command.door)
-            try:
-                info = self._session.publish(topic, payload, qos=1, properties=props)
-                info.wait_for_publish(self._settings.doors.publish_timeout_s)
-            except (ConnectorError, RuntimeError, ValueError) as e:
-                raise PortError(f"{command.command} {command.door} not handed to the broker: {e}") from e
-            if not info.is_published():
-                raise PortError(f"the broker did not take {command.command} {command.door} within "
-                                f"{self._settings.doors.publish_timeout_s}s")
+            # known before it is published: a controller may answer before the broker's PUBACK reaches us
             self._sent[intent_id] = time.monotonic()
+            error = self._hand_over(topic, payload, props)
+            if error is not None:
+                del self._sent[intent_id]  # not handed over: the same intent may be tried again
+                raise PortError(f"{command.command} {command.door} not handed to the broker: {error}")
+
+    def _hand_over(self, topic: str, payload: bytes, props: Properties) -> str | None:
+        """Publish (QoS 1) and wait for the broker's PUBACK; why not, or None."""
+        timeout = self._settings.doors.publish_timeout_s
+        try:
+            info = self._session.publish(topic, payload, qos=1, properties=props)
+            info.wait_for_publish(timeout)
+        except (ConnectorError, RuntimeError, ValueError) as e:
+            return str(e)
+        return None if info.is_published() else f"no PUBACK within {timeout}s"
 
     def handle_ack(self, message: Message) -> None:
         """A controller's answer on the response topic (correlation data = intent id)."""

@@ -12,6 +12,10 @@ person's previous zone, the door's previous state, the EPC's last read).
     devices  health, heartbeat silence, per-source sequence numbers
     stock    expected EPCs per location, flags per EPC, last reads, shipments and seals, counts
     gates    appointments (site file and ``create_appointment``), trucks on site
+
+People, zones, devices and stock are the live site's fold parts
+(:mod:`stockade.site.live`), shared with the access decision point so that
+detection and enforcement fold the same events by the same rules.
 """
 
 from __future__ import annotations
@@ -127,9 +131,8 @@ class SiteState:
             self.stock.apply_tag(event, self.ms)
             self.devices.heard(event.reader, event.ts)
         elif isinstance(event, Access):
-            self.people.apply_access(event)
+            person = self.people.apply_access(event)
             if event.result == "granted":
-                person = self.people.person_of(event.subject, event.credential)
                 self.doors.apply_grant(event, person.id if person else event.subject)
         elif isinstance(event, Video):
             self.devices.heard(event.camera, event.ts)

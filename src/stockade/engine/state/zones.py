@@ -1,59 +1,51 @@
-"""Per-zone facts: armed state (from panels and operators) and threat levels.
+"""The engine's per-zone facts: armed state and threat levels, the live site's parts.
 
-A zone's armed state is unknown until its panel (or an admin ``arm`` /
-``disarm`` naming it) first says; panels report their state when they start,
-as an ``arm`` or ``disarm`` with no ``user``. Threat levels come from admin
-``set_threat_level`` events (zone, or the whole site as ``"*"``).
+Both fold with the decision point's rules (:mod:`stockade.site.live.armed`,
+:mod:`stockade.site.live.threat`), so a detector reading a zone's level sees the
+level the doors enforce.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import NamedTuple
-
 import msgspec
 
 from stockade.events import Admin, Sensor
+from stockade.site.live.armed import ArmChange, Armed
+from stockade.site.live.threat import Level, Levels, ThreatLevelsView
 
-
-class ArmChange(NamedTuple):
-    armed: bool
-    ts: datetime
-    user: str | None
-    event: str
+__all__ = ["ArmChange", "ZonesSnapshot", "ZonesState"]
 
 
 class ZonesSnapshot(msgspec.Struct, frozen=True):
     armed: dict[str, ArmChange]
-    threat: dict[str, str]
+    threat: ThreatLevelsView
 
 
 class ZonesState:
     def __init__(self) -> None:
-        self.armed: dict[str, ArmChange] = {}
-        self.threat: dict[str, str] = {}
+        self._armed = Armed()
+        self.threat = Levels()
+
+    @property
+    def armed(self) -> dict[str, ArmChange]:
+        return self._armed.armed
 
     def save(self) -> ZonesSnapshot:
-        return ZonesSnapshot(self.armed, self.threat)
+        return ZonesSnapshot(self._armed.save(), self.threat.save())
 
     def load(self, saved: ZonesSnapshot) -> None:
-        self.armed, self.threat = saved.armed, saved.threat
+        self._armed.load(saved.armed)
+        self.threat.load(saved.threat)
 
     def is_armed(self, zone: str) -> bool | None:
-        change = self.armed.get(zone)
-        return None if change is None else change.armed
+        return self._armed.is_armed(zone)
+
+    def threat_level(self, zone: str | None = None) -> Level:
+        return self.threat.level(zone)
 
     def apply_sensor(self, event: Sensor) -> None:
-        if event.type == "arm" or event.type == "disarm":
-            self.armed[event.zone] = ArmChange(event.type == "arm", event.ts, event.user, event.id)
+        self._armed.apply_sensor(event)
 
     def apply_admin(self, event: Admin) -> None:
-        action = event.action
-        if action == "arm" or action == "disarm":
-            zone = event.zone or event.target
-            if zone is not None:
-                self.armed[zone] = ArmChange(action == "arm", event.ts, event.actor, event.id)
-        elif action == "set_threat_level":
-            level = (event.attrs or {}).get("level") or event.detail
-            if isinstance(level, str):
-                self.threat[event.zone or "*"] = level
+        self._armed.apply_admin(event)
+        self.threat.observe(event)

@@ -49,6 +49,9 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE export_cursors (
             destination TEXT NOT NULL, site TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (destination, site))""",
     ],
+    [  # 6: an analyst or admin key's roles (approving playbook steps, issue 14); empty: none
+        "ALTER TABLE api_keys ADD COLUMN roles TEXT NOT NULL DEFAULT ''",
+    ],
 ]
 
 

@@ -164,25 +164,25 @@ class PostgresStore(OutboxTables):
     def put_key(self, key: ApiKeyRecord) -> None:
         with self._lock:
             self._conn.execute(
-                "INSERT INTO api_keys (key_id, secret_hash, scopes, site, sources, label, revoked, kinds) "
-                "VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (key_id) DO UPDATE SET "
+                "INSERT INTO api_keys (key_id, secret_hash, scopes, site, sources, label, revoked, kinds, roles) "
+                "VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (key_id) DO UPDATE SET "
                 "secret_hash=EXCLUDED.secret_hash, scopes=EXCLUDED.scopes, site=EXCLUDED.site, "
                 "sources=EXCLUDED.sources, label=EXCLUDED.label, revoked=EXCLUDED.revoked, "
-                "kinds=EXCLUDED.kinds",
+                "kinds=EXCLUDED.kinds, roles=EXCLUDED.roles",
                 key_row(key),
             )
 
     def get_key(self, key_id: str) -> ApiKeyRecord | None:
         with self._lock:
             row = self._conn.execute(
-                "SELECT key_id, secret_hash, scopes, site, sources, label, revoked, kinds FROM api_keys "
+                "SELECT key_id, secret_hash, scopes, site, sources, label, revoked, kinds, roles FROM api_keys "
                 "WHERE key_id=%s", (key_id,)).fetchone()
         return key_from_row(row) if row else None
 
     def list_keys(self) -> list[ApiKeyRecord]:
         with self._lock:
             return [key_from_row(r) for r in self._conn.execute(
-                "SELECT key_id, secret_hash, scopes, site, sources, label, revoked, kinds FROM api_keys "
+                "SELECT key_id, secret_hash, scopes, site, sources, label, revoked, kinds, roles FROM api_keys "
                 "ORDER BY key_id")]
 
     def save_snapshot(self, site: str, seq: int, data: bytes) -> None:

@@ -232,19 +232,19 @@ class SqliteStore(OutboxTables):
         with self._lock:
             self._conn.execute(
                 "INSERT OR REPLACE INTO api_keys (key_id, secret_hash, scopes, site, sources, label, revoked, "
-                "kinds) VALUES (?,?,?,?,?,?,?,?)", key_row(key))
+                "kinds, roles) VALUES (?,?,?,?,?,?,?,?,?)", key_row(key))
 
     def get_key(self, key_id: str) -> ApiKeyRecord | None:
         with self._lock:
             row = self._conn.execute(
-                "SELECT key_id, secret_hash, scopes, site, sources, label, revoked, kinds FROM api_keys "
+                "SELECT key_id, secret_hash, scopes, site, sources, label, revoked, kinds, roles FROM api_keys "
                 "WHERE key_id=?", (key_id,)).fetchone()
         return key_from_row(row) if row else None
 
     def list_keys(self) -> list[ApiKeyRecord]:
         with self._lock:
             return [key_from_row(r) for r in self._conn.execute(
-                "SELECT key_id, secret_hash, scopes, site, sources, label, revoked, kinds FROM api_keys "
+                "SELECT key_id, secret_hash, scopes, site, sources, label, revoked, kinds, roles FROM api_keys "
                 "ORDER BY key_id")]
 
     def save_snapshot(self, site: str, seq: int, data: bytes) -> None:

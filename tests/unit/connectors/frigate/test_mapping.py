@@ -59,8 +59,10 @@ EXPECTED: dict[str, object] = {
     "events-update-car-zones-driveway.json": "a repeat",
     # yard entered; the plate was already known
     "events-update-person-sub_label-lpr-docs.json": [("C-DOCKOUT-1", "enter", "yard", "1607123955.475377-mxklsc")],
-    "reviews-new-car-detection.json": "a review groups",
-    "reviews-update-detection-to-alert-docs.json": "a review groups",
+    # a detection-level review: its car is logged from frigate/events
+    "reviews-new-car-detection.json": "unless Frigate rates it an alert",
+    # raised from detection to alert, in front_yard (the site's yard): Frigate's alert, its first detection as track
+    "reviews-update-detection-to-alert-docs.json": [("C-GATE-1", "present", "yard", "1718987128.947436-g92ztx")],
     "tracked_object_update-description-docs.json": "is not a fact",
     "tracked_object_update-face-docs.json": "not mapped",
     "tracked_object_update-face-user_1.json": "not mapped",
@@ -159,3 +161,31 @@ def test_camera_status(cams: CameraMaps, topic: str, payload: bytes, status: str
 def test_bad_payloads_are_refused_with_a_reason(cams: CameraMaps, topic: str, payload: bytes, why: str) -> None:
     with pytest.raises(MappingRefused, match=why):
         map_message(cams, "frigate", topic, payload, NOW)
+
+
+def review(kind: str, before: str, after: str, zones: list[str] | None = None) -> bytes:
+    def seg(severity: str) -> dict[str, object]:
+        return {"id": "1718987129.308396-fqk5ka", "camera": "front_cam", "start_time": 1718987129.308396,
+                "end_time": None, "severity": severity,
+                "data": {"detections": ["1718987128.947436-g92ztx"], "objects": ["person"], "zones": zones or []}}
+
+    return json.dumps({"type": kind, "before": seg(before), "after": seg(after)}).encode()
+
+
+def test_a_review_is_logged_once_as_frigates_alert(cams: CameraMaps) -> None:
+    new = map_message(cams, "frigate", "frigate/reviews", review("new", "alert", "alert", ["front_yard"]), NOW)
+    later = map_message(cams, "frigate", "frigate/reviews", review("update", "detection", "alert"), NOW)
+    (event,) = [decode_event(json.dumps(e).encode()) for e in new]
+    assert isinstance(event, Video)
+    assert (event.event, event.zone, event.label, event.track) == ("present", "yard", "person",
+                                                                   "1718987128.947436-g92ztx")
+    assert event.attrs == {"frigate_review": "1718987129.308396-fqk5ka", "severity": "alert", "objects": ["person"],
+                           "detections": ["1718987128.947436-g92ztx"]}
+    assert event.ts == datetime.fromtimestamp(1718987129.308396, UTC)
+    assert later[0]["id"] == new[0]["id"], "the same review raised again is a duplicate"
+    for kind, before, after, why in (("update", "alert", "alert", "unless Frigate rates it an alert"),
+                                     ("end", "alert", "alert", "unless Frigate rates it an alert"),
+                                     ("new", "detection", "detection", "unless Frigate rates it an alert"),
+                                     ("closed", "alert", "alert", "type must be")):
+        with pytest.raises(MappingRefused, match=why):
+            map_message(cams, "frigate", "frigate/reviews", review(kind, before, after), NOW)
