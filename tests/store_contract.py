@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from unittest.mock import patch
+
+import msgspec
 
 from stockade.connectors.webhook.outbox import OutboxEntry
 from stockade.events import Access, Door, Entities, Envelope, Incident, canonical_event
+from stockade.events.entities import EntityType, entity_refs
 from stockade.incidents.changes import change_event
 from stockade.incidents.lifecycle import Transition
 from stockade.ledger.seal import RowSeal
 from stockade.store import ApiKeyRecord, EventQuery, IncidentCursor, IncidentQuery, Store
+from stockade.store.capture_jobs import CaptureJobTables
 from stockade.store.incidents import IncidentProjection, page
 from stockade.store.outbox import OutboxTables
 
@@ -161,3 +166,62 @@ def check_outbox_and_cursors(store: OutboxTables) -> None:
     store.cursor_set("siem", "s1", 9)
     store.cursor_set("siem", "s2", 3)
     assert (store.cursor_get("siem", "s1"), store.cursor_get("siem", "s2"), store.cursor_get("x", "s1")) == (9, 3, 0)
+
+
+def check_query_plans(store: Store) -> None:
+    """Every query kind (entity, time, entity and time, kinds, each with paging bounds, both orders)
+    answers exactly what a filter of the whole log answers, on a log longer than the probe walk and
+    with event times out of sequence order (late and early events)."""
+    events: list[Envelope] = []
+    for i in range(1, 1201):
+        offset = i if i % 50 else i - 700  # every 50th event arrives ~700 s late
+        at = T0 + timedelta(seconds=offset)
+        if i % 3 == 0:
+            events.append(_at(grant(i, f"emp-{i % 4}"), at))
+        else:
+            events.append(_at(door(i, door_id=f"D{i % 5}"), at))
+    append(store, "s1", events)
+    truth = [(n + 1, e) for n, e in enumerate(events)]
+
+    def expect(q: EventQuery) -> list[int]:
+        since, until = q.since, q.until
+        keep = [seq for seq, e in truth
+                if seq > q.after_seq and (q.before_seq is None or seq < q.before_seq)
+                and (since is None or e.ts >= since) and (until is None or e.ts < until)
+                and (not q.kinds or e.kind in q.kinds)
+                and (q.entity is None or q.entity in _refs(e))]
+        return (keep[::-1] if q.newest_first else keep)[: q.limit]
+
+    windows = [(None, None), (T0 + timedelta(seconds=100), T0 + timedelta(seconds=160)),
+               (T0 + timedelta(seconds=1100), None), (None, T0 + timedelta(seconds=30)),
+               (T0 + timedelta(seconds=-600), T0 + timedelta(seconds=1300))]
+    filters: list[tuple[tuple[str, ...], tuple[EntityType, str] | None]] = [
+        ((), None), (("access",), None), (("access", "door"), None), ((), ("door", "D1")),
+        ((), ("person", "emp-2")), (("access",), ("door", "D2")), ((), ("door", "nowhere"))]
+    for since, until in windows:
+        for kinds, entity in filters:
+            for newest in (False, True):
+                for after, before, limit in ((0, None, 100), (400, None, 7), (0, 900, 1000), (1190, None, 5)):
+                    q = EventQuery("s1", since, until, kinds, entity, after, limit, newest, before)
+                    assert [r.seq for r in store.query(q)] == expect(q), q
+
+
+def _at(event: Envelope, at: datetime) -> Envelope:
+    return msgspec.structs.replace(event, ts=at)
+
+
+def _refs(event: Envelope) -> set[tuple[str, str]]:
+    return set(entity_refs(event))
+
+
+def check_capture_jobs(store: CaptureJobTables) -> None:
+    """EPCIS capture jobs: kept by id for their site, the newest MAX_JOBS only."""
+    store.job_put("s1", "cap-1", 100, b'{"captureID":"cap-1"}')
+    assert store.job_get("s1", "cap-1") == b'{"captureID":"cap-1"}'
+    assert store.job_get("s2", "cap-1") is None
+    assert store.job_get("s1", "cap-2") is None
+    for n in range(2, 6):
+        store.job_put("s1", f"cap-{n}", 100 + n, b"{}")
+    with patch("stockade.store.capture_jobs.MAX_JOBS", 3):
+        store.job_put("s1", "cap-6", 200, b"{}")
+    assert [n for n in range(1, 7) if store.job_get("s1", f"cap-{n}") is not None] == [4, 5, 6]

@@ -49,6 +49,8 @@ def test_headless_demo_catches_the_night_blind_and_grab(tmp_path: Path) -> None:
     out = " ".join(result.output.split())
     assert "critical blind_and_grab" in out
     assert "every tile verified" in out
+    # the night's reconciliation: the goods that left the cage without a transaction (issue 15)
+    assert "21 item(s) the WMS has in hv-cage, last read in dock-out" in out
     keys = {line.split()[0]: line for line in result.output.splitlines() if " stk_" in line}
     assert set(keys) == {"admin", "ingest", "pep", "lead"}, result.output  # issue 9.6: one line each, what it is for
     assert "cannot post events or ask for decisions" in keys["admin"]

@@ -36,6 +36,10 @@ def test_queries(store: PostgresStore) -> None:
     contract.check_queries(store)
 
 
+def test_query_plans(store: PostgresStore) -> None:
+    contract.check_query_plans(store)
+
+
 def test_seals_and_audit_reads(store: PostgresStore) -> None:
     seal = RowSeal(bytes(range(32)))
     sealed = PostgresStore.open(store.dsn, seal=seal)
@@ -71,3 +75,7 @@ def test_migration_is_idempotent(store: PostgresStore) -> None:
 
 def test_outbox_and_cursors(store: PostgresStore) -> None:
     contract.check_outbox_and_cursors(store)
+
+
+def test_capture_jobs(store: PostgresStore) -> None:
+    contract.check_capture_jobs(store)

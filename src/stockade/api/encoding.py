@@ -18,13 +18,12 @@ class JSONBytes(Response):
     media_type = "application/json"
 
 
-def event_json(row: StoredEvent) -> dict[str, Any]:
-    body: dict[str, Any] = msgspec.to_builtins(row.event)
-    return {"log_seq": row.seq, "event": body}
-
-
 def rows_response(rows: Sequence[StoredEvent], **extra: Any) -> JSONBytes:
-    return JSONBytes(_encoder.encode({**extra, "items": [event_json(r) for r in rows]}))
+    """``{**extra, "items": [{"log_seq": n, "event": <entry>}, …]}`` with each log entry sent as it is
+    stored (its RFC 8785 bytes: the event's JSON, never decoded and encoded again)."""
+    head = _encoder.encode(extra)[:-1] + (b"," if extra else b"")
+    items = b",".join(b'{"log_seq":%d,"event":%s}' % (r.seq, r.entry) for r in rows)
+    return JSONBytes(head + b'"items":[' + items + b"]}")
 
 
 def json_response(value: Any, status_code: int = 200) -> JSONBytes:

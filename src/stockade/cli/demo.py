@@ -34,12 +34,14 @@ from stockade.cli.common import console, fail
 from stockade.cli.demo_response import LEAD_ROLE, NightDesk, response_summary
 from stockade.events import Alert, Envelope, Incident
 from stockade.events.model import SEVERITIES
+from stockade.inventory.reconcile import reconcile
 from stockade.ledger.log import ledger_dir
 from stockade.ledger.source import DirSource
 from stockade.ledger.verify import verify_log
 from stockade.node.keys import new_key
 from stockade.node.runtime import Node
 from stockade.node.settings import Settings
+from stockade.reports.inventory import stock_and_tags
 from stockade.response.portset import Ports, Recording
 from stockade.sim.doors import SimulatedDoors
 from stockade.sim.errors import ScenarioError
@@ -321,6 +323,20 @@ def _summary(node: Node, site: str, sent: int, wall_s: float) -> None:
     for inc in by_severity:
         console.print(f"  [{COLOURS[inc.severity]}]{inc.severity:8}[/] {inc.pattern:28} {inc.incident}: "
                       f"{inc.summary}", highlight=False)
+    _inventory(node, site)
     console.print(f"ledger: {report.size:,} entries, root {report.root.hex()[:16]}…, "
                   f"checkpoint signed by {', '.join(sorted(set(report.cosigners))) or log.origin}, "
                   "every tile verified")
+
+
+def _inventory(node: Node, site: str) -> None:
+    """What reconciliation finds in the night: the items that left without a transaction, by where
+    the WMS has them and where they were last read (docs/inventory.md)."""
+    result = reconcile(node.sites[site], stock_and_tags(node.store, site))
+    gone = Counter((d.expected_zone, d.seen_zone) for d in result.differences if d.explained is None)
+    value = sum(d.value for d in result.differences if d.explained is None)
+    console.print(f"inventory: {int(result.totals.get('expected', 0)):,} items expected, "
+                  f"{int(result.totals.get('unexplained', 0))} unexplained differences (value {value:,.2f})")
+    for (expected, seen), n in gone.most_common():
+        console.print(f"  {n} item(s) the WMS has in {expected or 'no zone'}, last read in {seen or 'none'}",
+                      highlight=False)

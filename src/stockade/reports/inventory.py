@@ -17,7 +17,7 @@ from datetime import datetime
 from html import escape
 
 from stockade.events import Envelope
-from stockade.inventory.reconcile import Line, Reconciliation
+from stockade.inventory.reconciliation import Line, Reconciliation
 from stockade.reports.svg import chart
 from stockade.store import EventQuery, Store
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from stockade.events import Envelope
 from stockade.events.entities import entity_refs
 from stockade.ledger.seal import RowSeal
-from stockade.store.base import ApiKeyRecord, AppendResult, EventQuery, StoredRow, ts_micros
+from stockade.store.base import ApiKeyRecord, AppendResult, StoredRow, ts_micros
 
 INSERT_EVENTS = "INSERT INTO events (site, seq, id, kind, ts_us, entry, mac) VALUES ({marks})"
 """The insert of ``AppendPlan.rows`` (their column order); :func:`insert_events` fills in a store's placeholders."""
@@ -20,41 +20,6 @@ def insert_events(mark: str) -> str:
         raise ValueError(f"unknown placeholder {mark!r}")
     return INSERT_EVENTS.format(marks=",".join([mark] * 7))
 _MARKS = frozenset({"?", "%s"})  # SQLite's and PostgreSQL's placeholders: nothing else enters the SQL text
-_FROM_EVENTS = "events e"
-_FROM_ENTITY = "entities x JOIN events e ON e.site = x.site AND e.seq = x.seq"
-
-
-def query_sql(q: EventQuery, mark: str) -> tuple[str, list[object]]:
-    """The SELECT (seq, entry) for an EventQuery, with ``mark`` as the placeholder.
-
-    The SQL text is made of the constant fragments below and ``mark`` only; every value the
-    query carries is a bound parameter.
-    """
-    if mark not in _MARKS:
-        raise ValueError(f"unknown placeholder {mark!r}")
-    where = ["e.site = ?", "e.seq > ?"]
-    params: list[object] = [q.site, q.after_seq]
-    source = _FROM_EVENTS
-    if q.entity is not None:
-        source = _FROM_ENTITY
-        where += ["x.site = ?", "x.etype = ?", "x.eid = ?"]
-        params += [q.site, q.entity[0], q.entity[1]]
-    if q.since is not None:
-        where.append("e.ts_us >= ?")
-        params.append(ts_micros(q.since))
-    if q.until is not None:
-        where.append("e.ts_us < ?")
-        params.append(ts_micros(q.until))
-    if q.before_seq is not None:
-        where.append(f"e.seq < {mark}")
-        params.append(q.before_seq)
-    if q.kinds:
-        where.append("e.kind IN (" + ",".join(["?"] * len(q.kinds)) + ")")
-        params += list(q.kinds)
-    order = "DESC" if q.newest_first else "ASC"
-    parts = ["SELECT e.seq, e.entry FROM", source, "WHERE", " AND ".join(where), "ORDER BY e.seq", order, "LIMIT ?"]
-    params.append(q.limit)
-    return " ".join(parts).replace("?", mark), params
 
 
 READ_ROWS = "SELECT seq, id, kind, ts_us, entry, mac FROM events WHERE site=? AND seq>? AND seq<=? ORDER BY seq LIMIT ?"
@@ -103,9 +68,12 @@ def plan_append(
     return plan
 
 
-def entity_rows(site: str, events: Sequence[tuple[int, Envelope]]) -> list[tuple[str, str, str, int]]:
-    """Rows of the entity index (a projection, written after the commit that acknowledges)."""
-    return [(site, etype, eid, seq) for seq, event in events for etype, eid in entity_refs(event)]
+def entity_rows(site: str, events: Sequence[tuple[int, Envelope]]) -> list[tuple[str, str, str, int, int, str]]:
+    """Rows of the entity index (a projection, written after the commit that acknowledges), in the
+    column order site, etype, eid, seq, ts_us, kind: each names its event's time and kind, so queries
+    by entity and time or kind stay in the index."""
+    return [(site, etype, eid, seq, ts_micros(event.ts), event.kind)
+            for seq, event in events for etype, eid in entity_refs(event)]
 
 
 def key_row(key: ApiKeyRecord) -> tuple[object, ...]:

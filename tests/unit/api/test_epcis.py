@@ -27,7 +27,12 @@ EPC1, EPC2 = "urn:epc:id:sgtin:0614141.107346.1", "urn:epc:id:sgtin:0614141.1073
 
 @pytest.fixture
 def epcis(tmp_path: Path) -> Iterator[Api]:
-    data = tmp_path / "data"
+    node, keys = open_node(tmp_path / "data")
+    with TestClient(create_app(node)) as client:
+        yield Api(client, node, keys)
+
+
+def open_node(data: Path) -> tuple[Node, dict[str, str]]:
     (data / "sites").mkdir(parents=True)
     (data / "sites" / f"{SITE}.yaml").write_text(yaml.safe_dump(site_data(SITE)))
     node = Node.open(Settings(data_dir=data, max_body_bytes=400_000))
@@ -40,8 +45,7 @@ def epcis(tmp_path: Path) -> Iterator[Api]:
         token, record = new_key(scopes, site=site, sources=sources, kinds=kinds)
         node.store.put_key(record)
         keys[name] = token
-    with TestClient(create_app(node)) as client:
-        yield Api(client, node, keys)
+    return node, keys
 
 
 def capture(api: Api, doc: Any, behaviour: str | None = None, ctype: str = "application/ld+json") -> dict[str, Any]:
@@ -289,3 +293,20 @@ def test_an_event_time_ahead_of_the_clock_limit_is_refused_with_the_limit(epcis:
     assert job["success"] is False
     assert job["errors"][0]["path"] == "$.epcisBody.eventList[0].eventTime"
     assert "more than 30 seconds ahead" in job["errors"][0]["detail"]
+
+
+def test_a_capture_job_survives_a_restart(tmp_path: Path) -> None:
+    node, keys = open_node(tmp_path / "data")
+    with TestClient(create_app(node)) as client:
+        api = Api(client, node, keys)
+        r = client.post("/v1/epcis/capture", content=json.dumps(document(object_event("receiving", epcs=(EPC1,)))),
+                        headers={**api.auth("wms"), "Content-Type": "application/ld+json"})
+        assert r.status_code == 202, r.text
+        before = client.get(r.headers["Location"], headers=api.auth("wms")).json()
+    node = Node.open(Settings(data_dir=tmp_path / "data", max_body_bytes=400_000))
+    with TestClient(create_app(node)) as client:
+        after = client.get(r.headers["Location"], headers=api.auth("wms"))
+        assert after.status_code == 200, after.text
+        assert after.json() == before
+        # a job belongs to its site: a key of another site is refused
+        assert client.get(r.headers["Location"], headers=api.auth("elsewhere")).status_code == 403

@@ -64,7 +64,7 @@ def tamper(data: Path, *statements: str) -> None:
     (["UPDATE events SET id = 'renamed' WHERE seq = 11"], "column", "row 10's id column says 'renamed'"),
     # the entity index, in its own file
     (["DELETE FROM idx.entities WHERE seq = 12"], "index", "does not file log entry 11 under door D-HV"),
-    (["INSERT INTO idx.entities VALUES ('dc-demo', 'person', 'emp-1001', 13)"], "index",
+    (["INSERT INTO idx.entities (site, etype, eid, seq) VALUES ('dc-demo', 'person', 'emp-1001', 13)"], "index",
      "files log entry 12 under person emp-1001, which it does not name"),
 ])
 def test_each_tampering_is_found_and_named(data: Path, statements: list[str], kind: str, detail: str) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from stockade.ledger.seal import RowSeal
+from stockade.store import EventQuery
 from stockade.store.errors import MigrationError
 from stockade.store.sqlite import SqliteStore
 from tests import store_contract as contract
@@ -59,3 +60,29 @@ def test_refuses_a_newer_schema(tmp_path: Path) -> None:
 
 def test_outbox_and_cursors(store: SqliteStore) -> None:
     contract.check_outbox_and_cursors(store)
+
+
+def test_query_plans(store: SqliteStore) -> None:
+    contract.check_query_plans(store)
+
+
+def test_capture_jobs(store: SqliteStore) -> None:
+    contract.check_capture_jobs(store)
+
+
+def test_an_entity_index_without_times_is_brought_up_to_date(tmp_path: Path) -> None:
+    """An index.db written before the index carried times and kinds gets them from the log at open,
+    and time queries by entity answer from it."""
+    store = SqliteStore.open(tmp_path)
+    contract.append(store, "s1", [contract.door(1), contract.grant(2, "emp-1")])
+    store.execute_raw("DROP TABLE idx.entities")
+    store.execute_raw("CREATE TABLE idx.entities (site TEXT NOT NULL, etype TEXT NOT NULL, eid TEXT NOT NULL, "
+                      "seq INTEGER NOT NULL, PRIMARY KEY (site, etype, eid, seq)) WITHOUT ROWID")
+    store.execute_raw("INSERT INTO idx.entities VALUES ('s1', 'door', 'D1', 1), ('s1', 'person', 'emp-1', 2)")
+    store.close()
+    again = SqliteStore.open(tmp_path)
+    rows = again._conn.execute("SELECT seq, ts_us, kind FROM idx.entities ORDER BY seq").fetchall()
+    assert [(seq, kind) for seq, _, kind in rows] == [(1, "door"), (2, "access")]
+    assert all(ts > 0 for _, ts, _ in rows)
+    q = EventQuery("s1", since=contract.T0, entity=("person", "emp-1"))
+    assert [r.seq for r in again.query(q)] == [2]

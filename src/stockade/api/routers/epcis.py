@@ -10,28 +10,33 @@
 Capture takes an ``ingest`` key; the site is the key's, and the mapped SEF/1 events go through the
 node's ingest path with the key's principal, so its binding (site, sources) holds. Errors are RFC 7807
 ``application/problem+json`` bodies with the EPCIS exception types. The capture runs within the
-request (the job is finished when the 202 is sent); jobs are kept in memory (the last 10,000), the
-captured events in the log.
+request (the job is finished when the 202 is sent); jobs are kept in the store (the last 10,000, so
+``GET /capture/{id}`` answers after a restart), the captured events in the log. Problems:
+``epcis_problems``; queries: ``epcis_query``.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
 from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stockade.api.auth import authenticate, granted
 from stockade.api.deps import NodeDep
 from stockade.api.limits import NODE_LIMIT, body_limit
+from stockade.api.routers.epcis_problems import (
+    PROBLEM,
+    PROBLEM_SCHEMA,
+    EpcisProblem,
+    EpcisRefusals,
+    answers,
+    problem_response,
+)
 from stockade.events import EventError, Stock, canonical_event, decode_event
 from stockade.events.decode import skew_reason
 from stockade.inventory.epcis.capture import (
@@ -52,31 +57,11 @@ from stockade.node.ingest import Principal
 from stockade.node.runtime import Node
 from stockade.site.authority import refusal
 from stockade.store import ApiKeyRecord
+from stockade.store.capture_jobs import CaptureJobTables
 
 router = APIRouter(prefix="/v1/epcis", tags=["epcis"])
-PROBLEM = "application/problem+json"
 MAX_EVENTS = 10_000  # GS1-EPCIS-Capture-Limit
-MAX_JOBS = 10_000
 ACCEPTED_TYPES = ("application/json", "application/ld+json")
-
-
-class EpcisProblem(Exception):
-    """Raised anywhere under /v1/epcis; answered as an RFC 7807 problem."""
-
-    def __init__(self, code: int, type_: str, detail: str, *, headers: dict[str, str] | None = None,
-                 errors: list[dict[str, Any]] | None = None) -> None:
-        super().__init__(detail)
-        self.code, self.type, self.detail, self.headers, self.errors = code, type_, detail, headers or {}, errors
-
-
-def problem_response(code: int, type_: str, detail: str, *, headers: dict[str, str] | None = None,
-                     errors: list[dict[str, Any]] | None = None, instance: str | None = None) -> Response:
-    body: dict[str, Any] = {"type": type_, "title": type_.split(":")[-1], "status": code, "detail": detail}
-    if instance:
-        body["instance"] = instance
-    if errors:
-        body["errors"] = errors
-    return Response(msgspec.json.encode(body), status_code=code, media_type=PROBLEM, headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -106,83 +91,9 @@ def install(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
 
 
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "type": "object", "required": ["type", "title"], "description": "RFC 7807, with the EPCIS exception type",
-    "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                   "detail": {"type": "string"}, "instance": {"type": "string"},
-                   "errors": {"type": "array", "items": {"type": "object"}}}}
-WHY = {400: "the document or a parameter is refused (ValidationException, QueryParameterException)",
-       401: "no key, or a wrong one (SecurityException)", 403: "the key may not do this (SecurityException)",
-       404: "no such capture job or site (NoSuchResourceException)",
-       409: "the event was captured before (ResourceAlreadyExistsException)",
-       413: "over a capture limit (CaptureLimitExceededException), with the limit headers",
-       415: "send application/json or application/ld+json", 422: "the body is not strict JSON, or a parameter "
-       "is out of range (ValidationException)", 500: "the capture failed (ImplementationException)"}
-
-
-def answers(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI responses for these EPCIS problems."""
-    return {code: {"description": WHY[code], "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}}} for code in codes}
-
-
 def _limit_headers(app: FastAPI) -> dict[str, str]:
     node = getattr(app.state, "node", None)
     return _limits(node) if isinstance(node, Node) else {}
-
-
-_TYPES = {401: SECURITY, 403: SECURITY, 404: NO_SUCH, 413: CAPTURE_LIMIT, 415: VALIDATION, 422: VALIDATION}
-
-
-class EpcisRefusals:
-    """Under /v1/epcis, a refusal made before the route (the body guard's 401/413/415/422, FastAPI's
-    parameter checks) is answered as an EPCIS problem too; a 413 carries the capture limit headers."""
-
-    def __init__(self, app: ASGIApp, *, limits: Callable[[], dict[str, str]]) -> None:
-        self.app = app
-        self.limits = limits
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not str(scope.get("path", "")).startswith("/v1/epcis"):
-            await self.app(scope, receive, send)
-            return
-        held: dict[str, Any] = {}
-
-        async def relay(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                ctype = dict(message.get("headers", [])).get(b"content-type", b"")
-                if message["status"] >= 400 and ctype.startswith(b"application/json"):
-                    held["start"] = message
-                    return
-            elif message["type"] == "http.response.body" and "start" in held:
-                held["body"] = held.get("body", b"") + message.get("body", b"")
-                if message.get("more_body", False):
-                    return
-                await self._problem(held["start"], held["body"], str(scope.get("path", "")), send)
-                return
-            await send(message)
-
-        await self.app(scope, receive, relay)
-
-    async def _problem(self, start: Message, body: bytes, path: str, send: Send) -> None:
-        code = int(start["status"])
-        try:
-            detail: Any = msgspec.json.decode(body).get("detail", "")
-        except (msgspec.DecodeError, AttributeError):
-            detail = ""
-        text = detail if isinstance(detail, str) else "; ".join(
-            f"{'.'.join(str(p) for p in d.get('loc', []))}: {d.get('msg', '')}" for d in detail
-            if isinstance(d, dict)) if isinstance(detail, list) else str(detail)
-        headers = {k.decode(): v.decode() for k, v in start.get("headers", [])
-                   if k.lower() not in (b"content-type", b"content-length")}
-        if code == 413:
-            headers |= self.limits()
-        response = problem_response(code, _TYPES.get(code, VALIDATION if code < 500 else IMPLEMENTATION),
-                                    text or f"HTTP {code}", headers=headers, instance=path)
-        await response({"type": "http"}, _nothing, send)
-
-
-async def _nothing() -> Message:
-    return {"type": "http.disconnect"}
 
 
 # --- keys ----------------------------------------------------------------------------------------------
@@ -219,29 +130,10 @@ def site_of(key: ApiKeyRecord) -> str:
 
 # --- capture jobs ---------------------------------------------------------------------------------------
 
-class Jobs:
-    def __init__(self) -> None:
-        self._jobs: OrderedDict[str, tuple[str, dict[str, Any]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def put(self, site: str, job: dict[str, Any]) -> None:
-        with self._lock:
-            self._jobs[job["captureID"]] = (site, job)
-            while len(self._jobs) > MAX_JOBS:
-                self._jobs.popitem(last=False)
-
-    def get(self, site: str, capture_id: str) -> dict[str, Any] | None:
-        with self._lock:
-            found = self._jobs.get(capture_id)
-        return found[1] if found is not None and found[0] == site else None
-
-
-def _jobs(request: Request) -> Jobs:
-    jobs = getattr(request.app.state, "epcis_jobs", None)
-    if not isinstance(jobs, Jobs):
-        jobs = Jobs()
-        request.app.state.epcis_jobs = jobs
-    return jobs
+def _jobs(node: Node) -> CaptureJobTables:
+    if not isinstance(node.store, CaptureJobTables):
+        raise EpcisProblem(500, IMPLEMENTATION, "this store keeps no capture jobs")
+    return node.store
 
 
 def _limits(node: Node) -> dict[str, str]:
@@ -386,17 +278,17 @@ async def capture(
     job = {"captureID": capture_id, "createdAt": created.isoformat(), "finishedAt": datetime.now(UTC).isoformat(),
            "running": False, "success": not errors, "captureErrorBehaviour": behaviour,
            "eventCount": plan.count, "capturedCount": captured, "errors": [e.problem() for e in errors]}
-    _jobs(request).put(site_of(key), job)
+    _jobs(node).job_put(site_of(key), capture_id, int(created.timestamp() * 1_000_000), msgspec.json.encode(job))
     return Response(status_code=202, headers={"Location": f"/v1/epcis/capture/{capture_id}", **_limits(node)},
                     media_type="application/json")
 
 
 @router.get("/capture/{capture_id}", summary="A capture job", responses=answers(401, 403, 404))
-def capture_job(request: Request, key: IngestKey, capture_id: str) -> Response:
-    job = _jobs(request).get(site_of(key), capture_id)
+def capture_job(node: NodeDep, key: IngestKey, capture_id: str) -> Response:
+    job = _jobs(node).job_get(site_of(key), capture_id)
     if job is None:
         raise EpcisProblem(404, NO_SUCH, f"no capture job {capture_id!r} for this site")
-    return Response(msgspec.json.encode(job), media_type="application/json")
+    return Response(job, media_type="application/json")
 
 
 @router.post("/events", summary="Capture one EPCIS event (201; 409 when it is known)", status_code=201,

@@ -19,7 +19,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from stockade.api.deps import NodeDep
-from stockade.api.routers.epcis import EpcisProblem, answers, query_key
+from stockade.api.routers.epcis import query_key
+from stockade.api.routers.epcis_problems import EpcisProblem, answers
 from stockade.events.entities import EntityType
 from stockade.inventory.epcis.capture import NO_SUCH, QUERY_PARAMETER
 from stockade.inventory.epcis.query import EpcisQuery, index_epc, query_document, reverse_locations, to_epcis

@@ -19,7 +19,8 @@ from stockade.api.auth import require_scope
 from stockade.api.deps import NodeDep
 from stockade.api.encoding import JSONBytes, json_response
 from stockade.api.problems import responses
-from stockade.inventory.reconcile import Reconciliation, reconcile
+from stockade.inventory.reconcile import reconcile
+from stockade.inventory.reconciliation import Reconciliation
 from stockade.node.runtime import Node
 from stockade.reports.inventory import stock_and_tags
 from stockade.store import ApiKeyRecord

@@ -52,6 +52,22 @@ MIGRATIONS: list[list[str]] = [
     [  # 6: an analyst or admin key's roles (approving playbook steps, issue 14); empty: none
         "ALTER TABLE api_keys ADD COLUMN roles TEXT NOT NULL DEFAULT ''",
     ],
+    # 7: queries that do not scan (issue 11.5): the entity index carries each event's time and kind,
+    # and the time indexes give a window's sequence numbers and kinds from the index alone
+    [
+        "ALTER TABLE entities ADD COLUMN ts_us BIGINT NOT NULL DEFAULT 0",
+        "ALTER TABLE entities ADD COLUMN kind TEXT NOT NULL DEFAULT ''",
+        "UPDATE entities x SET ts_us = e.ts_us, kind = e.kind FROM events e WHERE e.site = x.site AND e.seq = x.seq",
+        "CREATE INDEX entities_by_time ON entities (site, etype, eid, ts_us, kind) INCLUDE (seq)",
+        "CREATE INDEX events_by_time_kind ON events (site, ts_us, kind) INCLUDE (seq)",
+        "DROP INDEX events_by_time",
+    ],
+    # 8: EPCIS capture jobs, so `GET /v1/epcis/capture/{id}` answers after a restart
+    [
+        """CREATE TABLE capture_jobs (
+            id TEXT PRIMARY KEY, site TEXT NOT NULL, created_us BIGINT NOT NULL, job BYTEA NOT NULL)""",
+        "CREATE INDEX capture_jobs_by_age ON capture_jobs (created_us)",
+    ],
 ]
 
 

@@ -26,17 +26,20 @@ from stockade.store.base import (
     StoredEvent,
     StoredRow,
 )
+from stockade.store.capture_jobs import CaptureJobTables
 from stockade.store.errors import StoreError
-from stockade.store.outbox import OutboxTables
+from stockade.store.event_sql import POSTGRES, Row, run_query
 from stockade.store.postgres.migrations import migrate
-from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row, plan_append, query_sql
+from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row, plan_append
 
 Conn = psycopg.Connection[tuple[object, ...]]
 _INSERT = insert_events("%s").encode()
 _READ_ROWS = shared_sql.READ_ROWS.replace("?", "%s").encode()
+_INSERT_ENTITIES = (b"INSERT INTO entities (site, etype, eid, seq, ts_us, kind) VALUES (%s,%s,%s,%s,%s,%s) "
+                    b"ON CONFLICT DO NOTHING")
 
 
-class PostgresStore(OutboxTables):
+class PostgresStore(CaptureJobTables):
     _mark = "%s"
 
     def __init__(self, conn: Conn, dsn: str, seal: RowSeal | None = None) -> None:
@@ -85,7 +88,7 @@ class PostgresStore(OutboxTables):
     def index_entities(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
         rows = entity_rows(site, events)
         with self._lock, self._conn.transaction(), self._conn.cursor() as cur:
-            cur.executemany("INSERT INTO entities VALUES (%s,%s,%s,%s) ON CONFLICT DO NOTHING", rows)
+            cur.executemany(_INSERT_ENTITIES, rows)
 
     def indexed_seq(self, site: str) -> int:
         with self._lock:
@@ -105,10 +108,12 @@ class PostgresStore(OutboxTables):
         return StoredEvent(site, *_seq_entry(row)) if row else None
 
     def query(self, q: EventQuery) -> list[StoredEvent]:
-        sql, params = query_sql(q, "%s")
         with self._lock:
-            rows = self._conn.execute(sql.encode(), params).fetchall()
-        return [StoredEvent(q.site, *_seq_entry(r)) for r in rows]
+            rows = run_query(q, POSTGRES, self._select)
+        return [StoredEvent(q.site, seq, entry) for seq, entry in rows]
+
+    def _select(self, sql: str, params: list[object]) -> list[Row]:
+        return [_seq_maybe_entry(row) for row in self._conn.execute(sql.encode(), params).fetchall()]
 
     def read(self, site: str, after_seq: int = 0, batch: int = 10_000) -> Iterator[StoredEvent]:
         last = after_seq
@@ -236,13 +241,13 @@ class PostgresStore(OutboxTables):
             self._conn.execute(sql.encode(), params)
 
     def _run(self, sql: str, params: Sequence[object] = ()) -> tuple[list[tuple[object, ...]], int]:
-        """One outbox or cursor statement (autocommit)."""
+        """One outbox, cursor or capture-job statement (autocommit)."""
         with self._lock:
             try:
                 cur = self._conn.execute(sql.encode(), params)
                 rows = cur.fetchall() if cur.description is not None else []
             except psycopg.Error as e:
-                raise StoreError(f"outbox: {e}") from e
+                raise StoreError(f"store: {e}") from e
         return rows, cur.rowcount
 
 
@@ -259,6 +264,11 @@ def _seq_entry(row: Sequence[object]) -> tuple[int, bytes]:
     if not isinstance(seq, int) or not isinstance(entry, bytes | memoryview):
         raise StoreError(f"unexpected row from PostgreSQL: {type(seq).__name__}, {type(entry).__name__}")
     return seq, bytes(entry)
+
+
+def _seq_maybe_entry(row: Sequence[object]) -> Row:
+    """A query row: (seq, entry), entry None for a row walked that does not match."""
+    return (_seq_entry((row[0], b""))[0], None) if row[1] is None else _seq_entry(row)
 
 
 def _bytes(value: object) -> bytes:

@@ -52,15 +52,45 @@ MIGRATIONS: list[list[str]] = [
     [  # 6: an analyst or admin key's roles (approving playbook steps, issue 14); empty: none
         "ALTER TABLE api_keys ADD COLUMN roles TEXT NOT NULL DEFAULT ''",
     ],
+    # 7: time queries read the window's sequence numbers and kinds from the index alone (issue 11.5)
+    [
+        "CREATE INDEX events_by_time_kind ON events (site, ts_us, kind)",
+        "DROP INDEX events_by_time",
+    ],
+    # 8: EPCIS capture jobs, so `GET /v1/epcis/capture/{id}` answers after a restart
+    [
+        """CREATE TABLE capture_jobs (
+            id TEXT PRIMARY KEY, site TEXT NOT NULL, created_us INTEGER NOT NULL, job BLOB NOT NULL)""",
+        "CREATE INDEX capture_jobs_by_age ON capture_jobs (created_us)",
+    ],
 ]
 
 
 # The entity index lives in its own file (``index.db``, attached as ``idx``): it is a projection,
 # rebuilt from the log, written without fsync, and by the engine worker process while the node
-# appends to the log, so the two never wait for each other's write lock.
-INDEX_SCHEMA = """CREATE TABLE IF NOT EXISTS idx.entities (
+# appends to the log, so the two never wait for each other's write lock. Each row carries its
+# event's time and kind, so queries by entity and time or kind are answered from the index alone.
+_INDEX_TABLE = """CREATE TABLE IF NOT EXISTS idx.{name} (
     site TEXT NOT NULL, etype TEXT NOT NULL, eid TEXT NOT NULL, seq INTEGER NOT NULL,
+    ts_us INTEGER NOT NULL DEFAULT 0, kind TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (site, etype, eid, seq)) WITHOUT ROWID"""
+_INDEX_BY_TIME = "CREATE INDEX IF NOT EXISTS idx.entities_by_time ON entities (site, etype, eid, ts_us, kind)"
+
+
+def ensure_index(conn: sqlite3.Connection) -> None:
+    """Create the attached entity index, or bring one written before it had times and kinds up to
+    date (its rows get them from the log, in one transaction)."""
+    columns = {row[1] for row in conn.execute("PRAGMA idx.table_info(entities)")}
+    with conn:
+        if columns and "ts_us" not in columns:
+            conn.execute(_INDEX_TABLE.format(name="entities_v2"))
+            conn.execute("INSERT INTO idx.entities_v2 (site, etype, eid, seq, ts_us, kind) "
+                         "SELECT x.site, x.etype, x.eid, x.seq, e.ts_us, e.kind "
+                         "FROM idx.entities x JOIN events e ON e.site = x.site AND e.seq = x.seq")
+            conn.execute("DROP TABLE idx.entities")
+            conn.execute("ALTER TABLE idx.entities_v2 RENAME TO entities")
+        conn.execute(_INDEX_TABLE.format(name="entities"))
+        conn.execute(_INDEX_BY_TIME)
 
 
 def migrate(conn: sqlite3.Connection) -> int:

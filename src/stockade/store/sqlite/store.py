@@ -28,25 +28,18 @@ from stockade.store.base import (
     StoredEvent,
     StoredRow,
 )
+from stockade.store.capture_jobs import CaptureJobTables
 from stockade.store.errors import StoreError
-from stockade.store.outbox import OutboxTables
-from stockade.store.sql import (
-    READ_ROWS,
-    entity_rows,
-    insert_events,
-    key_from_row,
-    key_row,
-    paged_rows,
-    plan_append,
-    query_sql,
-)
-from stockade.store.sqlite.migrations import INDEX_SCHEMA, migrate
+from stockade.store.event_sql import SQLITE, run_query
+from stockade.store.sql import READ_ROWS, entity_rows, insert_events, key_from_row, key_row, paged_rows, plan_append
+from stockade.store.sqlite.migrations import ensure_index, migrate
 
 _INSERT = insert_events("?")
 _ID_CHUNK = 500
+_INSERT_ENTITIES = "INSERT OR IGNORE INTO idx.entities (site, etype, eid, seq, ts_us, kind) VALUES (?,?,?,?,?,?)"
 
 
-class SqliteStore(OutboxTables):
+class SqliteStore(CaptureJobTables):
     def __init__(self, conn: sqlite3.Connection, path: Path, synchronous: str = "FULL",
                  seal: RowSeal | None = None) -> None:
         self._conn = conn
@@ -73,7 +66,7 @@ class SqliteStore(OutboxTables):
             conn.execute("ATTACH DATABASE ? AS idx", (str(data_dir / "index.db"),))
             conn.execute("PRAGMA idx.journal_mode=WAL")
             conn.execute("PRAGMA idx.synchronous=OFF")  # a projection: rebuilt from the log at start
-            conn.execute(INDEX_SCHEMA)
+            ensure_index(conn)
         except sqlite3.Error as e:
             raise StoreError(f"cannot open the store at {path}: {e}") from e
         return cls(conn, path, synchronous, seal)
@@ -133,7 +126,7 @@ class SqliteStore(OutboxTables):
         rows = entity_rows(site, events)
         with self._lock:
             self._conn.execute("BEGIN")
-            self._conn.executemany("INSERT OR IGNORE INTO idx.entities VALUES (?,?,?,?)", rows)
+            self._conn.executemany(_INSERT_ENTITIES, rows)
             self._conn.execute("COMMIT")
 
     def indexed_seq(self, site: str) -> int:
@@ -162,9 +155,8 @@ class SqliteStore(OutboxTables):
         return StoredEvent(site, row[0], row[1]) if row else None
 
     def query(self, q: EventQuery) -> list[StoredEvent]:
-        sql, params = query_sql(q, "?")
         with self._lock:
-            rows = self._conn.execute(sql, params).fetchall()
+            rows = run_query(q, SQLITE, lambda sql, params: self._conn.execute(sql, params).fetchall())
         return [StoredEvent(q.site, seq, entry) for seq, entry in rows]
 
     def read(self, site: str, after_seq: int = 0, batch: int = 10_000) -> Iterator[StoredEvent]:
@@ -301,10 +293,10 @@ class SqliteStore(OutboxTables):
             self._last.clear()
 
     def _run(self, sql: str, params: Sequence[object] = ()) -> tuple[list[tuple[object, ...]], int]:
-        """One outbox or cursor statement, committed (the outbox is what a restart must not lose)."""
+        """One outbox, cursor or capture-job statement, committed (what a restart must not lose)."""
         with self._lock:
             try:
                 cur = self._conn.execute(sql, params)
                 return cur.fetchall(), cur.rowcount
             except sqlite3.Error as e:
-                raise StoreError(f"outbox: {e}") from e
+                raise StoreError(f"store: {e}") from e

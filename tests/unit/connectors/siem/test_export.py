@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socketserver
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,6 +47,15 @@ class Collector:
         self.port = int(self.server.server_address[1])
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
+    def wait_for(self, n: int) -> None:
+        """Until ``n`` frames are in. Each connection has its own handler thread, so frames sent on a
+        later connection can overtake an earlier one's still being read: a test that checks order across
+        connections waits for the first's frames before the second connects."""
+        deadline = time.monotonic() + 60
+        while len(self.frames) < n:
+            assert time.monotonic() < deadline, f"{len(self.frames)} frames of {n} came"
+            time.sleep(0.01)
+
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
@@ -73,15 +83,13 @@ def test_syslog_export_resumes_from_its_cursor(node: Node) -> None:
         assert exporter.export_once("soc") == 3
         assert exporter.export_once("soc") == 0  # the cursor moved: nothing twice
         exporter.stop()
+        collector.wait_for(3)
         more = ALERT.__class__(**{**{f: getattr(ALERT, f) for f in ALERT.__struct_fields__}, "id": "al-2"})
         node.ingestor.write_outputs("dc-demo", [more])
         exporter = SiemExporter(settings, findings(node), ["dc-demo"])  # a restart
         assert exporter.export_once("soc") == 1
         exporter.stop()
-        deadline = 100
-        while len(collector.frames) < 4 and deadline:
-            threading.Event().wait(0.05)
-            deadline -= 1
+        collector.wait_for(4)
         bodies = [json.loads(f.split(b"] ", 1)[1]) for f in collector.frames]
         assert [b["metadata"]["uid"] for b in bodies] == ["al-1", "inc-1.v2", "dec-1", "al-2"]
         assert [b["class_uid"] for b in bodies] == [2004, 2005, 3002, 2004]
