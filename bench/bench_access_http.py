@@ -8,7 +8,6 @@ logged to the site's ledger as in production. Target: p99 ≤ 10 ms.
 from __future__ import annotations
 
 import random
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -16,13 +15,9 @@ from typing import Any
 
 import httpx
 
-from bench.harness import percentile, print_table, served
-from stockade.node.keys import new_key
-from stockade.node.runtime import Node
-from stockade.node.settings import Settings
+from bench.harness import DEMO_SITE, demo_data_dir, percentile, print_table, served
+from stockade.site import load_site
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_SITE = ROOT / "examples" / "sites" / "dc-demo.yaml"
 DOORS = ("D-LOBBY", "D-TURNSTILE", "D-FLOOR", "D-PACK", "D-DOCKIN", "D-HV", "D-OFFICE")
 
 
@@ -30,13 +25,8 @@ def main(seconds: float = 20, rate: float = 500) -> dict[str, Any]:
     rnd = random.Random(3)
     with tempfile.TemporaryDirectory(prefix="stockade-bench-") as d:
         data = Path(d)
-        (data / "sites").mkdir()
-        shutil.copy(DEMO_SITE, data / "sites" / "dc-demo.yaml")
-        node = Node.open(Settings(data_dir=data))
-        token, record = new_key(("pep",), label="bench controller")
-        node.store.put_key(record)
-        credentials = [c for p in node.sites["dc-demo"].people for c in p.credentials]
-        node.stop()
+        token = demo_data_dir(data, ("pep",), "bench controller")
+        credentials = [c for p in load_site(DEMO_SITE).people for c in p.credentials]
         latencies: list[float] = []
         results: dict[str, int] = {}
         with served(data) as url, httpx.Client(base_url=url,

@@ -12,51 +12,19 @@ latency with no attack (the same-run baseline).
 
 from __future__ import annotations
 
-import shutil
-import signal
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.harness import free_port, percentile, print_table
-from stockade.node.keys import new_key
-from stockade.node.runtime import Node
-from stockade.node.settings import Settings
+from bench.harness import demo_data_dir, percentile, print_table, served_process
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_SITE = ROOT / "examples" / "sites" / "dc-demo.yaml"
 BODY = 256 * 1024 * 1024
 ATTACKERS = 4
-
-
-@contextmanager
-def serve(data: Path) -> Iterator[tuple[str, int]]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "stockade", "serve", "--data-dir", str(data), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=0.5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("stockade serve did not start")
-        yield url, proc.pid
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=60)
 
 
 def rss_mib(pid: int, field: str = "VmRSS") -> float:
@@ -99,14 +67,9 @@ def decisions(client: httpx.Client, n: int) -> list[float]:
 def main(n: int = 300) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="stockade-bench-") as d:
         data = Path(d)
-        (data / "sites").mkdir()
-        shutil.copy(DEMO_SITE, data / "sites" / "dc-demo.yaml")
-        node = Node.open(Settings(data_dir=data))
-        token, record = new_key(("pep",), label="bench controller")
-        node.store.put_key(record)
-        node.stop()
-        with serve(data) as (url, pid), httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"},
-                                                     timeout=30) as client:
+        token = demo_data_dir(data, ("pep",), "bench controller")
+        auth = {"Authorization": f"Bearer {token}"}
+        with served_process(data) as (url, pid), httpx.Client(base_url=url, headers=auth, timeout=30) as client:
             decisions(client, 100)  # warm up
             rss_before = rss_mib(pid)
             baseline = decisions(client, n)

@@ -38,7 +38,7 @@ def dsn() -> Iterator[str]:
 def test_node_on_postgres(tmp_path: Path, dsn: str) -> None:
     node = make_node(tmp_path, postgres_dsn=dsn)
     lines = [door_line("f1", state="forced"), door_line("ok1"), b'{"id": "broken"', door_line("ok1")]
-    report = node.ingestor.ingest_lines(lines, Principal.unrestricted())
+    report = node.ingestor.ingest_lines(lines, Principal.operator())
     assert [r.status for r in report.results] == ["accepted", "accepted", "rejected", "duplicate"]
     assert node.wait_for_engine("dc-demo", timeout=30)
     alerts = node.store.query(EventQuery("dc-demo", kinds=("alert",)))
@@ -54,7 +54,7 @@ def test_node_on_postgres(tmp_path: Path, dsn: str) -> None:
 
 def test_a_row_inserted_into_postgres_while_stopped_is_never_signed(tmp_path: Path, dsn: str) -> None:
     node = make_node(tmp_path, postgres_dsn=dsn)
-    node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(10)], Principal.unrestricted())
+    node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(10)], Principal.operator())
     node.stop()
     forged = decode_event(door_line("forged"))
     store = PostgresStore.open(dsn)  # a database user, without the node's key

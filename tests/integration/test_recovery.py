@@ -39,7 +39,7 @@ def outputs(node: Node) -> set[str]:
 def straight_run(data: Path, lines: list[bytes]) -> set[str]:
     node = make_node(data)
     for i in range(0, len(lines), BATCH):
-        node.ingestor.ingest_lines(lines[i : i + BATCH], Principal.unrestricted())
+        node.ingestor.ingest_lines(lines[i : i + BATCH], Principal.operator())
         node.drain()
     found = outputs(node)
     node.stop()

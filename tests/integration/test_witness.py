@@ -115,7 +115,7 @@ def test_a_running_node_gets_its_checkpoints_cosigned(tmp_path: Path) -> None:
     cosigning = WitnessCosigning(node.ledgers, tmp_path / "a" / "witnesses.json",
                                  TestClient(create_witness_app(witness), base_url="http://witness-b"))
     for batch in range(2):
-        node.ingestor.ingest_lines([door_line(f"w{batch}-{i}") for i in range(100)], Principal.unrestricted())
+        node.ingestor.ingest_lines([door_line(f"w{batch}-{i}") for i in range(100)], Principal.operator())
         node.ledgers.checkpoint_all()
         cosigning()
     note = node.ledgers.logs["dc-demo"].latest_checkpoint()

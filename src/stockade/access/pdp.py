@@ -35,7 +35,8 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import cedarpy
 
@@ -116,7 +117,7 @@ class DecisionPoint:
         pack = self.pack
         try:
             return self._decide(request, pack, start)
-        except Exception as e:  # noqa: BLE001  fail secure: any failure is a logged deny, never an allow
+        except Exception as e:  # fail secure: any failure is a logged deny, never an allow
             log.exception("access decision failed; denying door %s credential %s", request.door,
                           request.credential)
             return self._answer(request, pack, start, "deny", (f"internal error: {type(e).__name__}: {e}",),
@@ -162,10 +163,10 @@ class DecisionPoint:
             return self._answer(request, pack, start, result, reasons, ids, step_up=step_up,
                                 subject=person.id, zone=zone, facts=facts)
 
-        if isinstance(verdict, str):
-            return answer("deny", (ERROR,), (verdict,))
-        allowed, fired = verdict
-        if allowed:
+        if isinstance(verdict, Failed):
+            return answer("deny", (ERROR,), (verdict.reason,))
+        fired = verdict.fired
+        if verdict.code == "allow":
             return answer("allow", fired, tuple(p.reason for p in fired))
         if not fired:
             return answer("deny", (NO_PERMIT,), (_no_permit(person.role, zone),))
@@ -180,14 +181,13 @@ class DecisionPoint:
             pack.policy_set, model.entities, pack.schema)
         reasons = tuple(p.reason for p in fired)
         for trial, res in zip(trials, results, strict=True):
-            v = _verdict(res, pack)
-            if not isinstance(v, str) and v[0]:
+            if _verdict(res, pack).code == "allow":
                 extra = tuple(f"then also: {f}" for f in trial[1:])
                 return answer("step_up", fired, reasons + extra, step_up=trial[0])
         last = _verdict(results[-1], pack)
-        if isinstance(last, str):
-            return answer("deny", (ERROR,), (last,))
-        remaining = last[1]
+        if isinstance(last, Failed):
+            return answer("deny", (ERROR,), (last.reason,))
+        remaining = last.fired
         if not remaining:
             return answer("deny", (NO_PERMIT, *(p.id for p in fired)),
                           (_no_permit(person.role, zone), *reasons))
@@ -214,16 +214,32 @@ class DecisionPoint:
         )
 
 
-def _verdict(result: Any, pack: PolicyPack) -> tuple[bool, list[PolicyInfo]] | str:
-    """(allowed, policies that fired), or the error text when Cedar reported any error."""
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What Cedar decided, and the policies that fired, in the pack's order."""
+
+    code: Literal["allow", "deny"]
+    fired: list[PolicyInfo]
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """Cedar reported an error or no decision: the decision point denies with ``reason`` (fail secure)."""
+
+    reason: str
+    code: Literal["error"] = "error"
+
+
+def _verdict(result: Any, pack: PolicyPack) -> Verdict | Failed:
+    """Cedar's answer as a :class:`Verdict`, or :class:`Failed` when it reported any error."""
     errors = list(result.diagnostics.errors)
     if errors:
-        return "policy evaluation error: " + "; ".join(errors)
+        return Failed("policy evaluation error: " + "; ".join(errors))
     if result.decision not in (cedarpy.Decision.Allow, cedarpy.Decision.Deny):
-        return f"policy evaluation gave no decision ({result.decision})"
+        return Failed(f"policy evaluation gave no decision ({result.decision})")
     # Cedar reports fired policies as a set; keep the pack's order so answers are reproducible.
     fired = [pack.by_cedar_id[r] for r in sorted(result.diagnostics.reasons, key=_position)]
-    return result.decision == cedarpy.Decision.Allow, fired
+    return Verdict("allow" if result.decision == cedarpy.Decision.Allow else "deny", fired)
 
 
 def _position(cedar_id: str) -> int:

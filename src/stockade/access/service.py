@@ -3,9 +3,9 @@
 The API (and anything else that decides in process) talks to this object:
 
     >>> service = AccessService(node.sites, PolicyStore(), log=node.ingestor.write_outputs)  # doctest: +SKIP
-    >>> answer, event = service.decide(request)        # decided, and the decision event logged
-    >>> service.set_threat("dc-demo", "lockdown", zone="dock-out", actor="analyst-1", at=now)
-    >>> service.observe_committed("dc-demo", committed)   # every committed (seq, event) of the site
+    >>> answer, event = service.decide(request)        # decided, and the decision event logged  # doctest: +SKIP
+    >>> service.set_threat("dc-demo", "lockdown", zone="dock-out", actor="analyst-1", at=now)  # doctest: +SKIP
+    >>> service.observe_committed("dc-demo", committed)   # every committed (seq, event) of the site  # doctest: +SKIP
 
 ``log`` appends Stockade's own events to the site's ledger (the node's
 ``Ingestor.write_outputs``); those events then reach the engine like any other,
@@ -80,7 +80,7 @@ class AccessService:
             return answer, event
         try:
             self._log(request.site, [event])
-        except Exception as e:  # noqa: BLE001  a decision that cannot be logged is not given
+        except Exception as e:  # a decision that cannot be logged is not given
             log.exception("could not log decision %s; denying", answer.decision_id)
             denied = Answer(
                 decision_id=answer.decision_id, result="deny",

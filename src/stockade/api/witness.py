@@ -4,7 +4,7 @@ The protocol logic (and every status code) lives in :mod:`stockade.ledger.witnes
 this module only moves bytes between HTTP and it.
 
     >>> app = create_witness_app(witness)                                # doctest: +SKIP
-    >>> uvicorn.run(app, host="127.0.0.1", port=8181)
+    >>> uvicorn.run(app, host="127.0.0.1", port=8181)  # doctest: +SKIP
 """
 
 from __future__ import annotations

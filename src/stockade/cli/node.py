@@ -143,14 +143,24 @@ def serve_cluster_role(settings: Settings) -> None:
         StoppingServer(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")).run()
     finally:
         node.stop()
+class _Stderr(logging.Handler):
+    """Writes each record to ``sys.stderr`` as it is then: a stream bound once would outlive a test
+    runner's captured one (every later record a "Logging error" with a traceback)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except (OSError, ValueError):  # stderr closed or gone: the log line is lost, never the node
+            self.handleError(record)
 
 
 def _log_to_stderr() -> None:
-    """The node's own log (recovery progress, refused snapshots, engine failures) on stderr."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    """The node's own log (recovery progress, refused snapshots, engine failures) on stderr, once."""
     root = logging.getLogger("stockade")
-    root.addHandler(handler)
+    if not any(isinstance(h, _Stderr) for h in root.handlers):
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
     root.setLevel(logging.INFO)
 
 
@@ -242,7 +252,7 @@ def _backfill(node: Node, files: list[str], quiet: bool) -> dict[str, int]:
     node.recover()
     try:
         report = backfill(node.ingestor, node.sites, [(path, list(_lines(path))) for path in files],
-                          Principal.unrestricted("cli"))
+                          Principal.operator("cli"))
     except OSError as e:
         raise fail(f"cannot read {e.filename}: {e.strerror}") from e
     node.drain()

@@ -154,7 +154,7 @@ class MqttSession:
         self.client.loop_stop()
         # paho makes its wake-up socket pair before each connection attempt and closes it only at the next one,
         # so a session stopped after a failed attempt (a TLS handshake refused) would leave it to the GC
-        self.client._reset_sockets()  # noqa: SLF001 - paho has no public way to close them
+        self.client._reset_sockets()  # paho has no public way to close them
         self.connected.clear()
         self.health.set_state("stopped")
 

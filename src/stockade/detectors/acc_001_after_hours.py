@@ -22,7 +22,7 @@ from stockade.detectors.base import DetectorBase, Params, clock, span, who
 from stockade.engine.state import SiteState
 from stockade.events import Access, Alert, Envelope
 from stockade.events.model import SEVERITIES, Severity
-from stockade.site.calendar import GRACE, _spans
+from stockade.site.calendar import GRACE, shift_spans
 from stockade.site.config import Person, SiteConfig
 
 
@@ -38,10 +38,9 @@ def _nearest_shift(site: SiteConfig, person: Person, ts: datetime) -> str:
     """How far ``ts`` is from the person's nearest shift occurrence, in words."""
     if person.shift is None:
         return "with no shift"
-    shift = site.shifts[person.shift]
     at = ts.astimezone(site.tz)
     best: tuple[float, str] | None = None
-    for start, end in _spans(shift.days, shift.start, shift.end, at.date(), at.tzinfo):
+    for start, end in shift_spans(site, person, ts):
         for edge, word in ((end, "after shift end"), (start, "before shift start")):
             gap = (at - edge).total_seconds() if word.startswith("after") else (edge - at).total_seconds()
             if gap >= 0 and (best is None or gap < best[0]):

@@ -6,9 +6,9 @@ and incident ids are a hash of the site and the opening alert's id, so a replay
 of the same log gives the same incidents, versions and ids.
 
     >>> c = Correlator(site)                                       # doctest: +SKIP
-    >>> c.observe(device_down)      # a lone medium alert opens an incident
+    >>> c.observe(device_down)      # a lone medium alert opens an incident  # doctest: +SKIP
     [Incident(id='inc-3f2a…:1', pattern='device_tampering', severity='medium', …)]
-    >>> c.observe(door_forced)      # same zone, 4 minutes later: version 2
+    >>> c.observe(door_forced)      # same zone, 4 minutes later: version 2  # doctest: +SKIP
     [Incident(id='inc-3f2a…:2', pattern='blind_and_grab', severity='high', …)]
 
 Rules (parameters in :class:`CorrelationParams`):

@@ -35,6 +35,7 @@ from stockade.events.limits import (
 from stockade.events.model import Event
 
 MAX_FUTURE = timedelta(minutes=5)
+"""How far ahead of the server's clock an event may be, unless the node's ``max_future_s`` says otherwise."""
 
 _decoder = msgspec.json.Decoder(Event)
 _array_decoder = msgspec.json.Decoder(list[msgspec.Raw])
@@ -77,8 +78,53 @@ def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-def decode_event(data: bytes | str, *, now: datetime | None = None) -> Event:
-    """Decode one SEF/1 event. With ``now``, reject a ``ts`` more than 5 minutes ahead."""
+def decode_stored(raw: bytes) -> Event:
+    """Decode bytes Stockade wrote itself (a log entry it accepted): types only, no limits re-checked.
+
+    The one event decoder of the project; anything from outside goes through :func:`decode_event`.
+
+        >>> decode_stored(b'{"id":"e1","kind":"tick","ts":"2026-11-21T02:00:00Z","site":"s","source":"bus"}').kind
+        'tick'
+    """
+    event: Event = _decoder.decode(raw)
+    return event
+
+
+def span_text(span: timedelta) -> str:
+    """A clock limit as a message states it.
+
+        >>> span_text(timedelta(minutes=5)), span_text(timedelta(seconds=90)), span_text(timedelta(hours=1))
+        ('5 minutes', '90 seconds', '1 hour')
+    """
+    seconds = span.total_seconds()
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            n = int(seconds // size)
+            return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+    return "1 second" if seconds == 1 else f"{seconds:g} seconds"
+
+
+def skew_reason(ts: datetime, now: datetime, limit: timedelta = MAX_FUTURE, *, either_way: bool = False) -> str | None:
+    """Why ``ts`` is refused against the server's clock ``now``, or None: more than ``limit`` ahead
+    (or, ``either_way``, behind too). The one home of the clock-skew rule; the message states ``limit``.
+
+        >>> from datetime import UTC
+        >>> now = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
+        >>> skew_reason(now + timedelta(seconds=45), now, timedelta(seconds=30))
+        "2026-11-21T02:00:45+00:00 is more than 30 seconds ahead of the server's clock"
+        >>> hour_ago = now - timedelta(hours=1)
+        >>> skew_reason(hour_ago, now) is None, skew_reason(hour_ago, now, either_way=True)
+        (True, "2026-11-21T01:00:00+00:00 is more than 5 minutes from the server's clock")
+    """
+    if either_way and abs(ts - now) > limit:
+        return f"{ts.isoformat()} is more than {span_text(limit)} from the server's clock"
+    if ts - now > limit:
+        return f"{ts.isoformat()} is more than {span_text(limit)} ahead of the server's clock"
+    return None
+
+
+def decode_event(data: bytes | str, *, now: datetime | None = None, max_future: timedelta = MAX_FUTURE) -> Event:
+    """Decode one SEF/1 event. With ``now``, reject a ``ts`` more than ``max_future`` ahead (:func:`skew_reason`)."""
     raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     if (too_deep := nesting_error(raw)) is not None:
         raise EventError(*too_deep)
@@ -86,8 +132,8 @@ def decode_event(data: bytes | str, *, now: datetime | None = None) -> Event:
         event: Event = _decoder.decode(raw)
     except msgspec.DecodeError as e:
         raise _translate(e, raw) from e
-    if now is not None and event.ts - now > MAX_FUTURE:
-        raise EventError("ts", f"{event.ts.isoformat()} is more than 5 minutes ahead of the server")
+    if now is not None and (too_far := skew_reason(event.ts, now, max_future)) is not None:
+        raise EventError("ts", too_far)
     return _numbers_checked(event)
 
 

@@ -117,7 +117,7 @@ class Reconciler:
         elif isinstance(event, Stock):
             self.stock(event, ms)
 
-    def stock(self, event: Stock, ms: int) -> None:  # noqa: C901 - one branch per operation
+    def stock(self, event: Stock, ms: int) -> None:  # one branch per operation
         op, epcs = event.op, event.epcs or ()
         if op == "count":
             zone = self._zone(event.to)
@@ -168,7 +168,7 @@ class Reconciler:
             elif op == "ship":
                 self._place(epc, -1, SHIPPED, ms, False)
 
-    def finish(self, as_of: datetime | None = None) -> Reconciliation:  # noqa: C901 - the rules above, in order
+    def finish(self, as_of: datetime | None = None) -> Reconciliation:  # the rules above, in order
         zones: dict[str, Line] = {}
         skus: dict[str, Line] = {}
         records: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])

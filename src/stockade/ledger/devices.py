@@ -6,8 +6,8 @@ Ed25519 key over the RFC 8785 encoding of the event without ``sig``
 with ``stockade keys add-device SOURCE PUBKEY`` into ``<data>/devices.json``.
 
     >>> keys = DeviceKeys.load(Path("stockade-data/devices.json"))        # doctest: +SKIP
-    >>> check = check_event_signature(raw_event, keys, require=site.policy.require_signatures)
-    >>> check.accepted, check.status, check.reason
+    >>> check = check_event_signature(raw_event, keys, require=site.policy.require_signatures)  # doctest: +SKIP
+    >>> check.accepted, check.status, check.reason  # doctest: +SKIP
 
 ``check.status`` is what the log records about the signature: ``verified``,
 ``unsigned`` (allowed), or the rejection.

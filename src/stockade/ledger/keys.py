@@ -11,9 +11,11 @@ anyone else can read is refused):
   last, so old checkpoints stay verifiable after a rotation.
 * ``retired/<time>/`` — the private files a rotation replaced (still 0600).
 
-    >>> keys = load_or_create_log_keys(Path("/tmp/stockade-doc/keys"))    # doctest: +SKIP
+    >>> import tempfile
+    >>> keys = load_or_create_log_keys(Path(tempfile.mkdtemp()) / "keys")
     >>> signer = keys.signer("stockade/dc-paris-1")
-    >>> keys.vkeys("stockade/dc-paris-1")          # what `stockade keys show --vkey` prints
+    >>> keys.vkeys("stockade/dc-paris-1")          # what `stockade keys show --vkey` prints  # doctest: +ELLIPSIS
+    ['stockade/dc-paris-1+...+A...', 'stockade/dc-paris-1+...+B...']
 """
 
 from __future__ import annotations

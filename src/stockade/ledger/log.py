@@ -5,12 +5,18 @@ tlog-tiles paths, so the directory can be served or mirrored as it is, plus
 ``checkpoints/<size>``: older signed checkpoints kept for auditors (at most one
 a minute by default, and every one asked for with ``keep=True``).
 
-    >>> signer = keys.signer("stockade/dc-1")                                   # doctest: +SKIP
-    >>> log = SiteLog.open(Path("/tmp/doc-log"), "stockade/dc-1", signer)
-    >>> log.append([b'{"id":"e1",...}', b'{"id":"e2",...}'])
+    >>> import tempfile
+    >>> from stockade.ledger.keys import load_or_create_log_keys
+    >>> data = Path(tempfile.mkdtemp())
+    >>> signer = load_or_create_log_keys(data / "keys").signer("stockade/dc-1")
+    >>> log = SiteLog.open(data / "ledger" / "dc-1", "stockade/dc-1", signer)
+    >>> log.append([b'{"id":"e1"}', b'{"id":"e2"}'])
     2
     >>> note = log.checkpoint()              # writes partial tiles, signs, returns the note
-    >>> log.inclusion_proof(1)               # RFC 9162 §2.1.3.1, siblings bottom-up
+    >>> note.splitlines()[:2]
+    [b'stockade/dc-1', b'2']
+    >>> len(log.inclusion_proof(1))          # RFC 9162 §2.1.3.1, siblings bottom-up
+    1
 
 Speed (tiles live in a :class:`~stockade.ledger.source.TileStore`): the right
 edge of the tree is in memory; a full tile or entry bundle is written once,
@@ -31,7 +37,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from stockade.ledger.checkpoint import Checkpoint, CheckpointSigner, parse_checkpoint
-from stockade.ledger.errors import LedgerError, LogStateError, NoteError, SigningHeldError, TileError
+from stockade.ledger.errors import LedgerError, LogStateError, NoteError, SigningHeldError
+from stockade.ledger.log_disk import complete_bundle, partial_hashes, read_full_tile
 from stockade.ledger.merkle import (
     EMPTY_ROOT,
     RangeCache,
@@ -54,7 +61,6 @@ from stockade.ledger.tiles import (
     full_count,
     levels,
     partial_width,
-    split_hashes,
     tile_path,
 )
 
@@ -129,12 +135,12 @@ class SiteLog:
                 raise LogStateError(f"{self.directory} holds the log of {cp.origin!r}, not {self.origin!r}")
         size = cp.size if cp else 0
         n = size // TILE_WIDTH  # full tiles written after the last checkpoint extend the log
-        while self._complete_bundle(n) is not None:
+        while complete_bundle(self.files, n) is not None:
             n += 1
         self.size = max(size, n * TILE_WIDTH)
         top = max(levels(self.size), 1)
         self._full = [full_count(self.size, lv) for lv in range(top)]
-        self._edge = [self._partial_hashes(lv, partial_width(self.size, lv)) for lv in range(top)]
+        self._edge = [partial_hashes(self.files, self.size, lv, partial_width(self.size, lv)) for lv in range(top)]
         w0 = partial_width(self.size, 0)
         if w0:
             data = self.files.read(entries_path(self._full[0], w0))
@@ -148,45 +154,6 @@ class SiteLog:
                 raise LogStateError(f"the tiles in {self.directory} do not match its checkpoint "
                                     f"(size {cp.size}); run `stockade ledger verify` to find the damage")
             self._cp_size, self._cp_note = (cp.size, raw) if self.size == cp.size and raw else (-1, b"")
-
-    def _complete_bundle(self, n: int) -> list[bytes] | None:
-        data = self.files.read(entries_path(n))
-        if data is None:
-            return None
-        try:
-            entries = decode_bundle(data)
-        except TileError:
-            return None
-        return entries if len(entries) == TILE_WIDTH else None
-
-    def _full_tile(self, level: int, n: int) -> list[bytes]:
-        """Hashes of a full tile; a missing or short one (crash mid-write) is rebuilt from below."""
-        data = self.files.read(tile_path(level, n))
-        if data is not None and len(data) == FULL_TILE_BYTES:
-            return split_hashes(data)
-        if level == 0:
-            entries = self._complete_bundle(n)
-            if entries is None:
-                raise LogStateError(f"full tile {tile_path(0, n)} and its entry bundle are missing")
-            hashes = [_sha256(b"\x00" + e).digest() for e in entries]
-        else:
-            hashes = [perfect_root(self._full_tile(level - 1, n * TILE_WIDTH + i)) for i in range(TILE_WIDTH)]
-        self.files.write(tile_path(level, n), b"".join(hashes))
-        return hashes
-
-    def _partial_hashes(self, level: int, width: int) -> list[bytes]:
-        if not width:
-            return []
-        n = full_count(self.size, level)
-        data = self.files.read(tile_path(level, n, width))
-        if data is not None and len(data) == width * 32:
-            return split_hashes(data)
-        if level == 0:
-            bundle = self.files.read(entries_path(n, width))
-            if bundle is None:
-                raise LogStateError(f"missing partial tile {tile_path(0, n, width)} and its entries")
-            return [_sha256(b"\x00" + e).digest() for e in decode_bundle(bundle)]
-        return [perfect_root(self._full_tile(level - 1, n * TILE_WIDTH + i)) for i in range(width)]
 
     # -------------------------------------------------------------- append
     def append(self, entries: Sequence[bytes]) -> int:
@@ -261,7 +228,7 @@ class SiteLog:
         if hit is not None:
             self._tiles.move_to_end(key)
             return hit
-        expanded = _expand(self._full_tile(level, n))
+        expanded = _expand(read_full_tile(self.files, level, n))
         self._cache_tile(key, expanded)
         return expanded
 
@@ -282,7 +249,7 @@ class SiteLog:
         if raw is None:
             raw = self.files.read(tile_path(0, n))
             if raw is None or len(raw) != FULL_TILE_BYTES:
-                raw = b"".join(self._full_tile(0, n))
+                raw = b"".join(read_full_tile(self.files, 0, n))
             self._leaf_tiles[n] = raw
             if len(self._leaf_tiles) > 64:
                 self._leaf_tiles.popitem(last=False)
@@ -299,7 +266,7 @@ class SiteLog:
         return hit[2]
 
     def _fill_mid(self, n: int) -> bytes:
-        expanded = _expand(self._full_tile(0, n))
+        expanded = _expand(read_full_tile(self.files, 0, n))
         self._mid[n] = b"".join(expanded[_MID])
         return self._mid[n]
 
@@ -307,7 +274,7 @@ class SiteLog:
         """Hashes of full tile ``n`` at ``level``, as on disk; a missing or short one (a crash while
         it was written) is rebuilt from the level below or the entries, as at open."""
         with self._lock:
-            return self._full_tile(level, n)
+            return read_full_tile(self.files, level, n)
 
     def freeze(self, reason: str) -> None:
         """Stop taking entries and signing checkpoints: a check found damage (``reason``)."""
@@ -342,7 +309,7 @@ class SiteLog:
                 return self._bundle[index & 0xFF]
             bundle = self._bundles.get(n)
             if bundle is None:
-                bundle = self._complete_bundle(n)
+                bundle = complete_bundle(self.files, n)
                 if bundle is None:
                     raise LogStateError(f"entry bundle {entries_path(n)} is missing or damaged")
                 self._bundles[n] = bundle

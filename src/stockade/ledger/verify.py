@@ -8,8 +8,21 @@ checks that every other checkpoint it is given (or finds under
 its size — a checkpoint that does not is a fork. The first problem found is
 raised as :class:`VerificationError` naming the entry, tile or checkpoint.
 
-    >>> report = verify_log(open_source("stockade-data/ledger/dc-1"), [parse_vkey(VKEY)])  # doctest: +SKIP
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from stockade.ledger.keys import load_or_create_log_keys
+    >>> from stockade.ledger.log import SiteLog
+    >>> from stockade.ledger.source import open_source
+    >>> from stockade.ledger.vkey import parse_vkey
+    >>> data = Path(tempfile.mkdtemp())
+    >>> keys = load_or_create_log_keys(data / "keys")
+    >>> log = SiteLog.open(data / "dc-1", "stockade/dc-1", keys.signer("stockade/dc-1"))
+    >>> log.append([b'{"id":"e1"}', b'{"id":"e2"}', b'{"id":"e3"}']), len(log.checkpoint()) > 0
+    (3, True)
+    >>> vkeys = [parse_vkey(v) for v in keys.vkeys("stockade/dc-1")]
+    >>> report = verify_log(open_source(str(data / "dc-1")), vkeys)
     >>> report.size, report.entries
+    (3, 3)
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ and the update of the stored checkpoint happen under one lock, and the new
 state is on disk before the answer, as the spec's race note asks.
 
     >>> trusted = [TrustedLog("stockade/dc-1", (parse_vkey(VKEY),))]    # doctest: +SKIP
-    >>> w = Witness("witness.example/w1", key, trusted, state_dir)
-    >>> w.add_checkpoint(b"old 0\\n\\n" + note).status
+    >>> w = Witness("witness.example/w1", key, trusted, state_dir)  # doctest: +SKIP
+    >>> w.add_checkpoint(b"old 0\\n\\n" + note).status  # doctest: +SKIP
     200
 """
 

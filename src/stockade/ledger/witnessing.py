@@ -7,7 +7,7 @@ size it has, and the request is made again once from there. Returned lines are
 verified with the witness's key before they are attached to the checkpoint file.
 
     >>> peers = load_peers(data_dir / "witnesses.json")                  # doctest: +SKIP
-    >>> note, results = cosign_checkpoint(log, peers, httpx.Client())
+    >>> note, results = cosign_checkpoint(log, peers, httpx.Client())  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ that week raises, and nothing that only the order of arrival made up.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -81,7 +82,7 @@ def backfill(ingestor: Ingestor, sites: dict[str, SiteConfig], files: Iterable[t
         chunk = order[start:start + batch]
         got = ingestor.ingest_lines([lines[i].raw for i in chunk], principal)
         for i, r in zip(chunk, got.results, strict=True):
-            by_line[i] = LineResult(lines[i].number, r.status, r.id, r.seq, r.field, r.reason, r.late)
+            by_line[i] = dataclasses.replace(r, line=lines[i].number)
             if r.late:
                 event = decode_event(lines[i].raw)
                 late.setdefault(event.site, []).append(event)

@@ -2,9 +2,22 @@
 
 Publishing happens on worker threads; each listener is an asyncio queue in
 the server's event loop, fed with ``call_soon_threadsafe``. A slow listener
-loses its oldest events rather than slowing ingest, and is told so.
+loses its oldest events rather than slowing ingest, and is told so: the next
+:meth:`Subscription.get` after a loss answers :class:`Missed` with how many were
+dropped, before the events that follow the gap.
 
-    >>> sub = broadcaster.subscribe(loop, sites={"dc-demo"}, kinds={"alert"})   # doctest: +SKIP
+    >>> import asyncio
+    >>> from datetime import UTC, datetime
+    >>> from stockade.events import Tick
+    >>> async def listen() -> list[object]:
+    ...     broadcaster = Broadcaster()
+    ...     sub = broadcaster.subscribe(asyncio.get_running_loop(), sites={"dc-demo"}, size=2)
+    ...     tick = Tick(id="t", ts=datetime(2026, 11, 21, tzinfo=UTC), site="dc-demo", source="bus")
+    ...     broadcaster.publish("dc-demo", [(1, tick), (2, tick), (3, tick)])  # one more than it holds
+    ...     await asyncio.sleep(0)                         # the loop runs the offers
+    ...     return [await sub.get() for _ in range(3)]
+    >>> [m if isinstance(m, Missed) else m[0] for m in asyncio.run(listen())]
+    [Missed(count=1), 2, 3]
 """
 
 from __future__ import annotations
@@ -14,7 +27,17 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import msgspec
+
 from stockade.events import Envelope
+
+QUEUE_SIZE = 1000
+
+
+class Missed(msgspec.Struct, frozen=True, tag_field="kind", tag="missed"):
+    """Told to a slow listener: ``count`` events it wanted were dropped just before the next one it gets."""
+
+    count: int
 
 
 @dataclass(eq=False)
@@ -22,8 +45,17 @@ class Subscription:
     loop: asyncio.AbstractEventLoop
     sites: frozenset[str] | None
     kinds: frozenset[str] | None
-    queue: asyncio.Queue[tuple[int, Envelope]] = field(default_factory=lambda: asyncio.Queue(1000))
-    dropped: int = 0
+    queue: asyncio.Queue[tuple[int, Envelope]] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+    dropped: int = 0  # in all, since it subscribed
+    told: int = 0  # of those, how many it has been told of
+
+    async def get(self) -> tuple[int, Envelope] | Missed:
+        """The next (seq, event), or first :class:`Missed` when events were dropped since the last call."""
+        if self.dropped > self.told:
+            missed = Missed(self.dropped - self.told)
+            self.told = self.dropped
+            return missed
+        return await self.queue.get()
 
     def wants(self, site: str, event: Envelope) -> bool:
         return (self.sites is None or site in self.sites) and (self.kinds is None or event.kind in self.kinds)
@@ -41,9 +73,11 @@ class Broadcaster:
         self._lock = threading.Lock()
 
     def subscribe(
-        self, loop: asyncio.AbstractEventLoop, sites: set[str] | None = None, kinds: set[str] | None = None
+        self, loop: asyncio.AbstractEventLoop, sites: set[str] | None = None, kinds: set[str] | None = None,
+        size: int = QUEUE_SIZE,
     ) -> Subscription:
-        sub = Subscription(loop, frozenset(sites) if sites else None, frozenset(kinds) if kinds else None)
+        sub = Subscription(loop, frozenset(sites) if sites else None, frozenset(kinds) if kinds else None,
+                           asyncio.Queue(size))
         with self._lock:
             self._subs.append(sub)
         return sub

@@ -1,7 +1,7 @@
 """The node's connectors: built from ``Settings.connectors``, fed into the node's ingest path.
 
     >>> connectors = Connectors.build(node)      # doctest: +SKIP
-    >>> connectors.start(); connectors.status(); connectors.stop()
+    >>> connectors.start(); connectors.status(); connectors.stop()  # doctest: +SKIP
 
 Each connector's binding becomes a :class:`~stockade.node.ingest.Principal`, so what arrives over
 MQTT is checked exactly like a line posted with an ``ingest`` key (site, sources,

@@ -161,7 +161,7 @@ class EngineProcess:
             try:
                 if not self._handle(message):
                     break
-            except Exception:  # noqa: BLE001 - this thread must outlive one bad message
+            except Exception:  # this thread must outlive one bad message
                 log.exception("could not handle the engine worker's %s message", type(message).__name__)
                 if isinstance(message, Applied):
                     self._on_error(message.site)

@@ -19,10 +19,9 @@ from multiprocessing.connection import Connection
 from types import FrameType
 from typing import Protocol
 
-import msgspec
-
 from stockade.engine.risk import RiskSnapshot
-from stockade.events import Envelope, Event, canonical_event
+from stockade.events import Envelope, canonical_event
+from stockade.events.decode import decode_stored
 from stockade.node.protocol import (
     Applied,
     Batch,
@@ -79,7 +78,7 @@ class _Worker:
         self._outputs: list[Envelope] = []
         self._loop = EngineLoop(sites, build_engine, lambda _site, outs: self._outputs.extend(outs),
                                 self._snapshots, start.snapshot_every)
-        self._decode = msgspec.json.Decoder(Event).decode
+        self._decode = decode_stored
         self._risk_updates: dict[str, int] = {}
 
     def send(self, message: ToNode) -> None:

@@ -13,8 +13,8 @@ site's risk scores.
   at a time). ``stockade serve`` and the demo use it.
 
     >>> engine = InThreadEngine(sites, sink, store, snapshot_every=50_000)   # doctest: +SKIP
-    >>> engine.resume("dc-demo").seq    # the log position its snapshot covers
-    >>> engine.submit("dc-demo", [(seq, event)], [entry])
+    >>> engine.resume("dc-demo").seq    # the log position its snapshot covers  # doctest: +SKIP
+    >>> engine.submit("dc-demo", [(seq, event)], [entry])  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ sends, once, every intent of an open incident the log shows ``planned`` and
 nothing after: the node was killed between logging and sending it.
 
     >>> executor = Executor(carrier, store)      # doctest: +SKIP
-    >>> executor.start(); executor.submit(decisions)
+    >>> executor.start(); executor.submit(decisions)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ class Executor:
     def _one(self, d: Decision) -> None:
         try:
             self.carrier.carry_out(d)
-        except Exception:  # noqa: BLE001 - one bad intent must not stop every other incident's response
+        except Exception:  # one bad intent must not stop every other incident's response
             log.exception("executor failed on %s", getattr(d, "id", d))
 
     def recover(self, site: str) -> int:

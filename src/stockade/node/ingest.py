@@ -6,10 +6,10 @@
 
 A line is rejected with the field and the reason (bad JSON, wrong type,
 unknown field or kind, unknown site, future time, an output kind, a missing or
-bad device signature), and refused with a reason beginning ``forbidden:`` when
-the writer may not write it: an id in Stockade's own id space
-(:mod:`stockade.events.ids`), a site, source or kind the principal is not
-bound to, or what the site's rules refuse (:mod:`stockade.site.authority`:
+bad device signature: ``code`` ``invalid`` or ``signature``), and refused with
+``code`` ``forbidden`` (a reason beginning ``forbidden:``) when the writer
+may not write it: an id in Stockade's own id space (:mod:`stockade.events.ids`),
+a site, source or kind the principal is not bound to, or what the site's rules refuse (:mod:`stockade.site.authority`:
 ``stockade:`` sources, system kinds from undeclared sources, admin actions
 nobody declared, threat levels). Every other line is kept. A site's events are
 committed to the store, appended to its ledger and published to the engine
@@ -30,6 +30,7 @@ from typing import Literal, Protocol
 
 from stockade.events import Envelope, EventError, canonical_event, decode_event, split_body
 from stockade.events.bounds import fit
+from stockade.events.decode import MAX_FUTURE
 from stockade.events.ids import OUTPUT_ID_PREFIXES, is_output_id, reserved_reason
 from stockade.events.model import INPUT_KINDS
 from stockade.ledger.tiles import MAX_ENTRY
@@ -37,7 +38,7 @@ from stockade.node.sequencer import LocalSequencer, Sequencer
 from stockade.pipeline.bus import Bus
 from stockade.pipeline.loop import ENGINE_SKIPS, is_late
 from stockade.site import SiteConfig
-from stockade.site.authority import refusal
+from stockade.site.authority import Refusal, RefusalCode, forbidden, refusal
 from stockade.site.sources import DEVICE_KINDS
 from stockade.store import ApiKeyRecord, Store
 
@@ -55,6 +56,7 @@ class LineResult:
     field: str | None = None
     reason: str | None = None
     late: bool = False  # accepted, but older than the site's event-time clock allows: no live detection
+    code: RefusalCode | None = None  # rejected lines: what kind of no (callers decide on it, not on the reason)
 
 
 @dataclass
@@ -95,29 +97,27 @@ class Principal:
         admin only from the sources and actions the site file declares."""
         return cls(key_id, None, None, INPUT_KINDS)
 
-    unrestricted = operator  # the older name, kept for callers written before the binding had kinds
-
-    def forbids(self, event: Envelope) -> tuple[str, str] | None:
+    def forbids(self, event: Envelope) -> Refusal | None:
         if self.site is not None and event.site != self.site:
-            return "site", f"forbidden: key {self.key_id} may only post for site {self.site}"
+            return forbidden("site", f"key {self.key_id} may only post for site {self.site}")
         if self.sources is not None and event.source not in self.sources:
             if not self.sources:
-                return "source", (f"forbidden: key {self.key_id} is bound to no source; make a key for its "
-                                  f"sources: `stockade apikey create --scope ingest --site {event.site} "
-                                  f"--source {event.source}`")
-            return "source", (f"forbidden: key {self.key_id} may post for {', '.join(sorted(self.sources))} "
-                              f"only, not {event.source!r}")
+                return forbidden("source", f"key {self.key_id} is bound to no source; make a key for its "
+                                           f"sources: `stockade apikey create --scope ingest --site {event.site} "
+                                           f"--source {event.source}`")
+            return forbidden("source", f"key {self.key_id} may post for {', '.join(sorted(self.sources))} "
+                                       f"only, not {event.source!r}")
         if event.kind not in self.kinds:
-            return "kind", (f"forbidden: key {self.key_id} may send {', '.join(sorted(self.kinds))} events "
-                            f"only, not {event.kind}; a key for more kinds is made with "
-                            f"`stockade apikey create --scope ingest ... --kind {event.kind}`")
+            return forbidden("kind", f"key {self.key_id} may send {', '.join(sorted(self.kinds))} events "
+                                     f"only, not {event.kind}; a key for more kinds is made with "
+                                     f"`stockade apikey create --scope ingest ... --kind {event.kind}`")
         return None
 
 
 class SignatureCheck(Protocol):
-    """Checks a device signature over the event as sent; None means valid."""
+    """Checks a device signature over the event as sent; None means valid, else a ``signature`` refusal."""
 
-    def __call__(self, site: SiteConfig, event: Envelope, raw: bytes) -> tuple[str, str] | None: ...
+    def __call__(self, site: SiteConfig, event: Envelope, raw: bytes) -> Refusal | None: ...
 
 
 class Forward(Protocol):
@@ -157,7 +157,7 @@ class Ingestor:
         *,
         check_signature: SignatureCheck | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        max_future: timedelta = timedelta(minutes=5),
+        max_future: timedelta = MAX_FUTURE,
         on_committed: Callable[[str, Sequence[tuple[int, Envelope]]], None] | None = None,
         on_late: Callable[[str, int], None] | None = None,
         sequencer: Sequencer | None = None,
@@ -194,9 +194,12 @@ class Ingestor:
         for number, raw in enumerate(lines, start=1):
             try:
                 event = self._validate(raw, now, principal)
-                entry = log_entry(event)
+                if not isinstance(event, Refusal):
+                    entry = log_entry(event)
             except EventError as e:
-                slots.append(LineResult(number, "rejected", field=e.field, reason=e.reason))
+                event = Refusal("invalid", e.field, e.reason)
+            if isinstance(event, Refusal):
+                slots.append(LineResult(number, "rejected", field=event.field, reason=event.reason, code=event.code))
                 continue
             slots.append(None)
             by_site.setdefault(event.site, []).append(_Pending(number, event, entry))
@@ -225,24 +228,23 @@ class Ingestor:
         results = self.commit(site, events, entries, late=late)
         return [(st, seq, is_late_) for (st, seq), is_late_ in zip(results, late, strict=True)]
 
-    def _validate(self, raw: bytes, now: datetime, principal: Principal) -> Envelope:
-        event = decode_event(raw)
-        if event.ts - now > self._max_future:
-            raise EventError("ts", f"{event.ts.isoformat()} is more than 5 minutes ahead of the server")
+    def _validate(self, raw: bytes, now: datetime, principal: Principal) -> Envelope | Refusal:
+        """The event, or why it is refused; raises EventError for an ``invalid`` line."""
+        event = decode_event(raw, now=now, max_future=self._max_future)
         if event.kind not in INPUT_KINDS:
             raise EventError("kind", f"{event.kind!r} events are written by Stockade only")
         if is_output_id(event.id):
-            raise EventError("id", reserved_reason(event.id))
+            return Refusal("forbidden", "id", reserved_reason(event.id))
         site = self.sites.get(event.site)
         if site is None:
             raise EventError("site", f"unknown site {event.site!r}; load it with `stockade site load`")
-        if (forbidden := principal.forbids(event) or refusal(site, event)) is not None:
-            raise EventError(*forbidden)
+        if (refused := principal.forbids(event) or refusal(site, event)) is not None:
+            return refused
         if event.sig is not None or event.source in site.policy.require_signatures:
             if self._check_signature is None:
-                raise EventError("sig", "this node has no device key registry to check signatures")
+                return Refusal("signature", "sig", "this node has no device key registry to check signatures")
             if (bad := self._check_signature(site, event, raw)) is not None:
-                raise EventError(*bad)
+                return bad
         return event
 
     # --- sequencing: shared by input and Stockade's own outputs --------------

@@ -1,8 +1,8 @@
 """The ledger check's place in the node: at start-up, and in a thread while it runs.
 
-    >>> ledgers = open_checked_ledgers(settings, sites, store)     # refuses damage unless accept_damage
+    >>> ledgers = open_checked_ledgers(settings, sites, store)  # refuses damage (accept_damage)  # doctest: +SKIP
     >>> watch = LedgerWatch(ledgers, 3600.0, write_outputs)   # doctest: +SKIP
-    >>> watch.start()        # reports start-up damage, then audits every row now and every interval
+    >>> watch.start()        # reports start-up damage, then audits every row now and every interval  # doctest: +SKIP
 
 Nothing is signed before the first audit since the start has passed
 (``SiteLog.audited``): a row whose id was changed while the node was stopped
@@ -72,7 +72,7 @@ class LedgerWatch:
         while not self._stop.is_set():
             try:
                 self._ledgers.audit_all(self._stop.is_set)
-            except Exception:  # noqa: BLE001 - logged; the next period retries
+            except Exception:  # logged; the next period retries
                 if self._stop.is_set():
                     return  # the store closed under a long audit at shutdown
                 log.exception("the running ledger audit failed")

@@ -36,6 +36,7 @@ from stockade.ledger.startcheck import RememberedCheckpoint, check_log, default_
 from stockade.ledger.witnessing import cosign_checkpoint, load_peers
 from stockade.node.ledger_check import LedgerDamage, LedgerDamageError, check_store_tail, positional_audit
 from stockade.site import SiteConfig
+from stockade.site.authority import Refusal
 from stockade.store import Store
 
 _raw = msgspec.json.Decoder(dict[str, object])
@@ -228,6 +229,6 @@ class DeviceSignatures:
                 self._keys, self._mtime = DeviceKeys.load(self.path), mtime
         return self._keys
 
-    def __call__(self, site: SiteConfig, event: Envelope, raw: bytes) -> tuple[str, str] | None:
+    def __call__(self, site: SiteConfig, event: Envelope, raw: bytes) -> Refusal | None:
         check = check_event_signature(_raw.decode(raw), self._current(), site.policy.require_signatures)
-        return None if check.accepted else ("sig", check.reason)
+        return None if check.accepted else Refusal("signature", "sig", check.reason)

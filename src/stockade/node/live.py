@@ -8,7 +8,7 @@ stock movements are skipped: they do not change who is where, and they are most 
 the volume.
 
     >>> live = LiveView(sites)                                    # doctest: +SKIP
-    >>> live.apply("dc-demo", [(seq, event)])                     # from the node's commit hook
+    >>> live.apply("dc-demo", [(seq, event)])                     # from the node's commit hook  # doctest: +SKIP
     >>> live.picture("dc-demo").people_on_site                    # doctest: +SKIP
     12
 

@@ -3,8 +3,14 @@
 Two nodes on one directory would interleave sequence numbers and corrupt the
 ledger's tiles; the second one is refused with the first one's pid.
 
-    >>> lock = DataDirLock.acquire(Path("stockade-data"))     # doctest: +SKIP
+    >>> import tempfile
+    >>> data = Path(tempfile.mkdtemp())
+    >>> lock = DataDirLock.acquire(data)
+    >>> DataDirLock.acquire(data)                           # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    stockade.node.lock.DataDirBusyError: ... is in use by another Stockade process (pid ...); stop it, ...
     >>> lock.release()
+    >>> DataDirLock.acquire(data).release()                 # free again
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """A running Stockade node, built from :class:`Settings`.
 
     >>> node = Node.open(Settings(data_dir=tmp))       # doctest: +SKIP
-    >>> node.start()                                    # engine loop + checkpoints in the background
-    >>> report = node.ingestor.ingest_body(body, Principal.unrestricted())
-    >>> node.stop()
+    >>> node.start()                                    # engine loop + checkpoints in the background  # doctest: +SKIP
+    >>> report = node.ingestor.ingest_body(body, Principal.operator())  # doctest: +SKIP
+    >>> node.stop()  # doctest: +SKIP
 
 Start-up resumes each site's engine from its last snapshot and replays the
 log's tail, so a crash loses nothing the store acknowledged. ``start`` does
@@ -21,9 +21,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import msgspec
-
-from stockade.events import Envelope, Event
+from stockade.events import Envelope
+from stockade.events.decode import decode_stored
 from stockade.ledger.seal import load_or_create_row_seal
 from stockade.node.access import build_access, replay_access
 from stockade.node.broadcast import Broadcaster
@@ -54,7 +53,7 @@ from stockade.store import Store
 from stockade.store.incidents import IncidentProjection
 
 log = logging.getLogger(__name__)
-_decode = msgspec.json.Decoder(Event).decode
+_decode = decode_stored
 
 
 def open_store(settings: Settings) -> Store:
@@ -244,7 +243,7 @@ class Node:
                 self._recover_access()
                 self.response.start()
             self._recover_engines()
-        except Exception as e:  # noqa: BLE001 - said on /healthz and in the log; ingest goes on
+        except Exception as e:  # said on /healthz and in the log; ingest goes on
             log.exception("recovery of the engines failed; detection is not running")
             self.recovery.fail(f"recovery failed: {e}")
             return
@@ -254,7 +253,7 @@ class Node:
                 continue
             try:
                 self._project(delivery.site, delivery.events, delivery.entries)
-            except Exception:  # noqa: BLE001 - one bad batch must not stop detection for every site
+            except Exception:  # one bad batch must not stop detection for every site
                 self.metrics.engine_errors.labels(delivery.site).inc()
                 log.exception("engine failed on %s events %d..%d; continuing", delivery.site,
                               delivery.events[0][0], delivery.events[-1][0])

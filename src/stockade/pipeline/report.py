@@ -3,7 +3,8 @@
 The shape is :mod:`stockade.incidents.records` (DESIGN.md, "Interfaces"); an
 incident is the fold of its versions by :mod:`stockade.incidents.fold`, the
 same fold the store's incident projection runs, so an incident reads the same
-offline and from ``GET /v1/incidents``.
+offline and from ``GET /v1/incidents`` (a test compares them on one log), and an
+alert from ``GET /v1/alerts`` is the same record with its ``site`` and ``log_seq``.
 
     >>> line = json_line(alert_record(alert))                      # doctest: +SKIP
     >>> line                                                        # doctest: +SKIP

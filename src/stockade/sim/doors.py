@@ -77,7 +77,7 @@ class SimulatedDoors:
                 if event is None:
                     return
                 self._report([event])
-            except Exception:  # noqa: BLE001 - a controller that cannot report leaves the step to fail visibly
+            except Exception:  # a controller that cannot report leaves the step to fail visibly
                 self.failures += 1
                 log.exception("door controller %s could not report its state", getattr(event, "door", "?"))
             finally:

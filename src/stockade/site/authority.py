@@ -18,17 +18,36 @@ or that a declared source may send, so a log that reached them another way
 (an old log, a file given to ``stockade analyze``) changes nothing.
 
     >>> refusal(site, admin_event_from_a_door_controller)          # doctest: +SKIP
-    ('kind', "forbidden: source 'ctl-1' is a device (not in site dc-demo's `sources:`) and devices ...")
+    Refusal(code='forbidden', field='kind', reason="forbidden: source 'ctl-1' is a device (not in ...")
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
 
 from stockade.events.model import Admin, Envelope
 from stockade.site.config import SiteConfig
 from stockade.site.sources import DEVICE_KINDS, OWN_SOURCE_PREFIX, THREAT_ACTIONS, is_own_source
 
-Refusal = tuple[str, str]
-"""(field, reason) of a refused event; the reason begins with ``forbidden:``."""
+RefusalCode = Literal["invalid", "forbidden", "signature"]
+"""What kind of no: ``invalid`` (not an event this node takes: bad JSON, wrong type, unknown site, too far
+ahead…), ``forbidden`` (the writer may not write it: its binding or the site's rules), ``signature`` (a
+missing or bad device signature)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why an input event is refused: the kind of no, the field it is about ('' for the line), a sentence.
+    A ``forbidden`` reason begins with ``forbidden:``; callers decide on ``code``, never on the text."""
+
+    code: RefusalCode
+    field: str
+    reason: str
+
+
+def forbidden(field: str, reason: str) -> Refusal:
+    return Refusal("forbidden", field, f"forbidden: {reason}")
 
 
 def refusal(site: SiteConfig, event: Envelope) -> Refusal | None:
@@ -37,18 +56,18 @@ def refusal(site: SiteConfig, event: Envelope) -> Refusal | None:
     if kind in DEVICE_KINDS and source not in site.sources_by_id and not is_own_source(source):
         return None  # the common case, a device sending a device kind, in three lookups
     if is_own_source(source):
-        return "source", (f"forbidden: sources beginning {OWN_SOURCE_PREFIX!r} are Stockade's own; "
-                          f"{source!r} cannot be claimed from outside")
+        return forbidden("source", f"sources beginning {OWN_SOURCE_PREFIX!r} are Stockade's own; "
+                                   f"{source!r} cannot be claimed from outside")
     action = event.action if isinstance(event, Admin) else None
     if action in THREAT_ACTIONS:
-        return "action", (f"forbidden: threat levels change only through the analyst API "
-                          f"(PUT/DELETE /v1/access/threat-levels/{site.site}) or a playbook")
+        return forbidden("action", f"threat levels change only through the analyst API "
+                                   f"(PUT/DELETE /v1/access/threat-levels/{site.site}) or a playbook")
     if (why := kind_refusal(site, source, kind, action)) is not None:
-        return "kind", f"forbidden: {why}"
+        return forbidden("kind", why)
     declared = site.sources_by_id.get(source)
     if action is not None and declared is not None and action not in declared.actions:
-        return "action", (f"forbidden: site {site.site} declares source {source!r} for the admin actions "
-                          f"{', '.join(declared.actions)}, not {action!r}")
+        return forbidden("action", f"site {site.site} declares source {source!r} for the admin actions "
+                                   f"{', '.join(declared.actions)}, not {action!r}")
     return None
 
 

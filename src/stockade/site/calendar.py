@@ -12,7 +12,7 @@ belong to the day they start.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta, tzinfo
 
 from stockade.site.config import DAYS, Day, Person, SiteConfig, parse_clock
@@ -37,7 +37,7 @@ def _in_windows(
 
 def _spans(
     days: list[Day], start: str, end: str, around: date, tz: tzinfo | None
-) -> Iterable[tuple[datetime, datetime]]:
+) -> Iterator[tuple[datetime, datetime]]:
     """Concrete local spans of a weekly window that could cover a moment on ``around``."""
     s, e = parse_clock(start), parse_clock(end)
     length = (e - s) if e > s else (e + 1440 - s)
@@ -62,13 +62,22 @@ def in_change_window(site: SiteConfig, ts: datetime) -> bool:
     return _in_windows(((w.days, w.start, w.end) for w in site.change_windows), at)
 
 
+def shift_spans(site: SiteConfig, person: Person, ts: datetime) -> Iterator[tuple[datetime, datetime]]:
+    """The person's shift occurrences, in site-local time, that start the day before ``ts``, that day
+    or the next (none without a shift). Leave and grace are not applied: see :func:`shift_span`."""
+    if person.shift is None:
+        return iter(())
+    shift = site.shifts[person.shift]
+    at = local(site, ts)
+    return _spans(shift.days, shift.start, shift.end, at.date(), at.tzinfo)
+
+
 def shift_span(site: SiteConfig, person: Person, ts: datetime) -> tuple[datetime, datetime] | None:
     """The span of the person's shift occurrence that covers ``ts`` with grace, if any."""
     if person.shift is None:
         return None
-    shift = site.shifts[person.shift]
     at = local(site, ts)
-    for span in _spans(shift.days, shift.start, shift.end, at.date(), at.tzinfo):
+    for span in shift_spans(site, person, ts):
         if span[0] - GRACE <= at < span[1] + GRACE and not on_leave(person, span[0].date()):
             return span
     return None

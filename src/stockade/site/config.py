@@ -1,7 +1,8 @@
 """The site file: one YAML document per site, validated strictly.
 
+    >>> import stockade
     >>> from stockade.site.config import load_site
-    >>> site = load_site("examples/sites/dc-demo.yaml")   # doctest: +SKIP
+    >>> site = load_site(Path(stockade.__file__).parents[2] / "examples/sites/dc-demo.yaml")  # in a checkout
     >>> site.zone("hv-cage").kind
     'high_value'
 

@@ -26,14 +26,13 @@ from dataclasses import dataclass
 
 import msgspec
 
-from stockade.events import Envelope, Event
+from stockade.events import Envelope
+from stockade.events.decode import decode_stored
 from stockade.events.entities import entity_refs
 from stockade.ledger.audit import AuditReport, Finding, Row, audit_rows
 from stockade.ledger.log import SiteLog
 from stockade.ledger.seal import RowSeal
 from stockade.store.base import IndexRow, Store, StoredRow, ts_micros
-
-_decode = msgspec.json.Decoder(Event).decode
 
 
 @dataclass
@@ -45,7 +44,7 @@ class StoreAuditReport(AuditReport):
 def column_problem(row: StoredRow) -> str | None:
     """What a row's query columns say that its entry does not (None when they agree)."""
     try:
-        event: Envelope = _decode(row.entry)
+        event: Envelope = decode_stored(row.entry)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return f"row {row.seq - 1}'s entry is not a valid event"
     for name, got, want in (("id", row.id, event.id), ("kind", row.kind, event.kind),
@@ -87,7 +86,7 @@ def audit_index(log: SiteLog, index: Iterator[IndexRow], upto: int) -> list[Find
     findings: list[Finding] = []
     pending = next(index, None)
     for seq in range(1, upto + 1):
-        want = {f"{t} {i}" for t, i in entity_refs(_decode(log.entry(seq - 1)))}
+        want = {f"{t} {i}" for t, i in entity_refs(decode_stored(log.entry(seq - 1)))}
         got: set[str] = set()
         while pending is not None and pending.seq <= seq:
             if pending.seq == seq:

@@ -22,13 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-import msgspec
-
-from stockade.events import Envelope, Event
+from stockade.events import Envelope
+from stockade.events.decode import decode_stored
 from stockade.events.entities import EntityType
 from stockade.incidents.model import IncidentState
-
-_event_decoder = msgspec.json.Decoder(Event)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +44,7 @@ class StoredEvent:
 
     @property
     def event(self) -> Envelope:
-        decoded: Envelope = _event_decoder.decode(self.entry)
-        return decoded
+        return decode_stored(self.entry)
 
 
 @dataclass(frozen=True, slots=True)

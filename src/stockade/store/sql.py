@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from stockade.events import Envelope
 from stockade.events.entities import entity_refs
 from stockade.ledger.seal import RowSeal
-from stockade.store.base import ApiKeyRecord, AppendResult, ts_micros
+from stockade.store.base import ApiKeyRecord, AppendResult, StoredRow, ts_micros
 
 INSERT_EVENTS = "INSERT INTO events (site, seq, id, kind, ts_us, entry, mac) VALUES ({marks})"
 """The insert of ``AppendPlan.rows`` (their column order); :func:`insert_events` fills in a store's placeholders."""
@@ -20,6 +20,20 @@ def insert_events(mark: str) -> str:
         raise ValueError(f"unknown placeholder {mark!r}")
     return INSERT_EVENTS.format(marks=",".join([mark] * 7))
 _MARKS = frozenset({"?", "%s"})  # SQLite's and PostgreSQL's placeholders: nothing else enters the SQL text
+
+
+READ_ROWS = "SELECT seq, id, kind, ts_us, entry, mac FROM events WHERE site=? AND seq>? AND seq<=? ORDER BY seq LIMIT ?"
+"""One page of :func:`paged_rows`, bound as (site, after, upto, batch); ``.replace("?", mark)`` for a store."""
+
+
+def paged_rows(page: Callable[[int, int], Sequence[StoredRow]], after_seq: int, upto: int | None,
+               ) -> Iterator[StoredRow]:
+    """A site's rows after ``after_seq`` up to ``upto`` (all, when None), one page at a time:
+    ``page(after, upto)`` returns the next rows in seq order (none at the end), e.g. by :data:`READ_ROWS`."""
+    last, end = after_seq, (1 << 63) - 1 if upto is None else upto
+    while rows := page(last, end):
+        yield from rows
+        last = rows[-1].seq
 
 
 @dataclass

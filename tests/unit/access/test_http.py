@@ -52,6 +52,7 @@ def client(site: SiteConfig, tmp_path: Path) -> Iterator[Client]:
     app = FastAPI()
     app.include_router(access_router.router)
     app.dependency_overrides[access_router.get_access] = lambda: service
+    app.dependency_overrides[access_router.get_clock_limit] = lambda: timedelta(minutes=5)
     app.dependency_overrides[get_store] = lambda: store
     app.dependency_overrides[authenticate] = fake_auth
     with TestClient(app) as http:

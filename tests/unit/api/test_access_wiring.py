@@ -3,6 +3,8 @@ threat levels set through the API are seen by the next decision."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from stockade.events import Decision
 from tests.node_fixtures import Api, wait_projected
 
@@ -41,3 +43,16 @@ def test_unknown_credential_is_denied_not_an_error(api: Api) -> None:
     answer = decide(api, "badge:nobody")
     assert answer["result"] == "deny"
     assert api.client.post("/v1/access/decide", headers=api.auth("read"), json={}).status_code == 403
+
+
+def test_a_presentation_time_is_held_to_the_nodes_clock_limit(api: Api) -> None:
+    api.node.settings = api.node.settings.model_copy(update={"max_future_s": 30})
+    body = {"site": "dc-demo", "door": "D-FLOOR", "credential": "badge:8001", "factors": [{"type": "badge"}],
+            "time": (datetime.now(UTC) - timedelta(seconds=90)).isoformat()}
+    r = api.client.post("/v1/access/decide", headers=api.auth("pep"), json=body)
+    assert r.status_code == 422, r.text
+    (detail,) = r.json()["detail"]
+    assert detail["loc"] == ["body", "time"]
+    assert "more than 30 seconds from the server's clock" in detail["msg"]
+    body["time"] = (datetime.now(UTC) - timedelta(seconds=10)).isoformat()
+    assert api.client.post("/v1/access/decide", headers=api.auth("pep"), json=body).status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,11 @@ from stockade.node.keys import new_key
 from stockade.node.runtime import Node
 from stockade.node.settings import Settings
 from tests.node_fixtures import Api, wait_projected
+from tests.shared_vectors import vectors
 from tests.unit.inventory.epcis.site_fixture import DOCK_IN, EXAMPLES, document, object_event, site_data
 
 SITE = "dc-epcis"
-INVALID = sorted(Path("/work/shared/vectors/epcis-invalid").glob("*.json"))
+INVALID = sorted(vectors("epcis-invalid").glob("*.json"))
 EPC1, EPC2 = "urn:epc:id:sgtin:0614141.107346.1", "urn:epc:id:sgtin:0614141.107346.2"
 
 
@@ -282,6 +284,15 @@ def test_hostile_shapes_are_400(epcis: Api, body: bytes) -> None:
     r = epcis.client.post("/v1/epcis/events", content=body,
                           headers={**epcis.auth("wms"), "Content-Type": "application/json"})
     assert r.status_code == 400, r.text
+
+
+def test_an_event_time_ahead_of_the_clock_limit_is_refused_with_the_limit(epcis: Api) -> None:
+    epcis.node.settings = epcis.node.settings.model_copy(update={"max_future_s": 30})
+    ahead = (datetime.now(UTC) + timedelta(minutes=2)).isoformat(timespec="milliseconds")
+    job = capture(epcis, document(object_event("receiving", time=ahead)))
+    assert job["success"] is False
+    assert job["errors"][0]["path"] == "$.epcisBody.eventList[0].eventTime"
+    assert "more than 30 seconds ahead" in job["errors"][0]["detail"]
 
 
 def test_a_capture_job_survives_a_restart(tmp_path: Path) -> None:

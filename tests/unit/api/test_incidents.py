@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
+from stockade.events.decode import decode_stored
 from stockade.events.model import Action
 from stockade.incidents.changes import RESPONSE_SOURCE
 from stockade.node.keys import new_key
+from stockade.pipeline.report import fold_incidents, incident_record, json_line
 from tests.node_fixtures import Api, door_line, wait_projected
 
 
@@ -106,6 +109,14 @@ def test_approving_ones_own_step_is_403_with_the_reason(api: Api) -> None:
     other = api.client.post(f"{base}/approve", headers=_analyst(api, "bob"), json={"reason": "ok"})
     assert other.status_code == 200
     assert {s["id"]: s["status"] for s in other.json()["steps"]}["lift"] == "approved"
+
+
+def test_an_incident_reads_the_same_from_the_api_and_from_analyze_json(api: Api) -> None:
+    """pipeline/report.py's claim: one shape (incidents.records) and one fold (incidents.fold) for both."""
+    items = _open_incidents(api, 2)
+    events = [decode_stored(row.entry) for row in api.node.store.read_rows("dc-demo")]
+    offline = {s.id: json.loads(json_line(incident_record(s))) for s in fold_incidents(events)}
+    assert {str(i["id"]): i for i in items} == offline
 
 
 def test_a_step_naming_a_role_is_approved_only_by_a_key_with_it(api: Api) -> None:

@@ -41,7 +41,7 @@ TOKENS: dict[str, str | None] = {}
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     node = make_node(tmp_path_factory.mktemp("conformance") / "data", max_body_bytes=256 * 1024)
-    node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(5)], Principal.unrestricted())
+    node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(5)], Principal.operator())
     for name, scopes in SCOPES.items():
         site, sources = ("dc-demo", ("ctl-1",)) if name == "ingest" else (None, ())
         token, record = new_key(scopes, site=site, sources=sources)

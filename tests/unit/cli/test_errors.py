@@ -36,7 +36,7 @@ def one_error_line(result: Result) -> str:
 def data(tmp_path: Path) -> Path:
     """A data directory with the demo site and 5 events."""
     node = make_node(tmp_path / "data")
-    node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(5)], Principal.unrestricted())
+    node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(5)], Principal.operator())
     node.stop()
     return tmp_path / "data"
 

@@ -21,7 +21,7 @@ runner = CliRunner()
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
     node = make_node(tmp_path)
-    node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(20)], Principal.unrestricted())
+    node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(20)], Principal.operator())
     assert node.wait_for_engine("dc-demo")  # the entity index is filled too
     node.stop()
     return tmp_path

@@ -24,7 +24,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str, list[str]]]:
     """The URL of a running node's dc-demo log, an auditor key, and the log's --vkey arguments."""
     data = tmp_path / "data"
     node = make_node(data)
-    node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(30)], Principal.unrestricted())
+    node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(30)], Principal.operator())
     token, record = new_key(("auditor",))
     node.store.put_key(record)
     vkeys = runner.invoke(app_cli(), ["keys", "show", "--vkey", "--data-dir", str(data)]).output.split()

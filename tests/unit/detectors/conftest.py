@@ -77,7 +77,7 @@ class Feed:
               **kw: Any) -> list[Alert]:
         return self.send(Video, t, camera=camera, event=event, label=label, **kw)
 
-    def sensor(self, t: str | datetime, sensor: str, zone: str, type: str, **kw: Any) -> list[Alert]:  # noqa: A002
+    def sensor(self, t: str | datetime, sensor: str, zone: str, type: str, **kw: Any) -> list[Alert]:
         return self.send(Sensor, t, sensor=sensor, zone=zone, type=type, **kw)
 
     def tag(self, t: str | datetime, reader: str, epc: str, **kw: Any) -> list[Alert]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -122,3 +122,11 @@ def test_split_body_handles_ndjson_and_arrays() -> None:
     assert list(split_body(b' [{"a":1}, {"b":2}]')) == [b'{"a":1}', b'{"b":2}']
     with pytest.raises(EventError, match="JSON array"):
         list(split_body(b"[{"))
+
+
+def test_the_clock_limit_is_a_parameter_and_the_message_states_it() -> None:
+    now = datetime(2026, 11, 21, 0, 59, 0, tzinfo=UTC)  # GOOD is 01:00Z: one minute ahead
+    assert decode_event(GOOD, now=now)  # within the default 5 minutes
+    field, reason = error_of(GOOD, now=now, max_future=timedelta(seconds=30))
+    assert field == "ts"
+    assert "more than 30 seconds ahead" in reason

@@ -49,7 +49,7 @@ def test_events_signed_with_the_reference_verify_at_ingest(tmp_path: Path, write
         lines = [json.dumps(e).encode() if writer == "json" else rfc8785.dumps(e) for e in signed]
         forged = dict(signed[1], attrs={**signed[1]["attrs"], "a": 3.0})
         lines.append(json.dumps(forged).encode())
-        report = node.ingestor.ingest_lines(lines, Principal.unrestricted("test"))
+        report = node.ingestor.ingest_lines(lines, Principal.operator("test"))
         statuses = [(r.status, r.field, r.reason) for r in report.results]
         assert statuses[:-1] == [("accepted", None, None)] * len(EVENTS)
         assert statuses[-1][:2] == ("rejected", "sig")

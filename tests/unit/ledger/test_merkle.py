@@ -21,8 +21,9 @@ from stockade.ledger.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from tests.shared_vectors import vectors
 
-VECTORS = Path("/work/shared/vectors/merkle")
+VECTORS = vectors("merkle")
 REFERENCE = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657",
              "606162636465666768696a6b6c6d6e6f"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -18,8 +17,9 @@ from stockade.ledger.note import (
     sign_note,
 )
 from stockade.ledger.vkey import format_vkey, parse_skey, parse_vkey
+from tests.shared_vectors import vectors
 
-CASES = json.loads(Path("/work/shared/vectors/signed-note/vectors.json").read_text())["cases"]
+CASES = json.loads(vectors("signed-note", "vectors.json").read_text())["cases"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c["name"])

@@ -1,4 +1,5 @@
-"""The fan-out of committed events: each listener gets what it asked for, in log order, one wake-up per loop."""
+"""The fan-out of committed events: each listener gets what it asked for, in log order, one wake-up per
+loop; a slow listener loses its oldest events and is told how many."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from stockade.events import Alert, Door, Envelope
+from stockade.events import Alert, Door, Envelope, Tick
 from stockade.events.model import Entities
-from stockade.node.broadcast import Broadcaster
+from stockade.node.broadcast import Broadcaster, Missed
 
 T = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
+TICK = Tick(id="t", ts=datetime(2026, 11, 21, tzinfo=UTC), site="dc-demo", source="bus")
 
 
 def door(i: int, site: str = "dc-demo") -> Envelope:
@@ -69,3 +71,32 @@ def test_a_closed_loop_unsubscribes_its_listeners() -> None:
     b.subscribe(Closed(), None, None)  # type: ignore[arg-type]  # a stand-in loop
     b.publish("dc-demo", [(1, door(1))])
     assert b.listeners() == 0
+
+
+
+def test_each_gap_is_told_once_before_the_events_after_it() -> None:
+    async def listen() -> list[object]:
+        broadcaster = Broadcaster()
+        sub = broadcaster.subscribe(asyncio.get_running_loop(), size=3)
+        got: list[object] = []
+        broadcaster.publish("dc-demo", [(seq, TICK) for seq in range(1, 6)])  # 1, 2 dropped
+        await asyncio.sleep(0)
+        got += [await sub.get() for _ in range(4)]
+        broadcaster.publish("dc-demo", [(seq, TICK) for seq in range(6, 10)])  # 6 dropped
+        await asyncio.sleep(0)
+        got += [await sub.get() for _ in range(4)]
+        broadcaster.unsubscribe(sub)
+        return [m if isinstance(m, Missed) else m[0] for m in got]
+
+    assert asyncio.run(listen()) == [Missed(2), 3, 4, 5, Missed(1), 7, 8, 9]
+
+
+def test_a_listener_that_keeps_up_is_told_nothing() -> None:
+    async def listen() -> list[object]:
+        broadcaster = Broadcaster()
+        sub = broadcaster.subscribe(asyncio.get_running_loop(), kinds={"tick"})
+        broadcaster.publish("dc-demo", [(1, TICK), (2, TICK)])
+        await asyncio.sleep(0)
+        return [await sub.get() for _ in range(2)]
+
+    assert [seq for seq, _ in asyncio.run(listen())] == [1, 2]

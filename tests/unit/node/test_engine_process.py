@@ -14,7 +14,7 @@ def run(data: Path, engine: str) -> tuple[set[str], float, int | None]:
     node.recover()
     lines = [door_line(f"d{i}", door="D-HV", state="forced") for i in range(3)]
     lines += [door_line(f"n{i}") for i in range(50)]
-    node.ingestor.ingest_lines(lines, Principal.unrestricted())
+    node.ingestor.ingest_lines(lines, Principal.operator())
     node.drain()
     assert node.wait_for_engine("dc-demo", timeout=30)
     rows = node.store.query(EventQuery("dc-demo", kinds=("alert", "incident"), limit=1000))

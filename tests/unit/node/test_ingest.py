@@ -29,6 +29,7 @@ def test_a_connectors_binding_is_enforced_like_a_keys(tmp_path: Path) -> None:
         got = [(r.status, r.field) for r in report.results]
         assert got == [("accepted", None), ("rejected", "kind"), ("rejected", "source"), ("rejected", "site")]
         assert all(str(r.reason).startswith("forbidden") for r in report.results[1:3])
+        assert [r.code for r in report.results] == [None, "forbidden", "forbidden", "invalid"]  # dc-other: unknown
     finally:
         node.stop()
 
@@ -48,5 +49,28 @@ def test_the_operator_may_name_any_source_but_the_site_rules_hold(tmp_path: Path
             door_line("o4", source="stockade:pdp"),
         ]), principal=Principal.operator())
         assert [r.status for r in report.results] == ["accepted", "accepted", "rejected", "rejected"]
+    finally:
+        node.stop()
+
+
+def test_the_nodes_clock_limit_is_honoured_and_stated(tmp_path: Path) -> None:
+    node = make_node(tmp_path / "data", max_future_s=30)
+    try:
+        ahead = msgspec.json.encode({"id": "f1", "kind": "door", "ts": now_iso(120), "site": "dc-demo",
+                                     "source": "ctl-1", "door": "D-HV", "state": "open"})
+        report = node.ingestor.ingest_body(ahead, principal=Principal.operator())
+        (result,) = report.results
+        assert (result.status, result.field) == ("rejected", "ts")
+        assert "more than 30 seconds ahead" in str(result.reason)
+    finally:
+        node.stop()
+
+
+def test_a_line_that_is_not_an_event_is_invalid_not_forbidden(tmp_path: Path) -> None:
+    node = make_node(tmp_path / "data")
+    try:
+        report = node.ingestor.ingest_body(b'{"id": "x"}\n' + door_line("s1", sig="AAAA"),
+                                           principal=Principal.operator())
+        assert [(r.status, r.code) for r in report.results] == [("rejected", "invalid"), ("rejected", "signature")]
     finally:
         node.stop()

@@ -59,7 +59,7 @@ def _node_that_saw_now(tmp_path: Path, site_file: Path, keys: dict[str, str]) ->
     node = Node.open(Settings(data_dir=data))
     node.recover()
     now = Tick(id="now-1", ts=datetime.now(UTC), site=site.site, source="bus")
-    report = node.ingestor.ingest_lines([canonical_event(now)], Principal.unrestricted("test"))
+    report = node.ingestor.ingest_lines([canonical_event(now)], Principal.operator("test"))
     assert [r.status for r in report.results] == ["accepted"]
     node.drain()
     node.stop()
@@ -120,7 +120,7 @@ def test_the_ingest_answer_flags_late_lines_and_the_metric_counts_them(tmp_path:
 
         lines = [line("a", now), line("b", now - ALLOWED_LATENESS + timedelta(seconds=1)),
                  line("c", now - ALLOWED_LATENESS - timedelta(seconds=1)), line("a", now - timedelta(days=3))]
-        report = node.ingestor.ingest_lines(lines, Principal.unrestricted("test"))
+        report = node.ingestor.ingest_lines(lines, Principal.operator("test"))
         assert [(r.status, r.late) for r in report.results] == [
             ("accepted", False), ("accepted", False), ("accepted", True), ("duplicate", False)]
         assert report.late_by_site == {"dc-demo": 1}
@@ -137,12 +137,12 @@ def test_the_flag_survives_a_restart(tmp_path: Path) -> None:
     node = make_node(tmp_path / "data")
     now = datetime.now(UTC)
     tick = Tick(id="t-now", ts=now, site="dc-demo", source="bus")
-    node.ingestor.ingest_lines([canonical_event(tick)], Principal.unrestricted("test"))
+    node.ingestor.ingest_lines([canonical_event(tick)], Principal.operator("test"))
     node.stop()
     node = Node.open(Settings(data_dir=tmp_path / "data"))
     try:
         old = Tick(id="t-old", ts=now - timedelta(hours=1), site="dc-demo", source="bus")
-        report = node.ingestor.ingest_lines([canonical_event(old)], Principal.unrestricted("test"))
+        report = node.ingestor.ingest_lines([canonical_event(old)], Principal.operator("test"))
         assert [(r.status, r.late) for r in report.results] == [("accepted", True)]
     finally:
         node.stop()

@@ -34,7 +34,7 @@ AUDIT = "investigate with `stockade ledger audit --site dc-demo`"
 
 def _filled(data: Path, n: int) -> Path:
     node = make_node(data)
-    report = node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(n)], Principal.unrestricted())
+    report = node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(n)], Principal.operator())
     assert report.count("accepted") == n
     node.stop()  # a final checkpoint, remembered outside the data directory
     return data
@@ -151,7 +151,7 @@ def test_a_rollback_of_the_data_directory_is_refused(tmp_path: Path) -> None:
     data = _filled(tmp_path / "data", 100)
     shutil.copytree(data, tmp_path / "old")
     node = make_node(data)
-    node.ingestor.ingest_lines([door_line(f"more{i}") for i in range(50)], Principal.unrestricted())
+    node.ingestor.ingest_lines([door_line(f"more{i}") for i in range(50)], Principal.operator())
     node.stop()
     shutil.rmtree(data)
     shutil.copytree(tmp_path / "old", data)  # the attacker puts back the older copy, store and log together
@@ -172,7 +172,7 @@ def test_accept_damage_starts_frozen_and_raises_the_alert(data: Path) -> None:
         assert log.frozen is not None
         with pytest.raises(LogStateError, match="frozen"):
             log.checkpoint()
-        node.ingestor.ingest_lines([door_line("after")], Principal.unrestricted())
+        node.ingestor.ingest_lines([door_line("after")], Principal.operator())
         assert log.size == 300  # nothing more enters the log while it is damaged
         assert node.wait_for_engine(SITE)
         alerts = _ledger_alerts(node)
@@ -199,7 +199,7 @@ def test_a_renamed_id_deep_in_the_log_is_caught_by_the_running_audit(tmp_path: P
             time.sleep(0.02)
         log = node.ledgers.logs[SITE]
         assert log.frozen == "row 4's id column says 'renamed'; its entry says 'e4'"
-        report = node.ingestor.ingest_lines([door_line("e4")], Principal.unrestricted())
+        report = node.ingestor.ingest_lines([door_line("e4")], Principal.operator())
         assert report.results[0].status == "accepted"  # the store's dedup was defeated ...
         assert log.size == 600  # ... but the duplicate does not enter the log, and nothing more is signed
         assert node.wait_for_engine(SITE)
@@ -230,7 +230,7 @@ def test_serve_refuses_a_damaged_ledger_with_one_line(data: Path) -> None:
 
 def test_a_proof_that_fails_its_own_check_is_never_served(api: Api) -> None:
     node = api.node
-    node.ingestor.ingest_lines([door_line(f"p{i}") for i in range(600)], Principal.unrestricted())
+    node.ingestor.ingest_lines([door_line(f"p{i}") for i in range(600)], Principal.operator())
     node.ledgers.checkpoint_all()
     log = node.ledgers.logs[SITE]
     log.close()  # every full tile on disk
@@ -250,7 +250,7 @@ def test_a_one_shot_command_audits_before_it_signs(tmp_path: Path) -> None:
     data = _filled(tmp_path / "data", 600)
     _sql(data, "UPDATE events SET id = 'renamed' WHERE seq = 5")
     node = make_node(data)  # as `stockade ingest` opens it: no background watch
-    report = node.ingestor.ingest_lines([door_line("e4")], Principal.unrestricted())
+    report = node.ingestor.ingest_lines([door_line("e4")], Principal.operator())
     assert report.results[0].status == "accepted"
     node.stop()  # the final checkpoint audits first, finds the renamed row, and signs nothing
     assert node.ledgers.logs[SITE].frozen == "row 4's id column says 'renamed'; its entry says 'e4'"
@@ -279,7 +279,7 @@ def test_a_proof_asked_for_before_the_first_audit_passed_is_a_503(api: Api) -> N
     assert log.audited.wait(10)
     log.audited.clear()  # as right after a start, before the running audit has finished
     log.hold_s = 0.01
-    node.ingestor.ingest_lines([door_line("q1")], Principal.unrestricted())
+    node.ingestor.ingest_lines([door_line("q1")], Principal.operator())
     r = api.client.get(f"/v1/ledger/{SITE}/proof/q1", headers=api.auth("read"))
     assert r.status_code == 503
     assert r.headers["retry-after"] == "5"

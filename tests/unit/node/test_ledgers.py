@@ -26,7 +26,7 @@ from tests.node_fixtures import door_line, make_node, now_iso
 
 def test_ingested_events_are_in_the_ledger_and_the_log_verifies(tmp_path: Path) -> None:
     node = make_node(tmp_path)
-    report = node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(300)], Principal.unrestricted())
+    report = node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(300)], Principal.operator())
     assert report.count("accepted") == 300
     node.stop()  # signs a final checkpoint
     rows = [Row(r.seq - 1, r.entry) for r in SqliteStore.open(tmp_path).read("dc-demo")]
@@ -40,7 +40,7 @@ def test_ingested_events_are_in_the_ledger_and_the_log_verifies(tmp_path: Path) 
 
 def test_a_log_behind_the_store_catches_up_at_open(tmp_path: Path) -> None:
     node = make_node(tmp_path)
-    node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(10)], Principal.unrestricted())
+    node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(10)], Principal.operator())
     node.stop()
     # a crash between the store commit and the ledger append: rows the log never saw, sealed by the node
     extra = [decode_event(door_line(f"late{i}")) for i in range(5)]
@@ -68,7 +68,7 @@ def test_device_signatures_are_checked_at_ingest(tmp_path: Path) -> None:
     forged = _signed(Ed25519PrivateKey.generate(), "s2", "ctl-signed")
     unknown = _signed(key, "s3", "ctl-unknown")
     tampered = good.replace(b'"id":"s1"', b'"id":"s4"')
-    report = node.ingestor.ingest_lines([good, forged, unknown, tampered], Principal.unrestricted())
+    report = node.ingestor.ingest_lines([good, forged, unknown, tampered], Principal.operator())
     got = [(r.status, r.field) for r in report.results]
     assert got == [("accepted", None), ("rejected", "sig"), ("rejected", "sig"), ("rejected", "sig")]
     assert "does not verify" in str(report.results[1].reason)

@@ -15,7 +15,7 @@ TS = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("message", [
-    p.Start([p.SiteSpec("dc-demo", "{}")], 1000, p.StoreTarget("/tmp/x")),  # noqa: S108 - only a name
+    p.Start([p.SiteSpec("dc-demo", "{}")], 1000, p.StoreTarget("/tmp/x")),  # only a name
     p.Resume("dc-demo"),
     p.Resume("dc-demo", b"header\nbody", 42),
     p.Batch("dc-demo", [p.LogEntry(1, b'{"id":"a"}'), p.LogEntry(2, b"{}")]),

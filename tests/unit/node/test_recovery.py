@@ -41,7 +41,7 @@ def test_a_changed_site_file_rebuilds_from_the_log_and_says_so(tmp_path: Path,
     node = make_node(tmp_path)
     node.recover()
     lines = [door_line(f"f{i}", state="forced") for i in range(3)] + [door_line(f"o{i}") for i in range(40)]
-    node.ingestor.ingest_lines(lines, Principal.unrestricted())
+    node.ingestor.ingest_lines(lines, Principal.operator())
     node.drain()
     outputs = {r.event.id for r in node.store.query(EventQuery("dc-demo", kinds=("alert", "incident")))}
     node.stop()  # the final snapshot

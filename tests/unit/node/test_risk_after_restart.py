@@ -15,7 +15,7 @@ def test_risk_survives_a_restart(tmp_path: Path, engine: str) -> None:
     node = make_node(tmp_path, engine=engine)
     node.recover()
     lines = [door_line(f"d{i}", door="D-HV", state="forced") for i in range(3)]
-    node.ingestor.ingest_lines(lines, Principal.unrestricted())
+    node.ingestor.ingest_lines(lines, Principal.operator())
     node.drain()
     assert node.wait_for_engine("dc-demo", timeout=30)
     risk, now = node.engine.risk("dc-demo")

@@ -50,9 +50,9 @@ def test_outside_writers_are_refused_with_the_rule(site: SiteConfig, event: Enve
                                                    needle: str) -> None:
     found = refusal(site, event)
     assert found is not None
-    assert found[0] == field
-    assert found[1].startswith("forbidden: ")
-    assert needle in found[1]
+    assert (found.code, found.field) == ("forbidden", field)
+    assert found.reason.startswith("forbidden: ")
+    assert needle in found.reason
 
 
 @pytest.mark.parametrize("event", [

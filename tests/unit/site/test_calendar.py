@@ -6,7 +6,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from stockade.site import parse_site
-from stockade.site.calendar import in_change_window, is_open, on_leave_at, on_shift, vendor_contract_covers
+from stockade.site.calendar import (
+    in_change_window,
+    is_open,
+    on_leave_at,
+    on_shift,
+    shift_spans,
+    vendor_contract_covers,
+)
 from tests.unit.site.test_config import MINIMAL
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -74,3 +81,10 @@ def test_change_windows_and_vendor_contracts() -> None:
     assert vendor_contract_covers(SITE, "acme", "storage", at(2026, 11, 23, 9, 0))
     assert not vendor_contract_covers(SITE, "acme", "hv", at(2026, 11, 23, 9, 0))
     assert not vendor_contract_covers(SITE, "acme", "storage", at(2026, 11, 23, 18, 0))
+
+
+def test_shift_spans_lists_the_occurrences_near_a_moment_in_local_time() -> None:
+    night, visitor = SITE.people_by_id["n"], SITE.people_by_id["v"]
+    spans = list(shift_spans(SITE, night, at(2026, 11, 22, 3, 0)))  # Sunday 03:00: Saturday's night shift
+    assert spans == [(at(2026, 11, 21, 22, 0), at(2026, 11, 22, 6, 0))]
+    assert list(shift_spans(SITE, visitor, at(2026, 11, 22, 3, 0))) == []  # no shift

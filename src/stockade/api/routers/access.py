@@ -36,11 +36,11 @@ from stockade.api.encoding import JSONBytes, rows_response
 from stockade.api.limits import KiB, body_limit
 from stockade.api.problems import responses
 from stockade.api.schemas import EventPage, Rfc3339
+from stockade.events.decode import skew_reason
 from stockade.events.model import Direction, Factor
 from stockade.store import ApiKeyRecord, EventQuery
 
 router = APIRouter(prefix="/v1/access", tags=["access"])
-MAX_SKEW = timedelta(minutes=5)
 SMALL_BODY = body_limit(16 * KiB)  # a decision or a threat level is a few hundred bytes
 
 
@@ -49,7 +49,13 @@ def get_access(node: NodeDep) -> AccessService:
     return node.access
 
 
+def get_clock_limit(node: NodeDep) -> timedelta:
+    """How far a presentation time may be from the server's clock: the node's ``max_future_s``."""
+    return timedelta(seconds=node.settings.max_future_s)
+
+
 AccessDep = Annotated[AccessService, Depends(get_access)]
+ClockLimit = Annotated[timedelta, Depends(get_clock_limit)]
 PepKey = Annotated[ApiKeyRecord, Depends(require_scope("pep"))]
 AnalystKey = Annotated[ApiKeyRecord, Depends(require_scope("analyst"))]
 ReadKey = Annotated[ApiKeyRecord, Depends(require_scope("read"))]
@@ -98,8 +104,8 @@ class DecideIn(_Body):
     credential: str = Field(min_length=1, max_length=256, description="credential presented, e.g. badge:1020")
     factors: list[FactorIn] = Field(min_length=1, max_length=8, description="factors presented")
     direction: Direction = Field("in", description="in = from the door's first zone to its second")
-    time: AwareDatetime | None = Field(None, description="presentation time; default: the server's clock; "
-                                                         "at most 5 minutes from it")
+    time: AwareDatetime | None = Field(None, description="presentation time; default: the server's clock; at "
+                                                         "most the node's max_future_s (5 minutes) from it")
     reader: ReaderIn = Field(default_factory=ReaderIn, description="the reader's posture")
 
 
@@ -135,12 +141,11 @@ class ThreatLevelsOut(BaseModel):
     event: str | None = Field(None, description="id of the admin event that logged the change")
 
 
-def _request(body: DecideIn, now: datetime) -> AccessRequest:
+def _request(body: DecideIn, now: datetime, limit: timedelta) -> AccessRequest:
     at = body.time or now
-    if abs(at - now) > MAX_SKEW:
+    if (too_far := skew_reason(at, now, limit, either_way=True)) is not None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, [{
-            "loc": ["body", "time"], "type": "value_error",
-            "msg": f"{at.isoformat()} is more than 5 minutes from the server's clock"}])
+            "loc": ["body", "time"], "type": "value_error", "msg": too_far}])
     return AccessRequest(
         site=body.site, door=body.door, credential=body.credential, time=at, direction=body.direction,
         factors=tuple(_presented(f) for f in body.factors),
@@ -151,11 +156,11 @@ def _request(body: DecideIn, now: datetime) -> AccessRequest:
 @router.post("/decide", summary="Decide one badge presentation (policy decision point)",
              openapi_extra=SMALL_BODY, responses=responses(503, e503="a cluster API node, which does not decide "
                                                            "access (docs/cluster.md); or the node is starting"))
-def decide(body: DecideIn, access: AccessDep, key: PepKey) -> DecideOut:
+def decide(body: DecideIn, access: AccessDep, key: PepKey, limit: ClockLimit) -> DecideOut:
     check_site(key, body.site)
     if access.not_deciding is not None:  # the door keeps its cached fail-secure answer and retries
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, access.not_deciding, headers={"Retry-After": "5"})
-    answer, _event = access.decide(_request(body, datetime.now(UTC)))
+    answer, _event = access.decide(_request(body, datetime.now(UTC), limit))
     return DecideOut.of(answer)
 
 

@@ -38,6 +38,7 @@ from stockade.api.routers.epcis_problems import (
     problem_response,
 )
 from stockade.events import EventError, Stock, canonical_event, decode_event
+from stockade.events.decode import skew_reason
 from stockade.inventory.epcis.capture import (
     CAPTURE_LIMIT,
     DUPLICATE,
@@ -179,11 +180,10 @@ def _admissible(node: Node, principal: Principal, index: int, stock: Stock, now:
     except EventError as e:
         return CaptureError(index, f"$.epcisBody.eventList[{index}]", f"{e.field}: {e.reason}")
     site = node.sites[event.site]
-    if event.ts - now > timedelta(seconds=node.settings.max_future_s):
-        return CaptureError(index, f"$.epcisBody.eventList[{index}].eventTime",
-                            "more than 5 minutes ahead of the server's clock")
+    if (too_far := skew_reason(event.ts, now, timedelta(seconds=node.settings.max_future_s))) is not None:
+        return CaptureError(index, f"$.epcisBody.eventList[{index}].eventTime", too_far)
     if (forbidden := principal.forbids(event) or refusal(site, event)) is not None:
-        return CaptureError(index, f"$.epcisBody.eventList[{index}]", forbidden[1], SECURITY)
+        return CaptureError(index, f"$.epcisBody.eventList[{index}]", forbidden.reason, SECURITY)
     if event.source in site.policy.require_signatures:
         return CaptureError(index, f"$.epcisBody.eventList[{index}]",
                             f"source {event.source!r} must sign its events; EPCIS capture cannot carry a signature",

@@ -30,9 +30,12 @@ from stockade.api.schemas import (
 )
 from stockade.events import EventError
 from stockade.node.ingest import Principal
+from stockade.site.authority import RefusalCode
 from stockade.store import ApiKeyRecord, EventQuery
 
 router = APIRouter(prefix="/v1", tags=["events"])
+_ALL_REFUSED: dict[RefusalCode | None, int] = {"forbidden": status.HTTP_403_FORBIDDEN}
+"""The status of a body whose every line is refused with one code (any other body is 200)."""
 
 
 @router.post(
@@ -74,8 +77,8 @@ async def post_events(
                                   ("field", r.field), ("reason", r.reason), ("late", r.late or None))
                             if v is not None}
                for r in report.results]
-    forbidden = all(r.reason is not None and r.reason.startswith("forbidden") for r in report.results)
-    code = status.HTTP_403_FORBIDDEN if report.results and forbidden else status.HTTP_200_OK
+    codes = {r.code for r in report.results}
+    code = _ALL_REFUSED.get(codes.pop(), status.HTTP_200_OK) if len(codes) == 1 else status.HTTP_200_OK
     return json_response({
         "accepted": report.count("accepted"), "duplicate": report.count("duplicate"),
         "rejected": report.count("rejected"), "results": results,

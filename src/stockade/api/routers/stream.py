@@ -3,6 +3,10 @@
     curl -N -H "Authorization: Bearer $KEY" "http://127.0.0.1:8700/v1/stream?site=dc-demo&kind=alert"
 
 Each message is ``event: <kind>``, ``id: <site>:<seq>``, ``data: <event JSON>``.
+A listener too slow to keep up loses its oldest events rather than slowing ingest,
+and is told: ``event: missed`` with ``data: {"kind":"missed","count":N}`` comes
+just before the first event after the gap (the events themselves are in the log:
+``GET /v1/events?after_seq=…`` from the last id received).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from stockade.api.auth import check_site, require_scope
 from stockade.api.deps import NodeDep
 from stockade.api.encoding import EventStream
 from stockade.api.schemas import MAX_SEQ
+from stockade.node.broadcast import Missed
 from stockade.store import ApiKeyRecord
 
 router = APIRouter(prefix="/v1", tags=["stream"])
@@ -45,10 +50,14 @@ async def stream(
             yield b": stockade stream\n\n"
             while limit is None or sent < limit:
                 try:
-                    seq, event = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_S)
+                    item = await asyncio.wait_for(sub.get(), KEEPALIVE_S)
                 except TimeoutError:
                     yield b": keepalive\n\n"
                     continue
+                if isinstance(item, Missed):
+                    yield b"event: missed\ndata: %s\n\n" % msgspec.json.encode(item)
+                    continue
+                seq, event = item
                 data = msgspec.json.encode(event)
                 yield b"event: %s\nid: %s:%d\ndata: %s\n\n" % (
                     event.kind.encode(), event.site.encode(), seq, data)

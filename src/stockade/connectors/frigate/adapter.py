@@ -1,7 +1,7 @@
 """The Frigate connector: Frigate's MQTT feed in, through the node's ingest path.
 
     >>> conn = FrigateConnector(settings, site, sink)     # doctest: +SKIP
-    >>> conn.start()
+    >>> conn.start()  # doctest: +SKIP
 
 Subscribes (QoS 1) to ``<prefix>/events``, ``/reviews``, ``/available``,
 ``/tracked_object_update`` and ``/+/status/+``, maps each message

@@ -8,7 +8,7 @@ into a URL; a clip Frigate does not know (404) fails the request like any other
 error, with ``PortError`` naming the clip and the status.
 
     >>> store = FrigateEvidence("http://frigate:5000")                        # doctest: +SKIP
-    >>> store.retain("intent-9", RetainRequest("dc-demo", "inc-1", ("1718987128.947436-g92ztx",)))
+    >>> store.retain("intent-9", RetainRequest("dc-demo", "inc-1", ("1718987128.947436-g92ztx",)))  # doctest: +SKIP
 """
 
 from __future__ import annotations

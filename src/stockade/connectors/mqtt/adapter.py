@@ -1,7 +1,7 @@
 """The MQTT connector: Stockade's topics on one broker, both ways.
 
     >>> conn = MqttConnector(settings, sink, signer=CommandSigner(key))     # doctest: +SKIP
-    >>> conn.start(); conn.doors.lock("intent-1", DoorCommand(...)); conn.stop()
+    >>> conn.start(); conn.doors.lock("intent-1", DoorCommand(...)); conn.stop()  # doctest: +SKIP
 
 In: SEF/1 on ``<p>/<site>/events/<source>`` (QoS 1), Home Assistant lock states
 on ``<p>/<site>/door/<door>/state`` and controllers' availability on

@@ -7,7 +7,7 @@ state, retained, on ``<p>/<site>/door/<door>/state`` (``LOCKED`` / ``UNLOCKED``)
 as a Home Assistant lock would. Its own availability is
 ``<p>/<site>/controller/<id>/available`` (``offline`` is its last will).
 
-    >>> ctl = SimulatedController(BrokerSettings(), "dc-demo", "CTL-1", ["D-DOCK-2"], keys=[public_raw])
+    >>> ctl = SimulatedController(BrokerSettings(), "dc-demo", "CTL-1", ["D-DOCK-2"], keys=[pub])  # doctest: +SKIP
     >>> ctl.start()                                                # doctest: +SKIP
 """
 

@@ -1,7 +1,7 @@
 """The door-control port over MQTT: ``lock(intent_id, DoorCommand)`` publishes to the door's ``set`` topic.
 
     >>> doors = MqttDoorControl(session, settings, CommandSigner(key))        # doctest: +SKIP
-    >>> doors.lock("intent-7", DoorCommand("dc-demo", "D-DOCK-2", "LOCK", "inc-1"))
+    >>> doors.lock("intent-7", DoorCommand("dc-demo", "D-DOCK-2", "LOCK", "inc-1"))  # doctest: +SKIP
 
 A signed JSON command (``commands.py``; controllers check it with
 ``door_verify.py``) or, with ``doors.signed = false``, Home Assistant's plain

@@ -1,7 +1,7 @@
 """The SIEM exporter: one worker per destination follows each site's log from its durable cursor.
 
     >>> exporter = SiemExporter(settings, log, sites=["dc-demo"])      # doctest: +SKIP
-    >>> exporter.start()
+    >>> exporter.start()  # doctest: +SKIP
 
 For each destination and site the cursor is the last sequence number sent; the
 worker reads the findings after it (alerts, incidents, decisions, as the

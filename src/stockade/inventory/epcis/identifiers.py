@@ -45,7 +45,7 @@ def _key(gcp: str, ref: str, size: int) -> str:
 _URN = re.compile(r"^urn:epc:(id|class|idpat):([a-z]+):(\d{6,12})\.([0-9A-Za-z%!'()*+,.:;=_-]*)$")
 
 
-def _from_urn(uri: str) -> str | None:  # noqa: C901 - one branch per GS1 scheme
+def _from_urn(uri: str) -> str | None:  # one branch per GS1 scheme
     m = _URN.match(uri)
     if m is None:
         return None

@@ -141,7 +141,7 @@ def _time(event: Mapping[str, Any]) -> datetime:
     return ts
 
 
-def map_event(  # noqa: C901 - one branch per row of the table above
+def map_event(  # one branch per row of the table above
     event: Mapping[str, Any],
     *,
     site: SiteConfig,

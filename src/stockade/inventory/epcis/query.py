@@ -44,7 +44,7 @@ class EpcisQuery:
     match_any_epc: tuple[str, ...] = ()
     event_ids: tuple[str, ...] = ()
 
-    def matches(self, event: Mapping[str, Any]) -> bool:  # noqa: C901 - one line per parameter
+    def matches(self, event: Mapping[str, Any]) -> bool:  # one line per parameter
         if self.event_types and event.get("type") not in self.event_types:
             return False
         if self.ge_time or self.lt_time:

@@ -99,7 +99,7 @@ class Worker:
                     next_round = time.monotonic() + self.cluster.lease_s / 2
                     try:
                         self._lease_round()
-                    except Exception:  # noqa: BLE001 - a node that does not open (damage, store down): next round
+                    except Exception:  # a node that does not open (damage, store down): next round
                         log.exception("taking partitions %s failed; trying again", sorted(self.owned))
                         self._stop_node()
                         self.owned = set()
@@ -168,7 +168,7 @@ class Worker:
                 site_log.freeze("the partition lease was lost")
         try:
             node.stop()
-        except Exception:  # noqa: BLE001 - a stop that fails must not stop the worker; the next owner recovers
+        except Exception:  # a stop that fails must not stop the worker; the next owner recovers
             log.exception("stopping the node of partitions %s failed", sorted(self.owned))
 
     def _shutdown(self) -> None:

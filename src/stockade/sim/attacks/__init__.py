@@ -1,7 +1,7 @@
 """The attack catalogue: one class per attack type, grouped by family in this folder.
 
     >>> sorted(ATTACKS)[:3]
-    ['badge_probing', 'blind_and_grab', 'cloned_badge']
+    ['badge_probing', 'blind_and_grab', 'borrowed_badge']
 """
 
 from __future__ import annotations

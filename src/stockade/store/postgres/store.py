@@ -16,6 +16,7 @@ from stockade.events import Envelope
 from stockade.incidents.model import IncidentState, decode_state
 from stockade.ledger.seal import RowSeal
 from stockade.store import incidents_sql
+from stockade.store import sql as shared_sql
 from stockade.store.base import (
     ApiKeyRecord,
     AppendResult,
@@ -33,6 +34,7 @@ from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row
 
 Conn = psycopg.Connection[tuple[object, ...]]
 _INSERT = insert_events("%s").encode()
+_READ_ROWS = shared_sql.READ_ROWS.replace("?", "%s").encode()
 _INSERT_ENTITIES = (b"INSERT INTO entities (site, etype, eid, seq, ts_us, kind) VALUES (%s,%s,%s,%s,%s,%s) "
                     b"ON CONFLICT DO NOTHING")
 
@@ -133,17 +135,12 @@ class PostgresStore(CaptureJobTables):
 
     def read_rows(self, site: str, after_seq: int = 0, upto: int | None = None,
                   batch: int = 10_000) -> Iterator[StoredRow]:
-        last, end = after_seq, (1 << 63) - 1 if upto is None else upto
-        while True:
+        def page(last: int, end: int) -> list[StoredRow]:
             with self._lock:
-                rows = self._conn.execute(
-                    "SELECT seq, id, kind, ts_us, entry, mac FROM events WHERE site=%s AND seq>%s AND seq<=%s "
-                    "ORDER BY seq LIMIT %s", (site, last, end, batch)).fetchall()
-            if not rows:
-                return
-            stored = [_stored_row(row) for row in rows]
-            yield from stored
-            last = stored[-1].seq
+                rows = self._conn.execute(_READ_ROWS, (site, last, end, batch)).fetchall()
+            return [_stored_row(row) for row in rows]
+
+        return shared_sql.paged_rows(page, after_seq, upto)
 
     def read_index(self, site: str, upto: int) -> Iterator[IndexRow]:
         # a connection and a server-side cursor of their own: one ordered scan, without the writer's lock

@@ -31,7 +31,7 @@ from stockade.store.base import (
 from stockade.store.capture_jobs import CaptureJobTables
 from stockade.store.errors import StoreError
 from stockade.store.event_sql import SQLITE, run_query
-from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row, plan_append
+from stockade.store.sql import READ_ROWS, entity_rows, insert_events, key_from_row, key_row, paged_rows, plan_append
 from stockade.store.sqlite.migrations import ensure_index, migrate
 
 _INSERT = insert_events("?")
@@ -182,18 +182,13 @@ class SqliteStore(CaptureJobTables):
 
     def read_rows(self, site: str, after_seq: int = 0, upto: int | None = None,
                   batch: int = 10_000) -> Iterator[StoredRow]:
-        last, end = after_seq, (1 << 63) - 1 if upto is None else upto
-        while True:
+        def page(last: int, end: int) -> list[StoredRow]:
             with self._lock:
-                rows = self._conn.execute(
-                    "SELECT seq, id, kind, ts_us, entry, mac FROM events WHERE site=? AND seq>? AND seq<=? "
-                    "ORDER BY seq LIMIT ?", (site, last, end, batch)).fetchall()
-            if not rows:
-                return
-            for seq, eid, kind, ts_us, entry, mac in rows:
-                yield StoredRow(int(seq), str(eid), str(kind), int(ts_us), bytes(entry),
-                                None if mac is None else bytes(mac))
-            last = rows[-1][0]
+                rows = self._conn.execute(READ_ROWS, (site, last, end, batch)).fetchall()
+            return [StoredRow(int(seq), str(eid), str(kind), int(ts_us), bytes(entry),
+                              None if mac is None else bytes(mac)) for seq, eid, kind, ts_us, entry, mac in rows]
+
+        return paged_rows(page, after_seq, upto)
 
     def read_index(self, site: str, upto: int) -> Iterator[IndexRow]:
         # a connection of its own: one ordered scan, without holding the writer's lock

@@ -13,7 +13,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+            def do_POST(self) -> None:  # the name http.server calls
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 if receiver.status == 200:
                     receiver.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
@@ -21,7 +21,7 @@ class Receiver:
                 self.send_header("content-length", "0")
                 self.end_headers()
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+            def log_message(self, format: str, *args: object) -> None:  # the base class's name
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)

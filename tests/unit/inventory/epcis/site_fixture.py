@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from stockade.site import SiteConfig, parse_site
+from tests.shared_vectors import vectors
 
-EXAMPLES = Path("/work/shared/vectors/epcis/JSON")
+EXAMPLES = vectors("epcis", "JSON")
 DOCK_IN = "urn:epc:id:sgln:0614141.00777.0"
 STORAGE_BIN = "urn:epc:id:sgln:0614141.00777.12"
 DOCK_OUT = "urn:epc:id:sgln:0614141.00888.0"

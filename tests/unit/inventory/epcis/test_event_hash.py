@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from stockade.inventory.epcis.event_hash import document_events, document_hashes, event_hash, pre_hash
+from tests.shared_vectors import vectors
 
-VECTORS = Path("/work/shared/vectors/epcis-hash")
+VECTORS = vectors("epcis-hash")
 DOCUMENTS = sorted(VECTORS.glob("*.jsonld"))
 # Their expected first hash leaves out two repository extension fields (example:captureID,
 # repository-x:hash) that the reference generator hashes unless told to ignore them; we agree with

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from stockade.inventory.epcis.schema import validate_document, validate_event, validate_query
+from tests.shared_vectors import vectors
 
-VECTORS = Path("/work/shared/vectors")
+VECTORS = vectors()
 VALID = sorted((VECTORS / "epcis" / "JSON").rglob("*.jsonld"))
 INVALID = sorted((VECTORS / "epcis-invalid").glob("*.json"))
 # what each invalid document must be refused for: (JSON path, words of the message)

@@ -1,0 +1,40 @@
+"""The project's shared test vectors (``shared/vectors``), found wherever the checkout is.
+
+``shared/`` stands beside the repository (``<repo>/../shared``): beside ``/work/main``,
+two levels up from a worktree ``/work/wt/<name>``, beside CI's fresh clone. It is
+searched upward from the repository root, or named by ``$STOCKADE_SHARED``. When it
+is missing, a test that needs it fails under ``CI=true`` (a vector test must never
+pass by running nothing) and is skipped elsewhere, saying why.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_dir() -> Path | None:
+    """``$STOCKADE_SHARED``, else the nearest ``shared/`` with a ``vectors/`` folder above the repository."""
+    if named := os.environ.get("STOCKADE_SHARED"):
+        return Path(named)
+    for parent in REPO.parents:
+        if (parent / "shared" / "vectors").is_dir():
+            return parent / "shared"
+    return None
+
+
+def vectors(*parts: str) -> Path:
+    """``shared/vectors/<parts>``; fails the run under ``CI=true`` when it is not there, else skips the module."""
+    shared = shared_dir()
+    path = (shared or REPO.parent / "shared") / "vectors" / Path(*parts)
+    if path.exists():
+        return path
+    why = (f"test vectors {path} are missing: set STOCKADE_SHARED to the shared/ folder, or put it beside "
+           f"the repository ({REPO.parent / 'shared'})")
+    if os.environ.get("CI") == "true":
+        raise FileNotFoundError(why)
+    pytest.skip(why, allow_module_level=True)
