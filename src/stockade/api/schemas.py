@@ -92,6 +92,25 @@ class RiskOut(BaseModel):
     scores: dict[str, list[RiskEntry]] = Field(description="per entity type, riskiest first")
 
 
+class RiskContribution(BaseModel):
+    alert: str
+    detector: str
+    severity: str
+    ts: str = Field(description="the alert's event time (RFC 3339)")
+    summary: str
+    weight: float = Field(description="the alert's weight for this entity, decayed to `at`")
+    share: float = Field(ge=0, le=1, description="of the entity's whole weight now (anomaly scores: the rest)")
+
+
+class RiskExplained(BaseModel):
+    site: str
+    type: str
+    id: str
+    at: str | None = Field(description="the site's event time the score is for (RFC 3339)")
+    score: float = Field(ge=0, le=100)
+    contributions: list[RiskContribution] = Field(description="the alerts that weigh most, largest first")
+
+
 class Health(BaseModel):
     status: Literal["ok", "recovering", "degraded"]
     version: str

@@ -20,15 +20,15 @@ the engine in the import order).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import ClassVar, Protocol
 
 import msgspec
 
 from stockade.engine import snapshot as snapshots
 from stockade.engine.correlation_state import CorrelatorSnapshot
-from stockade.engine.risk import RiskSnapshot
+from stockade.engine.risk import Contribution, RiskSnapshot
 from stockade.engine.state import SiteState
 from stockade.events import Admin, Alert, Envelope, Incident
 from stockade.site import SiteConfig
@@ -77,6 +77,13 @@ class RiskModel(Protocol):
     def score(self, entity_type: str, entity_id: str, at: datetime) -> float: ...
 
     def top(self, entity_type: str, n: int, at: datetime) -> list[tuple[str, float]]: ...
+
+    def explain(self, alerts: Iterable[Alert], entity_type: str, entity_id: str, at: datetime,
+                n: int = 3) -> list[Contribution]: ...
+
+    def horizon(self) -> timedelta:
+        """How far back an alert still weighs in a score (the alerts worth reading to explain it)."""
+        ...
 
     @property
     def params(self) -> object: ...

@@ -20,14 +20,16 @@ Plain data throughout: :meth:`save` gives the weights as a typed
 :class:`RiskSnapshot` and :meth:`load` puts them back (engine snapshots and the
 node's mirror of the worker's scores use it); :meth:`snapshot` gives JSON-ready
 dicts and :meth:`from_snapshot` rebuilds the model. The access decision point reads
-:meth:`score`; the API lists :meth:`top`.
+:meth:`score`; the API lists :meth:`top`, and :meth:`explain` says which alerts make a score
+(each alert's weight for the entity, decayed to now, largest first).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -55,6 +57,18 @@ class RiskEntry(msgspec.Struct, frozen=True, array_like=True):
     id: str
     weight: float
     ts: datetime  # event time the weight was last brought up to
+
+
+class Contribution(msgspec.Struct, frozen=True):
+    """What one alert adds to an entity's risk now: its weight, decayed on event time to ``at``."""
+
+    alert: str
+    detector: str
+    severity: Severity
+    ts: datetime
+    summary: str
+    weight: float
+    share: float  # of the entity's whole weight now (anomaly scores make up the rest)
 
 
 class RiskSnapshot(msgspec.Struct, frozen=True):
@@ -138,6 +152,28 @@ class RiskModel:
         scored = [(eid, self.score(etype, eid, at)) for (etype, eid) in self.weights if etype == entity_type]
         scored = [s for s in scored if s[1] > 0.0]
         return sorted(scored, key=lambda s: (-s[1], s[0]))[:n]
+
+    def explain(self, alerts: Iterable[Alert], entity_type: str, entity_id: str, at: datetime,
+                n: int = 3) -> list[Contribution]:
+        """The ``n`` alerts (of ``alerts``) that weigh most in the entity's risk at ``at``, largest first.
+
+        An alert counts for the entity when :meth:`entities_of` names it (a credential's alert counts
+        for its holder, a device's for the zones it watches), with its severity's weight decayed from
+        the alert's time to ``at``; alerts after ``at`` count for nothing. Pure: the caller reads the
+        alerts (the API asks the store for those naming the entity)."""
+        total = self.weight(entity_type, entity_id, at)
+        ref = (entity_type, entity_id)
+        found: list[tuple[float, Alert]] = []
+        for alert in alerts:
+            if alert.ts <= at and ref in self.entities_of(alert):
+                found.append((self.params.weights[alert.severity] * self._decay(at, alert.ts), alert))
+        found.sort(key=lambda f: (-f[0], f[1].id))
+        return [Contribution(a.id, a.detector, a.severity, a.ts, a.summary, round(w, 3),
+                             round(min(w / total, 1.0), 3) if total > 0 else 0.0) for w, a in found[:n]]
+
+    def horizon(self) -> timedelta:
+        """Four half-lives: an older alert weighs under 1/16 of what it did."""
+        return timedelta(seconds=4 * self.params.half_life_s)
 
     def forget(self, at: datetime) -> None:
         """Drop entities whose weight has decayed to nothing (keeps memory bounded)."""

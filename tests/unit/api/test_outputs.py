@@ -32,6 +32,13 @@ def test_alerts_incidents_and_risk_are_served(api: Api) -> None:
     risk = api.client.get("/v1/risk/dc-demo", headers=api.auth("read")).json()
     assert any(z["id"] == "hv-cage" or z["id"] == "storage" for z in risk["scores"]["zone"])
     assert all(0 < z["score"] <= 100 for z in risk["scores"]["zone"])
+    zone = risk["scores"]["zone"][0]
+    why = api.client.get(f"/v1/risk/dc-demo/zone/{zone['id']}", headers=api.auth("read")).json()
+    assert why["score"] == zone["score"]
+    assert [c["detector"] for c in why["contributions"]][:1] == ["STK-DOR-001"]  # the forced door weighs most
+    assert 0 < why["contributions"][0]["share"] <= 1
+    nobody = api.client.get("/v1/risk/dc-demo/person/nobody", headers=api.auth("read")).json()
+    assert (nobody["score"], nobody["contributions"]) == (0.0, [])
 
 
 def test_stream_delivers_alerts_live(api: Api) -> None:

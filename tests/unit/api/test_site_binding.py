@@ -43,6 +43,7 @@ CALLS = [
     Call("GET", "/v1/incidents", "read", {"site": "{site}"}),
     Call("GET", "/v1/incidents/{site}/{incident_id}", "read"),
     Call("GET", "/v1/risk/{site}", "read"),
+    Call("GET", "/v1/risk/{site}/{type_}/{entity}", "read"),
     Call("GET", "/v1/stream", "read", {"site": "{site}", "limit": 1}),
     Call("GET", "/v1/ledger/{site}/checkpoint", "auditor"),
     Call("GET", "/v1/ledger/{site}/tile/{path}", "auditor"),
@@ -56,7 +57,7 @@ CALLS = [
                                                    "factors": [{"type": "badge"}]}),
     Call("POST", "/v1/admin/{site}/events", "admin", json={"action": "arm", "zone": "hv-cage"}),
 ]
-FILLERS = {"event_id": "e-1", "incident_id": "inc-none", "path": "0/000"}
+FILLERS = {"event_id": "e-1", "incident_id": "inc-none", "path": "0/000", "type_": "person", "entity": "emp-1001"}
 
 
 def fill(value: Any, site: str) -> Any:

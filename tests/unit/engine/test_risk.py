@@ -107,3 +107,21 @@ def test_a_snapshot_is_plain_json_and_restores_the_same_scores(site: SiteConfig)
     assert back.score("zone", "hv-cage", later) == risk.score("zone", "hv-cage", later)
     assert back.top("person", 3, later) == risk.top("person", 3, later)
     assert back.params == risk.params
+
+
+def test_explain_names_the_alerts_that_weigh_most_decayed_to_now(site: SiteConfig) -> None:
+    """Issue 12.5: a person's score explains its top contributions."""
+    risk = RiskModel(site)
+    old = alert("al-old", "STK-ACC-001", "high", 0, people=["emp-1001"])
+    recent = alert("al-new", "STK-ACC-002", "medium", 6 * 60, credentials=["badge:1001"])  # via the badge
+    other = alert("al-other", "STK-DOR-001", "critical", 6 * 60, people=["emp-1002"])
+    later = alert("al-later", "STK-ACC-003", "critical", 7 * 60, people=["emp-1001"])
+    for a in (old, recent, other):
+        risk.observe(a)
+    now = at(6 * 60)
+    why = risk.explain([old, recent, other, later], "person", "emp-1001", now)
+    assert [c.alert for c in why] == ["al-old", "al-new"]  # 25 halved after 6 h (12.5) > 10; not the others'
+    assert why[0].weight == pytest.approx(12.5)
+    assert sum(c.share for c in why) == pytest.approx(1.0, abs=0.01)  # alerts are all of this weight
+    assert risk.explain([old, recent], "person", "emp-1001", now, n=1)[0].alert == "al-old"
+    assert risk.explain([old], "person", "emp-9999", now) == []
