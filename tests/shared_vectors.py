@@ -2,7 +2,9 @@
 
 ``shared/`` stands beside the repository (``<repo>/../shared``): beside ``/work/main``,
 two levels up from a worktree ``/work/wt/<name>``, beside CI's fresh clone. It is
-searched upward from the repository root, or named by ``$STOCKADE_SHARED``. When it
+named by ``$STOCKADE_SHARED``, else searched upward from the repository root, else taken
+from ``/work/shared``, where the development and CI machines keep it (a clone made
+anywhere else, ``/tmp/x`` say, still finds it). When it
 is missing, a test that needs it fails under ``CI=true`` (a vector test must never
 pass by running nothing) and is skipped elsewhere, saying why.
 """
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+MACHINE_SHARED = Path("/work/shared")
 
 
 def shared_dir() -> Path | None:
@@ -24,6 +27,8 @@ def shared_dir() -> Path | None:
     for parent in REPO.parents:
         if (parent / "shared" / "vectors").is_dir():
             return parent / "shared"
+    if MACHINE_SHARED.joinpath("vectors").is_dir():
+        return MACHINE_SHARED
     return None
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.shared_vectors import REPO, shared_dir, vectors
+from tests.shared_vectors import MACHINE_SHARED, REPO, shared_dir, vectors
 
 
 def test_the_shared_folder_is_found_above_the_repository(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -15,7 +15,7 @@ def test_the_shared_folder_is_found_above_the_repository(monkeypatch: pytest.Mon
     if found is None:
         pytest.skip("no shared/ above this checkout")
     assert (found / "vectors").is_dir()
-    assert REPO.is_relative_to(found.parent)
+    assert REPO.is_relative_to(found.parent) or found == MACHINE_SHARED  # a clone elsewhere uses the machine's
 
 
 def test_missing_vectors_fail_under_ci_and_skip_elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
