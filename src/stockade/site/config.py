@@ -21,7 +21,16 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from stockade.site.errors import SiteConfigError
 from stockade.site.references import reference_problems
@@ -42,6 +51,18 @@ def parse_clock(value: str) -> int:
 
 
 Clock = Annotated[str, Field(description="local time of day, HH:MM; 24:00 is the end of day")]
+
+
+def _timed(v: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
+    if v[0].tzinfo is None or v[1].tzinfo is None:
+        raise ValueError("window times need an offset (RFC 3339)")
+    if v[1] <= v[0]:
+        raise ValueError("window ends before it starts")
+    return v
+
+
+TimeSpan = Annotated[tuple[datetime, datetime], AfterValidator(_timed)]
+"""A start and an end, RFC 3339 with an offset, the end after the start."""
 
 
 class Model(BaseModel):
@@ -186,18 +207,9 @@ class Appointment(Model):
     carrier: str
     plate: str | None = None
     driver: Id | None = None
-    window: tuple[datetime, datetime]
+    window: TimeSpan
     shipment: Id | None = None
     trailer: str | None = None
-
-    @field_validator("window")
-    @classmethod
-    def _aware(cls, v: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
-        if v[0].tzinfo is None or v[1].tzinfo is None:
-            raise ValueError("window times need an offset (RFC 3339)")
-        if v[1] <= v[0]:
-            raise ValueError("window ends before it starts")
-        return v
 
 
 class PlannedWork(Model):
@@ -205,19 +217,10 @@ class PlannedWork(Model):
 
     id: Id
     kind: Literal["maintenance", "drill"]
-    window: tuple[datetime, datetime] = Field(description="RFC 3339 with offset, start then end")
+    window: TimeSpan = Field(description="RFC 3339 with offset, start then end")
     devices: list[Id] = Field(default_factory=list, description="maintenance: devices that may go down; empty: any")
     zones: list[Id] = Field(default_factory=list, description="zones concerned; empty: the whole site")
     note: str = ""
-
-    @field_validator("window")
-    @classmethod
-    def _aware(cls, v: tuple[datetime, datetime]) -> tuple[datetime, datetime]:
-        if v[0].tzinfo is None or v[1].tzinfo is None:
-            raise ValueError("window times need an offset (RFC 3339)")
-        if v[1] <= v[0]:
-            raise ValueError("window ends before it starts")
-        return v
 
 
 class Policy(Model):
