@@ -48,7 +48,7 @@ from stockade.api.routers import (
     stream,
     system,
 )
-from stockade.connectors.errors import BusUnavailable
+from stockade.node.roles.api import BusUnavailable
 from stockade.node.runtime import Node
 
 DESCRIPTION = """Stockade joins door access, cameras, sensors, RFID and the WMS into one ordered,

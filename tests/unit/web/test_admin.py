@@ -122,3 +122,24 @@ def test_the_admin_page_creates_shows_once_and_revokes_and_others_see_no_such_co
         assert "403" in r.headers["location"]
     assert not desk.node.store.get_key(kid(desk, "admin")).revoked  # type: ignore[union-attr]  # stored by the fixture
     assert len(desk.node.store.list_keys()) == 6
+
+
+def test_every_key_change_is_an_admin_event_in_the_sites_log_with_the_admin_as_actor(desk: Desk) -> None:
+    """An auditor reads in the log who gave whom what: made, and revoked."""
+    from stockade.events.model import Admin
+    from stockade.store import EventQuery
+
+    c = desk.client
+    made = c.post("/v1/keys", headers=auth(desk, "admin"),
+                  json={"scopes": ["analyst"], "site": "dc-demo", "roles": ["security-lead"], "label": "night lead"})
+    assert made.status_code == 201, made.text
+    key_id = made.json()["key_id"]
+    assert c.post(f"/v1/keys/{key_id}/revoke", headers=auth(desk, "admin")).status_code == 200
+    assert c.post(f"/v1/keys/{key_id}/revoke", headers=auth(desk, "admin")).status_code == 200  # no second entry
+    rows = desk.node.store.query(EventQuery("dc-demo", kinds=("admin",), limit=1000))
+    changes = [e for r in rows if isinstance(e := r.event, Admin) and e.target == key_id]
+    assert [(e.action, e.actor, e.source) for e in changes] == [
+        ("create_api_key", kid(desk, "admin"), "stockade:api"), ("revoke_api_key", kid(desk, "admin"), "stockade:api")]
+    assert changes[0].detail is not None
+    assert "scopes=analyst" in changes[0].detail
+    assert "roles=security-lead" in changes[0].detail

@@ -8,10 +8,16 @@ The same :func:`stockade.node.keys.new_key` and store calls as the CLI. An admin
 bound to a site sees, makes and revokes only keys bound to that site: no caller
 makes a key that may do more than its own. A key cannot revoke itself (sign in
 with another admin key): the last admin key is never lost by a slip.
+
+Each change is an ``admin`` event (``create_api_key``, ``revoke_api_key``) in the log of
+every site the key may act for (all of them for an unbound key), the admin key as its
+actor, so an auditor reads who gave whom what. A key is made only once its creation is
+logged; a revocation takes effect first, then is logged.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, status
@@ -23,7 +29,10 @@ from stockade.api.deps import NodeDep
 from stockade.api.encoding import JSONBytes, json_response
 from stockade.api.limits import KiB, body_limit
 from stockade.api.problems import responses
+from stockade.api.routers.admin import SOURCE, new_admin_id
+from stockade.events.model import Admin
 from stockade.node.keys import SCOPES, binding_problem, new_key, revoked
+from stockade.node.runtime import Node
 from stockade.store import ApiKeyRecord
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
@@ -47,6 +56,16 @@ class KeyIn(BaseModel):
 def record_out(k: ApiKeyRecord) -> dict[str, Any]:
     return {"key_id": k.key_id, "scopes": list(k.scopes), "site": k.site, "sources": list(k.sources),
             "kinds": list(k.kinds), "roles": list(k.roles), "label": k.label, "revoked": k.revoked}
+
+
+def _log_change(node: Node, admin: ApiKeyRecord, action: str, k: ApiKeyRecord) -> None:
+    now = datetime.now(UTC)
+    detail = " ".join(f"{name}={','.join(values)}" for name, values in (
+        ("scopes", k.scopes), ("sources", k.sources), ("kinds", k.kinds), ("roles", k.roles)) if values)
+    for site in [k.site] if k.site is not None else sorted(node.sites):
+        event = Admin(id=new_admin_id(), ts=now, site=site, source=SOURCE, actor=admin.key_id, action=action,
+                      target=k.key_id, detail=(detail + (f" label={k.label}" if k.label else ""))[:1000])
+        node.ingestor.write_outputs(site, [event], durable=True)
 
 
 def _may_manage(admin: ApiKeyRecord, k: ApiKeyRecord) -> bool:
@@ -82,6 +101,7 @@ async def create_key(node: NodeDep, key: AdminKey, body: KeyIn) -> JSONBytes:
                                                            f"(installed: {', '.join(sorted(node.sites)) or 'none'})")
         if (problem := binding_problem(record, site)) is not None:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problem)
+    await run_in_threadpool(_log_change, node, key, "create_api_key", record)
     await run_in_threadpool(node.store.put_key, record)
     return json_response({"token": token, **record_out(record)}, status.HTTP_201_CREATED)
 
@@ -96,4 +116,5 @@ async def revoke_key(node: NodeDep, key: AdminKey, key_id: str) -> JSONBytes:
         raise HTTPException(status.HTTP_409_CONFLICT, f"key {key_id} cannot revoke itself: use another admin key")
     if not record.revoked:
         await run_in_threadpool(node.store.put_key, revoked(record))
+        await run_in_threadpool(_log_change, node, key, "revoke_api_key", record)
     return json_response(record_out(revoked(record)))

@@ -17,7 +17,6 @@ from stockade.api.deps import NodeDep
 from stockade.api.encoding import JSONBytes, json_response
 from stockade.api.problems import responses
 from stockade.api.schemas import RiskExplained, RiskOut
-from stockade.engine.engine import RiskModel as RiskReader
 from stockade.events import Alert
 from stockade.events.entities import EntityType
 from stockade.store import ApiKeyRecord, EventQuery, Store
@@ -72,15 +71,10 @@ def explain(
     alerts = _alerts_naming(node.store, site, refs, now - model.horizon())
     return json_response({
         "site": site, "type": type_, "id": entity, "at": now.isoformat(), "score": model.score(type_, entity, now),
-        "contributions": explained(model, alerts, type_, entity, now, n),
+        "contributions": [{"alert": c.alert, "detector": c.detector, "severity": c.severity,
+                           "ts": c.ts.isoformat(), "summary": c.summary, "weight": c.weight, "share": c.share}
+                          for c in model.explain(alerts, type_, entity, now, n)],
     })
-
-
-def explained(model: RiskReader, alerts: list[Alert], etype: str, entity: str, now: datetime, n: int
-              ) -> list[dict[str, object]]:
-    return [{"alert": c.alert, "detector": c.detector, "severity": c.severity, "ts": c.ts.isoformat(),
-             "summary": c.summary, "weight": c.weight, "share": c.share}
-            for c in model.explain(alerts, etype, entity, now, n)]
 
 
 def _alerts_naming(store: Store, site: str, refs: list[tuple[EntityType, str]], since: datetime) -> list[Alert]:

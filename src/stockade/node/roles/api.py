@@ -31,6 +31,7 @@ from collections.abc import Sequence
 import msgspec
 from nats.aio.msg import Msg
 
+from stockade.connectors.errors import BusUnavailable as BusUnavailable  # the API answers it 503, via the node
 from stockade.connectors.nats.link import NatsLink
 from stockade.connectors.nats.mapping import OUT_PREFIX, site_of
 from stockade.events import Envelope
