@@ -33,8 +33,11 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """One Chromium for the browser tests, closed when they are done: Playwright's sync API holds an
+    event loop running on the main thread while it is open, and every later ``asyncio.run`` (the NATS
+    and broadcast tests) would fail with "cannot be called from a running event loop"."""
     with sync_playwright() as p:
         launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         yield launched

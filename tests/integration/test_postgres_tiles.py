@@ -56,7 +56,7 @@ def test_a_node_with_postgres_tiles_keeps_its_log_there(tmp_path: Path, dsn: str
     settings = Settings(data_dir=tmp_path, postgres_dsn=dsn)
     tiles = PostgresTiles.open(dsn)
     node = Node(settings, open_store(settings), load_sites(settings), parts=RoleParts(tiles=tiles.site))
-    node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(300)], Principal.unrestricted())
+    node.ingestor.ingest_lines([door_line(f"e{i}") for i in range(300)], Principal.operator())
     node.ledgers.checkpoint_all()
     size = node.ledgers.logs["dc-demo"].size
     node.stop()

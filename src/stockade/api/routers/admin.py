@@ -76,6 +76,8 @@ def new_admin_id() -> str:
 
 @router.post("/{site}/events", status_code=status.HTTP_201_CREATED,
              summary="Make an admin change (grant, revoke, override, …); the key is the actor",
+             description="A window (`start`, `end`) must end after it starts: a rule across fields, a 422 "
+                         "saying so. The zone must be one of the site's (404).",
              responses=responses(403, 404, e403="the key lacks the admin scope or is bound to another site",
                                  e404="unknown site or zone"),
              openapi_extra=body_limit(16 * KiB))

@@ -1,9 +1,10 @@
 """Partition ownership by lease in a NATS KV bucket: take, renew, expire. No consensus of our own.
 
     >>> leases = Leases(link, "worker-a", settings)                  # doctest: +SKIP
-    >>> link.run(leases.round())           # renew what it holds, take its share of the free ones
+    >>> link.run(leases.round())     # doctest: +SKIP
     {0, 3, 5}
 
+A round renews what the worker holds and takes its share of the free ones.
 The bucket's TTL is the lease time: a key not written for ``lease_s`` is gone,
 so a killed worker's partitions are free within ``lease_s``. A worker takes a
 free partition with ``create`` (fails if the key exists) and renews with

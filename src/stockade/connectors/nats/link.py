@@ -1,10 +1,11 @@
 """A NATS connection on an event loop of its own, for the node's threads.
 
     >>> link = NatsLink(ClusterSettings())             # doctest: +SKIP
-    >>> link.start()                                   # connects in the background, reconnects for ever
+    >>> link.start()                                   # doctest: +SKIP
     >>> acks = link.publish_events("dc-1", [(event_id, entry), ...])   # doctest: +SKIP
 
-The node's request handlers and workers are threads; nats-py is asyncio. The
+``start`` connects in the background and reconnects for ever. The node's request handlers and
+workers are threads; nats-py is asyncio. The
 link runs one loop in a daemon thread and every call waits on it with a
 timeout, so a lost server is a :class:`BusUnavailable` after the timeout,
 never a hang or a silent accept.
