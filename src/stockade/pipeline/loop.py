@@ -125,20 +125,24 @@ class EngineLoop:
         engine = self.engine(site)
         if seq <= self.last_seq.get(site, 0):
             return []
-        self.last_seq[site] = seq
-        if engine_skips(event):
-            outputs: list[Envelope] = []
-        elif is_late(engine.state.clock.now, event.ts):
-            outputs = []
-            self.late[site] = self.late.get(site, 0) + 1
-            engine.fold_late(event)
-        else:
-            outputs = engine.step(event, seq)
-        if outputs:
-            if seq > self._quiet_until.get(site, 0):
-                self._sink(site, outputs)
-            else:
+        try:
+            if engine_skips(event):
+                outputs: list[Envelope] = []
+            elif is_late(engine.state.clock.now, event.ts):
                 outputs = []
+                self.late[site] = self.late.get(site, 0) + 1
+                engine.fold_late(event)
+            else:
+                outputs = engine.step(event, seq)
+            if outputs:
+                if seq > self._quiet_until.get(site, 0):
+                    self._sink(site, outputs)
+                else:
+                    outputs = []
+        finally:
+            # applied only once its outputs are written: a reader waiting for the engine to have applied
+            # ``seq`` (``Node.wait_for_engine``) must find its alerts in the store, not just after
+            self.last_seq[site] = seq
         count = self._since_snapshot.get(site, 0) + 1
         if count >= self._snapshot_every:
             self.snapshot(site)
