@@ -219,11 +219,20 @@ class MqttStream:
                           f"{lock.status if lock else 'not planned'}: {lock.detail if lock else ''}[/]")
             return
         _wait(lambda: self._reported(before) or None, timeout)
+        mqtt = self.node.connectors.mqtt
+
+        def acked() -> int:
+            return sum(a.ok for a in mqtt.doors.acks.values()) if mqtt is not None else 0
+
+        def verified_count() -> int:
+            return sum(h.ok for c in self.controllers for h in c.handled)
+
+        # a controller's acknowledgement and its LOCKED state travel on separate topics: wait for both
+        _wait(lambda: True if acked() >= verified_count() else None, timeout)
         verified = [(c.controller, h) for c in self.controllers for h in c.handled if h.ok]
         refused = [(c.controller, h) for c in self.controllers for h in c.handled if not h.ok]
         locked = sorted(d for c in self.controllers for d, st in c.state.items() if st == "LOCKED")
-        mqtt = self.node.connectors.mqtt
-        acks = sum(a.ok for a in mqtt.doors.acks.values()) if mqtt is not None else 0
+        acks = acked()
         console.print(f"lockdown of {incident.id}: {approval.id if approval else 'lock'} {how}; "
                       f"{len(verified)} signed LOCK commands verified by "
                       f"{len({c for c, _ in verified})} controllers, {len(refused)} refused, {acks} acknowledged "
