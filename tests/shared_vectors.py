@@ -4,17 +4,14 @@
 two levels up from a worktree ``/work/wt/<name>``, beside CI's fresh clone. It is
 named by ``$STOCKADE_SHARED``, else searched upward from the repository root, else taken
 from ``/work/shared``, where the development and CI machines keep it (a clone made
-anywhere else, ``/tmp/x`` say, still finds it). When it
-is missing, a test that needs it fails under ``CI=true`` (a vector test must never
-pass by running nothing) and is skipped elsewhere, saying why.
+anywhere else, ``/tmp/x`` say, still finds it). When it is missing, a test that
+needs it fails, saying where it looked: a vector test must never pass by running nothing.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-
-import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 MACHINE_SHARED = Path("/work/shared")
@@ -33,13 +30,11 @@ def shared_dir() -> Path | None:
 
 
 def vectors(*parts: str) -> Path:
-    """``shared/vectors/<parts>``; fails the run under ``CI=true`` when it is not there, else skips the module."""
+    """``shared/vectors/<parts>``; fails the run when it is not there (never a skip)."""
     shared = shared_dir()
     path = (shared or REPO.parent / "shared") / "vectors" / Path(*parts)
     if path.exists():
         return path
     why = (f"test vectors {path} are missing: set STOCKADE_SHARED to the shared/ folder, or put it beside "
            f"the repository ({REPO.parent / 'shared'})")
-    if os.environ.get("CI") == "true":
-        raise FileNotFoundError(why)
-    pytest.skip(why, allow_module_level=True)
+    raise FileNotFoundError(why)
