@@ -23,6 +23,7 @@ root on the node's host.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import struct
@@ -34,6 +35,7 @@ from stockade.ledger.keys import read_private, write_private
 SEAL_FILE = "row-seal.key"
 _DOMAIN = b"stockade/row-seal/v1\n"
 _KEY_BYTES = 32
+_BLOCK = 64  # SHA-256's block size: a 32-byte key is zero-padded to it (RFC 2104)
 
 
 def _field(data: bytes) -> bytes:
@@ -46,12 +48,19 @@ class RowSeal:
     def __init__(self, key: bytes) -> None:
         if len(key) != _KEY_BYTES:
             raise KeyFileError(f"a row-seal key is {_KEY_BYTES} bytes, not {len(key)}")
-        self._key = key
+        # HMAC (RFC 2104) with its keyed inner and outer states made once: a seal per row costs
+        # two hash copies instead of deriving both pads again (the same bytes as hmac.digest)
+        padded = key.ljust(_BLOCK, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
 
     def seal(self, site: str, seq: int, event_id: str, kind: str, ts_us: int, entry: bytes) -> bytes:
-        message = b"".join((_DOMAIN, _field(site.encode()), struct.pack(">qq", seq, ts_us),
-                            _field(event_id.encode()), _field(kind.encode()), entry))
-        return hmac.digest(self._key, message, "sha256")
+        inner = self._inner.copy()
+        inner.update(b"".join((_DOMAIN, _field(site.encode()), struct.pack(">qq", seq, ts_us),
+                               _field(event_id.encode()), _field(kind.encode()), entry)))
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
 
     def check(self, site: str, seq: int, event_id: str, kind: str, ts_us: int, entry: bytes,
               mac: bytes | None) -> bool:

@@ -60,13 +60,42 @@ class LineResult:
 
 
 @dataclass
+class _SiteOutcome:
+    """One site's valid lines of a call, kept as parallel lists (no object per line): their line
+    numbers, events, and what the store answered (status, seq, late)."""
+
+    lines: list[int]
+    events: list[Envelope]
+    answers: list[tuple[Status, int | None, bool]]
+
+
+@dataclass
 class IngestReport:
-    results: list[LineResult] = field(default_factory=list)
+    """What one call did, kept per batch: counts, the refused lines (with their line numbers),
+    and each site's outcome. :attr:`results` (one :class:`LineResult` per line, in line order) is
+    built only when asked for, as the HTTP answer does; the command line reads the counts."""
+
+    accepted: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    refused: list[LineResult] = field(default_factory=list)
     accepted_by_kind: dict[tuple[str, str], int] = field(default_factory=dict)
     late_by_site: dict[str, int] = field(default_factory=dict)
+    outcomes: list[_SiteOutcome] = field(default_factory=list)
+    _results: list[LineResult] | None = None
+
+    @property
+    def results(self) -> list[LineResult]:
+        if self._results is None:
+            slots: dict[int, LineResult] = {r.line: r for r in self.refused}
+            for o in self.outcomes:
+                for number, event, (st, seq, late) in zip(o.lines, o.events, o.answers, strict=True):
+                    slots[number] = LineResult(number, st, id=event.id, seq=seq, late=late)
+            self._results = [slots[n] for n in sorted(slots)]
+        return self._results
 
     def count(self, status: Status) -> int:
-        return sum(1 for r in self.results if r.status == status)
+        return {"accepted": self.accepted, "duplicate": self.duplicate, "rejected": self.rejected}[status]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,13 +160,6 @@ class Ledgers(Protocol):
     def append(self, site: str, entries: Sequence[bytes]) -> None: ...
 
 
-@dataclass(slots=True)
-class _Pending:
-    line: int
-    event: Envelope
-    entry: bytes
-
-
 def log_entry(event: Envelope) -> bytes:
     """The event's ledger entry; refused when a tlog-tiles entry bundle cannot hold it."""
     entry = canonical_event(event)
@@ -186,12 +208,12 @@ class Ingestor:
         """NDJSON or a JSON array; raises EventError only if the body is unreadable as a whole."""
         return self.ingest_lines(split_body(body), principal)
 
-    def ingest_lines(self, lines: Iterable[bytes], principal: Principal) -> IngestReport:
+    def ingest_lines(self, lines: Iterable[bytes], principal: Principal, *, first_line: int = 1) -> IngestReport:
+        """Validate and commit ``lines`` (numbered from ``first_line``); returns after the commit."""
         now = self._clock()
         report = IngestReport()
-        slots: list[LineResult | None] = []
-        by_site: dict[str, list[_Pending]] = {}
-        for number, raw in enumerate(lines, start=1):
+        by_site: dict[str, tuple[list[int], list[Envelope], list[bytes]]] = {}
+        for number, raw in enumerate(lines, start=first_line):
             try:
                 event = self._validate(raw, now, principal)
                 if not isinstance(event, Refusal):
@@ -199,22 +221,32 @@ class Ingestor:
             except EventError as e:
                 event = Refusal("invalid", e.field, e.reason)
             if isinstance(event, Refusal):
-                slots.append(LineResult(number, "rejected", field=event.field, reason=event.reason, code=event.code))
+                report.refused.append(LineResult(number, "rejected", field=event.field, reason=event.reason,
+                                                 code=event.code))
                 continue
-            slots.append(None)
-            by_site.setdefault(event.site, []).append(_Pending(number, event, entry))
-        for site, pending in by_site.items():
+            batch = by_site.get(event.site)
+            if batch is None:
+                batch = by_site[event.site] = ([], [], [])
+            batch[0].append(number)
+            batch[1].append(event)
+            batch[2].append(entry)
+        report.rejected = len(report.refused)
+        for site, (numbers, events, entries) in by_site.items():
+            answers = self.accept(site, events, entries)
+            report.outcomes.append(_SiteOutcome(numbers, events, answers))
+            kinds: dict[str, int] = {}
             n_late = 0
-            for p, (st, seq, is_late_) in zip(pending, self.accept(site, [p.event for p in pending],
-                                                                    [p.entry for p in pending]), strict=True):
-                slots[p.line - 1] = LineResult(p.line, st, id=p.event.id, seq=seq, late=is_late_)
+            for event, (st, _seq, is_late_) in zip(events, answers, strict=True):
                 n_late += is_late_
                 if st == "accepted":
-                    key = (site, p.event.kind)
-                    report.accepted_by_kind[key] = report.accepted_by_kind.get(key, 0) + 1
+                    kinds[event.kind] = kinds.get(event.kind, 0) + 1
+                else:
+                    report.duplicate += 1
+            for kind, n in kinds.items():
+                report.accepted_by_kind[(site, kind)] = report.accepted_by_kind.get((site, kind), 0) + n
+                report.accepted += n
             if n_late:
                 report.late_by_site[site] = n_late
-        report.results = [s for s in slots if s is not None]
         return report
 
     def accept(self, site: str, events: Sequence[Envelope], entries: Sequence[bytes]
@@ -285,19 +317,24 @@ class Ingestor:
             return [(st, 0) for st in statuses]
         with self.sequencer.hold(site):
             results = self.store.append(site, events, entries, wait_for_disk=wait_for_disk)
-            flags = self._mark_late(site, events, [r.status for r in results])
+            answers = [(r.status, r.seq) for r in results]
+            statuses = [st for st, _ in answers]
+            flags = self._mark_late(site, events, statuses)
             if late is not None:
                 late.extend(flags)
-            accepted = [(r.seq, e, entry) for r, e, entry in zip(results, events, entries, strict=True)
-                        if r.status == "accepted"]
-            if accepted:
+            if "duplicate" in statuses:
+                kept = [i for i, st in enumerate(statuses) if st == "accepted"]
+                committed = [(answers[i][1], events[i]) for i in kept]
+                entries = [entries[i] for i in kept]
+            else:  # the usual batch: every event new, no filtering
+                committed = [(seq, e) for (_, seq), e in zip(answers, events, strict=True)]
+            if committed:
                 if self.ledgers is not None:
-                    self.ledgers.append(site, [entry for _, _, entry in accepted])
-                committed = [(seq, e) for seq, e, _ in accepted]
-                self.bus.publish(site, committed, [entry for _, _, entry in accepted])
+                    self.ledgers.append(site, entries)
+                self.bus.publish(site, committed, entries)
                 if self._on_committed is not None:
                     self._on_committed(site, committed)
-        return [(r.status, r.seq) for r in results]
+        return answers
 
     def write_outputs(self, site: str, events: Sequence[Envelope], *, durable: bool = False) -> None:
         """Append what Stockade decided (alerts, incidents, decisions, actions) to the site's log.

@@ -76,21 +76,42 @@ class SqliteStore(CaptureJobTables):
     def append(
         self, site: str, events: Sequence[Envelope], entries: Sequence[bytes], *, wait_for_disk: bool = True
     ) -> list[AppendResult]:
+        """Number and commit the batch. Ids already in the log are not looked up first: the unique
+        index on (site, id) refuses the insert, and only then are the batch's ids looked up and the
+        batch numbered again without them (a retried batch costs one refused insert more)."""
         with self._lock:
-            conn = self._conn
-            plan = plan_append(site, events, entries, self._existing_ids(site, [e.id for e in events]),
-                               self._last_seq(site), self.seal)
+            last = self._last_seq(site)
+            plan = plan_append(site, events, entries, {}, last, self.seal)
+            if plan.rows and not self._insert(site, plan.rows, wait_for_disk, refuse_duplicates=True):
+                existing = self._existing_ids(site, [e.id for e in events])
+                plan = plan_append(site, events, entries, existing, last, self.seal)
+                if plan.rows:
+                    self._insert(site, plan.rows, wait_for_disk, refuse_duplicates=False)
             if plan.rows:
-                with self._synchronous("FULL" if wait_for_disk else "NORMAL"):
-                    try:
-                        conn.execute("BEGIN IMMEDIATE")
-                        conn.executemany(_INSERT, plan.rows)
-                        conn.execute("COMMIT")
-                    except sqlite3.Error as e:
-                        conn.execute("ROLLBACK")
-                        raise StoreError(f"append to {site} failed: {e}") from e
                 self._last[site] = plan.rows[-1][1]
             return plan.results
+
+    def _insert(self, site: str, rows: list[tuple[str, int, str, str, int, bytes, bytes | None]],
+                wait_for_disk: bool, *, refuse_duplicates: bool) -> bool:
+        """Commit ``rows`` in one transaction; False (rolled back) when ``refuse_duplicates`` and an
+        id is already in the log. A deferred ``BEGIN``: the insert takes the write lock of the log's
+        file alone, never of the attached entity index, which the engine worker writes meanwhile."""
+        conn = self._conn
+        with self._synchronous("FULL" if wait_for_disk else "NORMAL"):
+            try:
+                conn.execute("BEGIN")
+                conn.executemany(_INSERT, rows)
+                conn.execute("COMMIT")
+            except sqlite3.IntegrityError as e:
+                conn.execute("ROLLBACK")
+                if refuse_duplicates and "events.id" in str(e):
+                    return False
+                raise StoreError(f"append to {site} failed: {e}") from e
+            except sqlite3.Error as e:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise StoreError(f"append to {site} failed: {e}") from e
+        return True
 
     def _last_seq(self, site: str) -> int:
         """The site's last sequence number, read once: this process is the data directory's only
