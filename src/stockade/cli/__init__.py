@@ -10,6 +10,7 @@ from stockade.cli import connectors as _connectors  # noqa: F401
 from stockade.cli import demo as _demo  # noqa: F401
 from stockade.cli import drill as _drill  # noqa: F401
 from stockade.cli import evidence as _evidence  # noqa: F401
+from stockade.cli import ingest as _ingest  # noqa: F401
 from stockade.cli import keys as _keys  # noqa: F401
 from stockade.cli import ledger as _ledger  # noqa: F401
 from stockade.cli import node as _node  # noqa: F401

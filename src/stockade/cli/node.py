@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import enum
 import logging
-import os
 import signal
 import sys
 import threading
@@ -18,7 +17,6 @@ import uvicorn
 
 from stockade.cli.app import app
 from stockade.cli.common import DataDir, console, err, fail, settings_for
-from stockade.node.ingest import LineResult, Principal
 from stockade.node.keys import SCOPE_HELP, SCOPES, binding_problem, new_key, revoked
 from stockade.node.runtime import Node, load_sites, open_store
 from stockade.node.settings import Settings
@@ -31,7 +29,6 @@ host = "127.0.0.1"
 port = 8700
 # postgres_dsn = "host=127.0.0.1 port=5432 user=postgres dbname=stockade"
 """
-MAX_REJECTED_SHOWN = 50
 
 
 @app.command()
@@ -180,89 +177,6 @@ class StoppingServer(uvicorn.Server):
         finally:
             for sig, handler in original.items():
                 signal.signal(sig, handler)
-
-
-def _lines(path: str) -> Iterator[bytes]:
-    if path == "-":
-        yield from (line.rstrip(b"\n") for line in sys.stdin.buffer)
-        return
-    with open(path, "rb") as f:
-        for line in f:
-            yield line.rstrip(b"\n")
-
-
-@app.command()
-def ingest(
-    files: Annotated[list[str], typer.Argument(help="NDJSON files of SEF/1 events; - for stdin")],
-    data_dir: DataDir = None,
-    quiet: Annotated[bool, typer.Option(help="only the summary")] = False,
-    backfill: Annotated[bool, typer.Option(
-        help="history: ingest in event-time order and detect over the events older than the site's "
-             "event-time clock as a history of their own (as `stockade analyze` does)")] = False,
-) -> None:
-    """Ingest event files into the local node (same validation as POST /v1/events), then run detection."""
-    unreadable = [p for p in files if p != "-" and not os.access(p, os.R_OK)]
-    if unreadable:  # before the data directory is even opened
-        raise fail(f"cannot read {', '.join(unreadable)}: no such file, or not readable")
-    node = Node.open(settings_for(data_dir))
-    try:
-        totals = _backfill(node, files, quiet) if backfill else _ingest_files(node, files, quiet)
-    finally:
-        node.stop()
-    console.print(f"accepted {totals['accepted']}, duplicate {totals['duplicate']}, "
-                  f"rejected {totals['rejected']}")
-    if totals["late"] and backfill:
-        console.print(f"{totals['late']} late events detected over as history: "
-                      f"{totals['outputs']} alerts and incident versions written")
-    elif totals["late"]:
-        err.print(f"{totals['late']} accepted events are late (older than the site's event-time clock allows): "
-                  "kept in the log, not detected on; `stockade ingest --backfill` detects over history",
-                  highlight=False)
-    if totals["rejected"]:
-        raise typer.Exit(1)  # it ran; some lines were refused (each named above)
-
-
-def _show_rejected(path: str, r: LineResult, shown: int, quiet: bool) -> None:
-    if r.status == "rejected" and not quiet and shown <= MAX_REJECTED_SHOWN:
-        err.print(f"{path}:{r.line}: rejected: {r.field or '(line)'}: {r.reason}",
-                  soft_wrap=True, highlight=False, markup=False)
-
-
-def _ingest_files(node: Node, files: list[str], quiet: bool) -> dict[str, int]:
-    node.recover()
-    totals = {"accepted": 0, "duplicate": 0, "rejected": 0, "late": 0, "outputs": 0}
-    for path in files:
-        try:
-            report = node.ingestor.ingest_lines(_lines(path), Principal.operator(f"file:{path}"))
-        except OSError as e:
-            raise fail(f"cannot read {path}: {e.strerror}") from e
-        for r in report.results:
-            totals[r.status] += 1
-            _show_rejected(path, r, totals["rejected"], quiet)
-        totals["late"] += sum(report.late_by_site.values())
-        node.drain()
-    if totals["rejected"] > MAX_REJECTED_SHOWN and not quiet:
-        err.print(f"… and {totals['rejected'] - MAX_REJECTED_SHOWN:,} more rejected lines", highlight=False)
-    return totals
-
-
-def _backfill(node: Node, files: list[str], quiet: bool) -> dict[str, int]:
-    from stockade.node.backfill import backfill
-
-    node.recover()
-    try:
-        report = backfill(node.ingestor, node.sites, [(path, list(_lines(path))) for path in files],
-                          Principal.operator("cli"))
-    except OSError as e:
-        raise fail(f"cannot read {e.filename}: {e.strerror}") from e
-    node.drain()
-    totals = {"accepted": 0, "duplicate": 0, "rejected": 0, "late": report.late, "outputs": report.outputs}
-    for path, r in report.results:
-        totals[r.status] += 1
-        _show_rejected(path, r, totals["rejected"], quiet)
-    if totals["rejected"] > MAX_REJECTED_SHOWN and not quiet:
-        err.print(f"… and {totals['rejected'] - MAX_REJECTED_SHOWN:,} more rejected lines", highlight=False)
-    return totals
 
 
 apikey_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)

@@ -317,7 +317,7 @@ class Ingestor:
             return [(st, 0) for st in statuses]
         with self.sequencer.hold(site):
             results = self.store.append(site, events, entries, wait_for_disk=wait_for_disk)
-            answers = [(r.status, r.seq) for r in results]
+            answers: list[tuple[Status, int]] = [(r.status, r.seq) for r in results]
             statuses = [st for st, _ in answers]
             flags = self._mark_late(site, events, statuses)
             if late is not None:
