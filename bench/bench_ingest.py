@@ -2,22 +2,34 @@
 and, in the same run, the bare baseline — the same events decoded with msgspec and written with
 one plain ``executemany`` into SQLite — so the ingest figure is also a ratio to the baseline.
 
-    python -m bench ingest [--events N]
+Then the command line: ``stockade ingest FILE`` of a generated file (200,000 lines; ``--cli-events``
+for more), its wall time from start to exit (start-up, ingest, detection beside it) and its peak
+memory, beside the embedded ingest of the same file in a fresh process (the ingest call alone, no
+detection) and that process's peak memory.
+
+    python -m bench ingest
+    python -m bench.bench_ingest [--events N] [--cli-events 1000000] [--no-http]
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import resource
 import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import msgspec
 
-from bench.harness import Work, median_rate, print_table, served
+from bench.harness import Work, WorkloadError, in_fresh_process, median_rate, print_table, served
 from bench.mix import MIX, SOURCES, event_lines
 from stockade.events import Event, decode_event
 from stockade.node.ingest import Principal
@@ -122,27 +134,114 @@ def bench_http(lines: list[bytes], tmp: Path) -> tuple[float, Work]:
     return sorted(rates)[1], done
 
 
-def main(events: int = 50_000) -> dict[str, Any]:
+def write_mix(path: Path, n: int) -> None:
+    """``n`` lines of the mix in a file, made 50,000 at a time (distinct ids, times in order)."""
+    t0 = datetime.now(UTC) - timedelta(hours=1) - timedelta(milliseconds=10 * n)
+    with path.open("wb") as f:
+        for k in range(0, n, 50_000):
+            chunk = event_lines(min(50_000, n - k), seed=k + 1, start=t0 + timedelta(milliseconds=10 * k))
+            f.write(b"\n".join(chunk) + b"\n")
+
+
+def embedded_file(path: str, data_dir: str) -> tuple[float, int, int, float]:
+    """In a fresh process: the file read and ingested in batches of ``BATCH`` (the call alone timed,
+    no detection); (events/s, accepted, rejected, peak RSS MiB)."""
+    from stockade.node.tuning import tune_gc
+
+    tune_gc()
+    node = _fresh_node(Path(data_dir))
+    accepted = rejected = 0
+    elapsed = 0.0
+    with open(path, "rb") as f:
+        batch: list[bytes] = []
+        for line in f:
+            batch.append(line.rstrip(b"\n"))
+            if len(batch) == BATCH:
+                start = time.perf_counter()
+                report = node.ingestor.ingest_lines(batch, Principal.operator())
+                elapsed += time.perf_counter() - start
+                accepted, rejected, batch = accepted + report.accepted, rejected + report.rejected, []
+        if batch:
+            start = time.perf_counter()
+            report = node.ingestor.ingest_lines(batch, Principal.operator())
+            elapsed += time.perf_counter() - start
+            accepted, rejected = accepted + report.accepted, rejected + report.rejected
+    node.stop()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return (accepted + rejected) / elapsed, accepted, rejected, peak
+
+
+def bench_cli(n: int, tmp: Path) -> dict[str, Any]:
+    """``stockade ingest`` of an ``n``-line file, and the embedded ingest of the same file, each in a
+    process of its own: their rates and peak memory."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    path = tmp / "mix.ndjson"
+    write_mix(path, n)
+    data = tmp / "cli-data"
+    _fresh_node(data).stop()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    with (tmp / "cli.out").open("wb") as stdout, (tmp / "cli.err").open("wb") as stderr:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "stockade", "ingest", str(path), "--data-dir", str(data),
+                                 "--quiet"], stdout=stdout, stderr=stderr, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)  # this process's own usage (its worker's, if larger)
+        wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    out, errors = (tmp / "cli.out").read_bytes(), (tmp / "cli.err").read_bytes()
+    words = out.decode().replace(",", "").split()
+    if proc.returncode != 0 or words[:1] != ["accepted"]:
+        raise WorkloadError(f"stockade ingest failed ({proc.returncode}): {out.decode()} {errors.decode()[-2000:]}")
+    cli = Work(accepted=int(words[1]), duplicate=int(words[3]), rejected=int(words[5]))
+    cli.expect("stockade ingest", accepted=n)
+    rate, accepted, rejected, rss = in_fresh_process(embedded_file, str(path), str(tmp / "embedded-data"))
+    Work(accepted=accepted, rejected=rejected).expect("embedded ingest of the file", accepted=n)
+    return {"cli_events": n, "cli_eps": n / wall, "cli_wall_s": wall, "cli_peak_rss_mib": usage.ru_maxrss / 1024,
+            "cli_accepted": cli.accepted, "cli_rejected": cli.rejected, "file_embedded_eps": rate,
+            "file_embedded_peak_rss_mib": rss, "file_bytes": path.stat().st_size}
+
+
+def main(events: int = 50_000, cli_events: int = 200_000, http: bool = True) -> dict[str, Any]:
     lines = event_lines(events)
     with tempfile.TemporaryDirectory(prefix="stockade-bench-") as d:
         tmp = Path(d)
         decode = bench_decode(lines)
         baseline = bench_baseline(lines, tmp / "baseline")
         embedded, embedded_work = bench_embedded(lines, tmp / "embedded")
-        http, http_work = bench_http(lines, tmp / "http")
+        http_rate, http_work = bench_http(lines, tmp / "http") if http else (0.0, Work())
+        cli = bench_cli(cli_events, tmp / "cli") if cli_events else {}
     figures = {
         "events": events, "decode_eps": decode, "embedded_ingest_eps": embedded,
-        "http_ingest_eps": http, "baseline_eps": baseline, "embedded_vs_baseline": embedded / baseline,
+        "http_ingest_eps": http_rate, "baseline_eps": baseline, "embedded_vs_baseline": embedded / baseline,
         "embedded_accepted": embedded_work.accepted, "embedded_rejected": embedded_work.rejected,
-        "http_accepted": http_work.accepted, "http_rejected": http_work.rejected,
+        "http_accepted": http_work.accepted, "http_rejected": http_work.rejected, **cli,
     }
-    print_table(f"Ingest, {events:,} events of a realistic mix, batches of {BATCH} (median of runs)", [
+    rows = [
         ("decode + validate", f"{decode:,.0f} ev/s", "msgspec typed decode, RFC 3339, patterns"),
         ("embedded ingest → committed store", f"{embedded:,.0f} ev/s",
          f"validate, RFC 8785, dedupe, sequence, SQLite WAL FULL commit per batch; {embedded_work.note()}"),
-        ("HTTP ingest on loopback", f"{http:,.0f} ev/s",
-         f"POST /v1/events to stockade serve, one client; {http_work.note()}"),
         ("bare baseline", f"{baseline:,.0f} ev/s", "msgspec decode + one executemany into SQLite"),
         ("embedded / baseline", f"{embedded / baseline:.0%}", "target ≥ 50%"),
-    ])
+    ]
+    if http:
+        rows.insert(2, ("HTTP ingest on loopback", f"{http_rate:,.0f} ev/s",
+                        f"POST /v1/events to stockade serve, one client; {http_work.note()}"))
+    if cli:
+        rows += [
+            (f"stockade ingest FILE ({cli_events:,} lines)", f"{cli['cli_eps']:,.0f} ev/s",
+             f"start to exit ({cli['cli_wall_s']:.1f} s: start-up, ingest, detection beside it); peak RSS "
+             f"{cli['cli_peak_rss_mib']:,.0f} MiB; accepted {cli['cli_accepted']:,}, rejected {cli['cli_rejected']:,}"),
+            ("embedded ingest of the same file", f"{cli['file_embedded_eps']:,.0f} ev/s",
+             f"fresh process, batches of {BATCH}, the ingest call alone; peak RSS "
+             f"{cli['file_embedded_peak_rss_mib']:,.0f} MiB"),
+        ]
+    print_table(f"Ingest, {events:,} events of a realistic mix, batches of {BATCH} (median of runs)", rows)
     return figures
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--cli-events", type=int, default=200_000, help="lines of the command-line run; 0: none")
+    parser.add_argument("--no-http", action="store_true")
+    args = parser.parse_args()
+    main(args.events, args.cli_events, not args.no_http)

@@ -24,11 +24,14 @@ def event_lines(n: int, *, site: str = "dc-demo", seed: int = 1, start: datetime
     kinds = [k for k, w in MIX for _ in range(w)]
     doors = ["D-LOBBY", "D-TURNSTILE", "D-FLOOR", "D-PACK", "D-DOCKIN", "D-HV"]
     out = []
+    sent: dict[str, int] = {}  # each source numbers its own events, without gaps (STK-DEV-002 stays quiet)
     for i in range(n):
         kind = kinds[rnd.randrange(len(kinds))]
+        source = SOURCES[kind]
+        sent[source] = sent.get(source, -1) + 1
         base: dict[str, object] = {
             "id": f"ev-{seed}-{i}", "kind": kind, "ts": (t0 + timedelta(milliseconds=10 * i)).isoformat(),
-            "site": site, "source": SOURCES[kind], "seq": i,
+            "site": site, "source": source, "seq": sent[source],
         }
         if kind == "tag":
             base |= {"reader": "R-DOCKIN-1", "epc": f"urn:epc:id:sgtin:0614141.107346.{rnd.randrange(10**6)}",

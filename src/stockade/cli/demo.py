@@ -49,7 +49,6 @@ from stockade.sim.eventtime import EventClock, on_event_time
 from stockade.sim.run import ListSink, simulate
 from stockade.sim.scenario import Scenario, load_scenario
 from stockade.store import EventQuery
-from stockade.web.app import create_dashboard
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO_SCENARIO = ROOT / "examples" / "demo" / "demo-day.yaml"
@@ -176,6 +175,8 @@ def demo(
     for record in (admin_record, ingest_record, pep_record, lead_record, controllers_record):
         node.store.put_key(record)
     port = _port(port)
+    from stockade.web.app import create_dashboard  # the web stack, imported by the one command that serves it
+
     server = uvicorn.Server(uvicorn.Config(create_dashboard(node), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="stockade-api", daemon=True)
     thread.start()

@@ -12,7 +12,6 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from stockade.api.witness import create_witness_app
 from stockade.cli.app import app
 from stockade.cli.common import DataDir, console, fail
 from stockade.cli.keys import data_path
@@ -42,6 +41,8 @@ def serve(data_dir: DataDir = None, host: str = "127.0.0.1", port: int = 8181) -
     if not witness.logs:
         console.print("[yellow]no partner log is trusted yet[/yellow]: `stockade witness trust-log ORIGIN VKEY`")
     console.print(f"witness {witness.vkey}")
+    from stockade.api.witness import create_witness_app  # the web stack, for this command only
+
     uvicorn.run(create_witness_app(witness), host=host, port=port, log_level="info")
 
 
