@@ -23,6 +23,7 @@ from rich.table import Table
 from stockade.cli.app import app
 from stockade.cli.common import fail
 from stockade.cli.errors import one_line
+from stockade.cli.progress import meter
 from stockade.pipeline.analyze import Analysis, analyze
 from stockade.pipeline.inputs import Batch, read_files
 from stockade.pipeline.report import fold_incidents, json_line, records
@@ -42,6 +43,7 @@ def analyze_command(
     playbook_dir: Annotated[Path | None, typer.Option(
         "--playbooks", metavar="DIR", help="playbooks to rehearse (default: the shipped pack)")] = None,
     no_playbooks: Annotated[bool, typer.Option("--no-playbooks", help="detection only")] = False,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
     """Run detection offline over event files and print alerts, incidents and what the playbooks would have done."""
     try:
@@ -59,7 +61,10 @@ def analyze_command(
             raise fail(f"invalid playbook {e}") from e
     batch = read_files(files, site=site.site)
     _report_input(batch)
-    result = analyze(site, batch.events, playbooks=playbooks)
+    with meter("analyzing", total=len(batch.events), unit="events", refuses=True, quiet=quiet) as m:
+        m.advance(rejected=len(batch.bad))
+        result = analyze(site, batch.events, playbooks=playbooks,
+                         progress=lambda done: m.advance(done - m.items, items=done - m.items))
     if as_json:
         out = sys.stdout.buffer
         for record in records(result):

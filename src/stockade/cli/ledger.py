@@ -20,6 +20,7 @@ import typer
 from stockade.cli.app import app
 from stockade.cli.common import DataDir, console, fail, settings_for
 from stockade.cli.keys import data_path, origins
+from stockade.cli.progress import meter
 from stockade.events.canonical import canonical_json
 from stockade.ledger.audit import AuditReport, Row, audit_rows
 from stockade.ledger.errors import LedgerError
@@ -179,14 +180,17 @@ def verify(location: Annotated[str, typer.Argument(help="log directory, http(s):
            origin: Annotated[str | None, typer.Option(help="expected origin")] = None,
            token: Annotated[str | None, typer.Option(envvar="STOCKADE_TOKEN", show_envvar=True,
                                                      help="API key sent as a bearer token to an http(s) log "
-                                                          "(a read or auditor key)")] = None) -> None:
+                                                          "(a read or auditor key)")] = None,
+           quiet: Annotated[bool, typer.Option(help="no progress bar")] = False) -> None:
     """Recompute a whole log from its tiles and entries; name the first bad entry, tile or checkpoint."""
     verifiers = _verifiers(vkey, vkeys)
     client = _http_client(location, token)
     tiles = _postgres_tiles(location)
     try:
         source = open_source(location, client) if tiles is None else tiles.site(location.rpartition("#")[2])
-        report = verify_log(source, verifiers, origin, [(str(p), p.read_bytes()) for p in checkpoint_file])
+        with meter("verifying", unit="entries", quiet=quiet) as m:
+            report = verify_log(source, verifiers, origin, [(str(p), p.read_bytes()) for p in checkpoint_file],
+                                progress=lambda done: m.advance(items=done - m.items))
     except (LedgerError, StoreError) as e:
         raise fail(f"log does NOT verify: {e}", code=1) from e
     finally:

@@ -13,12 +13,15 @@ from rich.table import Table
 from stockade.cli.app import app
 from stockade.cli.common import console, err, fail
 from stockade.cli.errors import one_line
+from stockade.cli.progress import Meter, meter
+from stockade.events import Envelope
 from stockade.ledger.devices import DeviceKeys, parse_public_key
+from stockade.sim.emit import Sink
 from stockade.sim.errors import ScenarioError
 from stockade.sim.eval import eval_files, eval_scenario, scenario_paths
 from stockade.sim.labels import write_labels
 from stockade.sim.run import FileSink, simulate
-from stockade.sim.scenario import load_scenario
+from stockade.sim.scenario import Scenario, load_scenario
 from stockade.sim.score import Report, combine, groups, report_json
 from stockade.site import SiteConfigError
 
@@ -38,14 +41,15 @@ def simulate_cmd(
         "--keys-out", "--keys", help="where to write the signing devices' public keys, for `stockade keys import` "
         "(default: beside --out, events.ndjson -> events.keys.json; only when the scenario signs)")] = None,
     site_out: Annotated[Path | None, typer.Option(help="write the staffed site file used (YAML)")] = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
     """Simulate a warehouse and its attacks: SEF/1 events plus ground-truth labels."""
     sc = load_scenario(scenario)  # ScenarioError: one line naming the file, the field and the problem
     if seed is not None:
         sc.model = sc.model.model_copy(update={"seed": seed})
     started = time.perf_counter()
-    with out.open("wb") as f:
-        result = simulate(sc, FileSink(f))
+    with out.open("wb") as f, meter("simulating", total=sc.duration_s, unit="events", quiet=quiet) as m:
+        result = simulate(sc, _Metered(FileSink(f), sc, m))
     took = time.perf_counter() - started
     write_labels(result.labels, labels)
     if site_out is not None:
@@ -60,6 +64,23 @@ def simulate_cmd(
         DeviceKeys(keys, {s: parse_public_key(k) for s, k in result.public_keys.items()}).save()
         console.print(f"{len(result.public_keys)} devices sign their events; their public keys -> {keys} "
                       f"(register them: stockade keys import {keys})", soft_wrap=True, highlight=False)
+
+
+class _Metered:
+    """A sink that moves the bar: events written, and how far into the scenario's time they are."""
+
+    def __init__(self, sink: Sink, sc: Scenario, m: Meter) -> None:
+        self._sink = sink
+        self._start = sc.model.start
+        self._m = m
+        self._at = 0.0
+
+    def write(self, batch: list[Envelope]) -> None:
+        self._sink.write(batch)
+        if batch:
+            self._at = max(self._at, (max(e.ts for e in batch) - self._start).total_seconds())
+        self._m.advance(items=len(batch))
+        self._m.set(self._at)
 
 
 def _fmt(x: float | None, pct: bool = False) -> str:
@@ -102,6 +123,7 @@ def eval_cmd(
     incidents: Annotated[Path | None, typer.Option(help="analyze --json output to score")] = None,
     events: Annotated[Path | None, typer.Option(help="with --labels: events, for person-hours")] = None,
     person_hours: Annotated[float | None, typer.Option(help="with --labels: attack-free person-hours")] = None,
+    quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
     """Score detection: simulate scenarios and analyze them, or score given incidents against labels."""
     try:
@@ -115,10 +137,12 @@ def eval_cmd(
                 raise fail(f"no scenario files in {', '.join(str(p) for p in paths or [Path('examples/scenarios')])}; "
                            "give scenario YAML files or directories")
             reports = []
-            for f in files:
-                if not as_json:
-                    err.print(f"evaluating {f} ...")
-                reports.append(eval_scenario(f))
+            with meter("evaluating", total=len(files), unit="scenarios", quiet=quiet) as m:
+                for f in files:
+                    if not as_json:
+                        err.print(f"evaluating {f} ...")
+                    reports.append(eval_scenario(f))
+                    m.advance(1, items=1)
     except (ScenarioError, SiteConfigError) as e:
         raise fail(f"cannot evaluate: {one_line(e)}") from e
     total = combine(reports)

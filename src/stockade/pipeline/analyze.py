@@ -29,6 +29,8 @@ from stockade.response.playbook import Playbook
 from stockade.response.rehearsal import Rehearsal
 from stockade.site import SiteConfig
 
+PROGRESS_EVERY = 1_000
+
 
 @dataclass
 class Analysis:
@@ -47,15 +49,19 @@ def analyze(
     events: Iterable[Envelope],
     make_engine: Callable[[SiteConfig], SiteEngine] = build_engine,
     playbooks: Sequence[Playbook] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Analysis:
     """Fold ``events`` (sorted here by event time, stable) through a fresh engine; with ``playbooks``,
-    also through the response loop with recording ports: ``actions`` is what they would have done."""
+    also through the response loop with recording ports: ``actions`` is what they would have done.
+    ``progress`` is told how many events are done, every :data:`PROGRESS_EVERY` and at the end."""
     engine = make_engine(site)
     rehearsal = Rehearsal(site, playbooks) if playbooks else None
     result = Analysis(risk=engine.risk if isinstance(engine.risk, RiskModel) else None)
     latest: dict[str, Incident] = {}
     ordered = sorted(events, key=lambda e: e.ts)
     for seq, event in enumerate(ordered):
+        if progress is not None and seq % PROGRESS_EVERY == 0 and seq:
+            progress(seq)
         if engine_skips(event):
             result.skipped += 1
             continue
@@ -72,6 +78,8 @@ def analyze(
                 if rehearsal is not None:
                     rehearsal.feed(out)
     result.incidents = list(latest.values())
+    if progress is not None:
+        progress(len(ordered))
     if rehearsal is not None:
         result.actions = rehearsal.actions
         result.alerts = sorted([*result.alerts, *rehearsal.alerts], key=lambda a: a.ts)
