@@ -52,19 +52,23 @@ def plan_append(
     carries its seal (``stockade.ledger.seal``) when the store has the node's key."""
     plan = AppendPlan()
     seen = dict(existing)
+    results, rows = plan.results, plan.rows
+    seal_row = None if seal is None else seal.seal
     next_seq = last_seq + 1
     for event, entry in zip(events, entries, strict=True):
-        prior = seen.get(event.id)
+        event_id = event.id
+        prior = seen.get(event_id)
         if prior is not None:
-            plan.results.append(AppendResult("duplicate", prior))
+            results.append(AppendResult("duplicate", prior))
             continue
         seq = next_seq
         next_seq += 1
-        seen[event.id] = seq
+        seen[event_id] = seq
         ts_us = ts_micros(event.ts)
-        mac = None if seal is None else seal.seal(site, seq, event.id, event.kind, ts_us, entry)
-        plan.rows.append((site, seq, event.id, event.kind, ts_us, entry, mac))
-        plan.results.append(AppendResult("accepted", seq))
+        kind = event.kind
+        rows.append((site, seq, event_id, kind, ts_us, entry,
+                     None if seal_row is None else seal_row(site, seq, event_id, kind, ts_us, entry)))
+        results.append(AppendResult("accepted", seq))
     return plan
 
 
