@@ -59,22 +59,28 @@ class _SiteLock:
         self._cond = threading.Condition(threading.Lock())
         self._held = False
         self._urgent = 0
+        self.waiting = 0  # holders waiting now, urgent or not (changes are notified on ``cond``)
         self.urgent_at = float("-inf")
+
+    @property
+    def cond(self) -> threading.Condition:
+        return self._cond
 
     @contextmanager
     def hold(self, urgent: bool) -> Iterator[None]:
         with self._cond:
+            self.waiting += 1
+            self._cond.notify_all()
             if urgent:
                 self._urgent += 1
                 self.urgent_at = time.monotonic()
-                try:
-                    while self._held:
-                        self._cond.wait()
-                finally:
-                    self._urgent -= 1
-            else:
-                while self._held or self._urgent:
+            try:
+                while self._held or (not urgent and self._urgent):
                     self._cond.wait()
+            finally:
+                self.waiting -= 1
+                if urgent:
+                    self._urgent -= 1
             self._held = True
         try:
             yield None
