@@ -280,7 +280,7 @@ class Ingestor:
         """Dedupe, sequence and commit one site's events; append to its ledger; publish. With ``late``,
         one flag per event is appended to it (see :func:`stockade.pipeline.loop.is_late`). With
         ``forward`` (a cluster API node), the events go to the bus instead, seq 0 and never late.
-        ``urgent`` (Stockade's outputs: decisions a door waits for) goes before batches waiting for the site."""
+        ``urgent`` (an access decision, which a door waits for) goes before batches waiting for the site."""
         if self.forward is not None:
             statuses = self.forward(site, events, entries)
             if late is not None:
@@ -320,5 +320,6 @@ class Ingestor:
                 raise ValueError(f"Stockade's own event {e.id!r} needs an id beginning with one of "
                                  f"{', '.join(OUTPUT_ID_PREFIXES)} (stockade.events.ids)")
         bounded = [fit(e, MAX_ENTRY) for e in events]
-        self.commit(site, bounded, [log_entry(e) for e in bounded], wait_for_disk=durable, urgent=True)
+        urgent = any(e.kind == "decision" for e in bounded)  # a door waits for it
+        self.commit(site, bounded, [log_entry(e) for e in bounded], wait_for_disk=durable, urgent=urgent)
 

@@ -9,11 +9,10 @@ append and the publication to the engine (:meth:`stockade.node.ingest.Ingestor.c
     ...     pass                      # dedupe, sequence, commit, append to the ledger
 
 The embedded node's sequencer is a per-site lock (:class:`LocalSequencer`) on which *urgent*
-writers go first: access decisions, which a door waits for, and Stockade's other outputs. While a
-site has had one lately (:meth:`Sequencer.contended`), ingest commits a long batch in chunks of
-:data:`COMMIT_CHUNK` events, each under its own hold, so a decision waits for one chunk at most,
-never for a whole batch (issue 11.8). A
-cluster worker sequences only the sites whose partition lease it holds
+writers go first: access decisions, which a door waits for. While a site has had one lately
+(:meth:`Sequencer.contended`), ingest commits a long batch in chunks of :data:`COMMIT_CHUNK`
+events, each under its own hold, so a decision waits for one chunk at most, never for a whole
+batch (issue 11.8). A cluster worker sequences only the sites whose partition lease it holds
 (:class:`LeasedSequencer`): a worker that lost its lease refuses to write
 rather than interleave with the new owner. The store's own per-site lock (an
 advisory lock in PostgreSQL) keeps sequence numbers gapless in any case.
@@ -35,8 +34,9 @@ class NotOwner(StockadeError):
 
 
 COMMIT_CHUNK = 100
-"""Events per commit of a batch while urgent writers use the site (each chunk is durable before
-the next begins; a chunk of the quiet week's mix holds the lock for about a millisecond)."""
+"""Events per commit of a batch while urgent writers use the site. Each chunk is durable before the
+next begins, so a 1,000-event batch then costs ten disk syncs instead of one: the price of a door's
+decision never waiting for a whole batch, paid only on sites where doors decide."""
 CONTENDED_S = 5.0
 """How long after an urgent hold a site counts as contended."""
 
@@ -44,7 +44,7 @@ CONTENDED_S = 5.0
 class Sequencer(Protocol):
     def hold(self, site: str, *, urgent: bool = False) -> AbstractContextManager[object]:
         """Held while one batch of the site's events is sequenced and committed; ``urgent`` holders
-        (decisions, outputs) are let in before the others waiting."""
+        (decisions) are let in before the others waiting."""
         ...
 
     def contended(self, site: str) -> bool:
