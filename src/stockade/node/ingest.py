@@ -221,7 +221,9 @@ class Ingestor:
                ) -> list[tuple[Status, int | None, bool]]:
         """Take one site's valid events: (status, seq, late) each. The embedded node commits them; a
         cluster API node forwards them to the bus (no sequence number or lateness yet: the worker
-        that owns the site gives them, :mod:`stockade.node.roles.worker`)."""
+        that owns the site gives them, :mod:`stockade.node.roles.worker`). On a site where doors
+        decide, a long batch commits in chunks (:mod:`stockade.node.sequencer`); a failure part-way
+        leaves the chunks before it committed, and the client's retry finds them as duplicates."""
         if self.forward is not None:
             return [(st, None, False) for st in self.forward(site, events, entries)]
         late: list[bool] = []
