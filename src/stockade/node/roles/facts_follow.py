@@ -1,0 +1,123 @@
+"""An API node's access facts: the owners' typed snapshots, loaded whole; stale ones are a deny.
+
+    >>> follower = FactsFollower(node.access, settings.cluster)            # doctest: +SKIP
+    >>> node.access.untrusted = follower.untrusted                          # doctest: +SKIP
+    >>> link.spawn(FactsBucket(link, settings.cluster).follow(follower.on_entry, stop))  # doctest: +SKIP
+
+Each :class:`~stockade.node.roles.facts.SiteFacts` from the facts bucket
+replaces, all at once, the facts, threat levels and risk scores of the site's
+decision point (:meth:`~stockade.access.pdp.DecisionPoint.adopt`); the pack is
+this node's own, loaded from the same policy files as every node's.
+
+**Staleness.** A site's facts are trusted while the owner's word on them is
+recent: the facts themselves, or a :class:`~stockade.node.roles.facts.FactsBeat`
+naming the revision held, came less than ``facts_max_age_s`` ago. "Ago" is
+this node's monotonic clock between arrivals of the owner's messages, so no
+two machines' clocks are compared, and a quiet site stays fresh because its
+owner beats every quarter of the bound. No facts yet, or the bound passed
+(the owner dead, stalled, cut off from NATS, or its facts not written): every
+decision of the site is a logged ``deny`` by ``stockade:stale-facts``, with a
+reason naming the owner, the position and the age (:meth:`untrusted`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import msgspec
+
+from stockade.access.facts import Facts
+from stockade.access.service import AccessService
+from stockade.access.threat import ThreatLevels
+from stockade.connectors.nats.config import ClusterSettings
+from stockade.connectors.nats.mapping import beat_key, facts_key, site_of_key
+from stockade.engine.risk import RiskModel
+from stockade.node.roles.facts import FactsBeat, SiteFacts, decode
+
+log = logging.getLogger(__name__)
+
+
+class RiskAt:
+    """The owner's risk scores, read at the owner's engine time (as the embedded node reads its own)."""
+
+    def __init__(self, model: RiskModel, now: datetime | None) -> None:
+        self.model = model
+        self.now = now
+
+    def score(self, entity_type: str, entity_id: str) -> float:
+        now = self.now
+        return 0.0 if now is None else self.model.score(entity_type, entity_id, now)
+
+
+@dataclass
+class Held:
+    """What this node holds of a site's facts, and when the owner last vouched for them."""
+
+    revision: int
+    worker: str
+    seq: int
+    applied: int
+    vouched: float  # monotonic time of the owner's last word on these facts
+    risk: RiskAt
+
+
+class FactsFollower:
+    def __init__(self, access: AccessService, settings: ClusterSettings,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._access = access
+        self.max_age_s = settings.facts_max_age_s
+        self._clock = clock
+        self.held: dict[str, Held] = {}
+
+    async def on_entry(self, key: str, value: bytes, revision: int) -> None:
+        """One value from the facts bucket (on the link's loop). Anything malformed changes nothing."""
+        try:
+            message = decode(value)
+            site = site_of_key(key)
+        except (msgspec.DecodeError, ValueError, UnicodeDecodeError) as e:
+            log.warning("facts bucket: %s refused (%s)", key, e)
+            return
+        if message.site != site or key not in (facts_key(site), beat_key(site)):
+            log.warning("facts bucket: %s holds facts of %r; refused", key, message.site)
+            return
+        if isinstance(message, SiteFacts) and key == facts_key(site):
+            self._adopt(message, revision)
+        elif isinstance(message, FactsBeat) and key == beat_key(site):
+            self._beat(message)
+
+    def _adopt(self, message: SiteFacts, revision: int) -> None:
+        pdp = self._access.points.get(message.site)
+        if pdp is None:
+            return  # a site this node does not serve
+        facts = Facts(pdp.site)
+        facts.load(message.facts)
+        threats = ThreatLevels(message.site)
+        threats.load(message.threats)
+        model = RiskModel(pdp.site)
+        model.load(message.risk)
+        risk = RiskAt(model, message.now)
+        pdp.adopt(facts, threats, risk)
+        self.held[message.site] = Held(revision, message.worker, message.seq, message.applied, self._clock(), risk)
+
+    def _beat(self, beat: FactsBeat) -> None:
+        held = self.held.get(beat.site)
+        if held is None or held.revision != beat.facts:
+            return  # it vouches for facts this node does not hold: they do not become fresh
+        held.vouched, held.seq, held.applied, held.worker = self._clock(), beat.seq, beat.applied, beat.worker
+        held.risk.now = beat.now
+
+    def untrusted(self, site: str) -> str | None:
+        """Why ``site``'s facts cannot be trusted now (the deny's reason), or None when they can."""
+        held = self.held.get(site)
+        if held is None:
+            return (f"stale facts: no facts of site {site!r} have come from the worker owning it "
+                    f"(a cluster API node decides from them, docs/cluster.md)")
+        age = self._clock() - held.vouched
+        if age > self.max_age_s:
+            return (f"stale facts: the last word from worker {held.worker!r} on site {site!r} (log position "
+                    f"{held.seq}) came {age:.1f} s ago, beyond [cluster] facts_max_age_s = {self.max_age_s:g} s")
+        return None
