@@ -31,7 +31,7 @@ from stockade.connectors.nats.config import ClusterSettings
 from stockade.connectors.nats.link import NatsLink
 
 log = logging.getLogger(__name__)
-OnEntry = Callable[[str, bytes, int], Awaitable[None]]  # key, value, revision
+OnEntry = Callable[[str, bytes, int, bool], Awaitable[None]]  # key, value, revision, written after the watch began
 
 
 class FactsBucket:
@@ -58,8 +58,10 @@ class FactsBucket:
         return await (await self.bucket()).put(key, value)
 
     async def follow(self, on_entry: OnEntry, stop: asyncio.Event) -> None:
-        """Call ``on_entry(key, value, revision)`` for the latest value of every key, then for every put,
-        until ``stop``; the watch is made again whenever it is lost or silent for ``facts_max_age_s``."""
+        """Call ``on_entry(key, value, revision, live)`` for the latest value of every key, then for every
+        put, until ``stop``; ``live`` is False for a value written before this watch began (an old word,
+        however recently it arrived). The watch is made again whenever it is lost or silent for
+        ``facts_max_age_s``."""
         silent_s = self._settings.facts_max_age_s
         prefix = f"$KV.{self._settings.facts_bucket}."
         while not stop.is_set():
@@ -70,6 +72,7 @@ class FactsBucket:
             try:
                 await self.bucket()
                 js = await self._link.js()
+                began = (await js.stream_info(f"KV_{self._settings.facts_bucket}")).state.last_seq
                 sub = await js.subscribe(prefix + ">", stream=f"KV_{self._settings.facts_bucket}", cb=take,
                                          ordered_consumer=True, deliver_policy=DeliverPolicy.LAST_PER_SUBJECT)
             except (BusUnavailable, OSError, nats.errors.Error) as e:
@@ -82,12 +85,13 @@ class FactsBucket:
                     try:
                         msg = await asyncio.wait_for(queue.get(), silent_s)
                     except TimeoutError:
-                        log.warning("facts bucket %s silent for %.1f s; watching again",
+                        log.info("facts bucket %s silent for %.1f s; watching again",
                                     self._settings.facts_bucket, silent_s)
                         break
                     if msg.headers and msg.headers.get("KV-Operation") in ("DEL", "PURGE"):
                         continue
-                    await on_entry(msg.subject.removeprefix(prefix), msg.data, msg.metadata.sequence.stream)
+                    revision = msg.metadata.sequence.stream
+                    await on_entry(msg.subject.removeprefix(prefix), msg.data, revision, revision > began)
             finally:
                 with contextlib.suppress(OSError, nats.errors.Error):
                     await sub.unsubscribe()

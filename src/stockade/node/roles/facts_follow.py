@@ -14,7 +14,9 @@ recent: the facts themselves, or a :class:`~stockade.node.roles.facts.FactsBeat`
 naming the revision held, came less than ``facts_max_age_s`` ago. "Ago" is
 this node's monotonic clock between arrivals of the owner's messages, so no
 two machines' clocks are compared, and a quiet site stays fresh because its
-owner beats every quarter of the bound. No facts yet, or the bound passed
+owner beats every quarter of the bound. Only what the owner wrote after this
+node began to watch counts as its word: facts found in the bucket at start
+(perhaps a dead owner's) are loaded but trusted only once a new beat names them. No facts yet, or the bound passed
 (the owner dead, stalled, cut off from NATS, or its facts not written): every
 decision of the site is a logged ``deny`` by ``stockade:stale-facts``, with a
 reason naming the owner, the position and the age (:meth:`untrusted`).
@@ -23,6 +25,7 @@ reason naming the owner, the position and the age (:meth:`untrusted`).
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,7 +76,7 @@ class FactsFollower:
         self._clock = clock
         self.held: dict[str, Held] = {}
 
-    async def on_entry(self, key: str, value: bytes, revision: int) -> None:
+    async def on_entry(self, key: str, value: bytes, revision: int, live: bool) -> None:
         """One value from the facts bucket (on the link's loop). Anything malformed changes nothing."""
         try:
             message = decode(value)
@@ -85,14 +88,17 @@ class FactsFollower:
             log.warning("facts bucket: %s holds facts of %r; refused", key, message.site)
             return
         if isinstance(message, SiteFacts) and key == facts_key(site):
-            self._adopt(message, revision)
-        elif isinstance(message, FactsBeat) and key == beat_key(site):
-            self._beat(message)
+            self._adopt(message, revision, live)
+        elif isinstance(message, FactsBeat) and key == beat_key(site) and live:
+            self._beat(message)  # only a beat written since this node watches vouches for anything
 
-    def _adopt(self, message: SiteFacts, revision: int) -> None:
+    def _adopt(self, message: SiteFacts, revision: int, live: bool) -> None:
         pdp = self._access.points.get(message.site)
         if pdp is None:
             return  # a site this node does not serve
+        held = self.held.get(message.site)
+        if held is not None and revision <= held.revision:
+            return  # the same facts again (the watch was made again), or older ones
         facts = Facts(pdp.site)
         facts.load(message.facts)
         threats = ThreatLevels(message.site)
@@ -101,7 +107,8 @@ class FactsFollower:
         model.load(message.risk)
         risk = RiskAt(model, message.now)
         pdp.adopt(facts, threats, risk)
-        self.held[message.site] = Held(revision, message.worker, message.seq, message.applied, self._clock(), risk)
+        vouched = self._clock() if live else -math.inf  # written before we watched: wait for a beat
+        self.held[message.site] = Held(revision, message.worker, message.seq, message.applied, vouched, risk)
 
     def _beat(self, beat: FactsBeat) -> None:
         held = self.held.get(beat.site)
@@ -117,6 +124,9 @@ class FactsFollower:
             return (f"stale facts: no facts of site {site!r} have come from the worker owning it "
                     f"(a cluster API node decides from them, docs/cluster.md)")
         age = self._clock() - held.vouched
+        if age == math.inf:
+            return (f"stale facts: the facts of site {site!r} from worker {held.worker!r} (log position "
+                    f"{held.seq}) were written before this node started, and no heartbeat has come since")
         if age > self.max_age_s:
             return (f"stale facts: the last word from worker {held.worker!r} on site {site!r} (log position "
                     f"{held.seq}) came {age:.1f} s ago, beyond [cluster] facts_max_age_s = {self.max_age_s:g} s")
