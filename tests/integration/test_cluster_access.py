@@ -4,6 +4,8 @@ worker, and a logged deny naming the staleness when the owner has gone quiet."""
 
 from __future__ import annotations
 
+import json
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -11,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import msgspec
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +21,7 @@ from fastapi.testclient import TestClient
 from stockade.access.pdp import STALE_FACTS
 from stockade.api.app import create_app
 from stockade.connectors.nats.config import ClusterSettings
+from stockade.connectors.nats.mapping import lease_key, partition_of
 from stockade.events import Decision
 from stockade.node.keys import new_key
 from stockade.node.roles.api import ApiNode
@@ -28,6 +32,7 @@ from stockade.store import Store
 from stockade.store.postgres import PostgresStore
 from tests.integration.cluster_fixtures import nats_server
 from tests.integration.pg import throwaway_database
+from tests.integration.test_cluster_failover import Cluster as FailoverCluster
 from tests.node_fixtures import make_node
 
 pytestmark = [pytest.mark.nats, pytest.mark.postgres]
@@ -224,3 +229,57 @@ def test_facts_older_than_the_bound_are_a_logged_deny_and_decisions_resume_with_
     assert decide(cluster.client, cluster.keys, GUARD, "D-FLOOR", now)["result"] == "allow"
     until("the stale deny logged by the new owner", lambda: cluster.store.get(SITE, str(stale["decision_id"]))
           is not None)
+
+
+class _Processes(FailoverCluster):
+    def _cluster_env(self, worker: str | None = None) -> dict[str, str]:
+        env = super()._cluster_env(worker)
+        cluster = json.loads(env["STOCKADE_CLUSTER"])
+        env["STOCKADE_CLUSTER"] = json.dumps({**cluster, "facts_max_age_s": MAX_AGE_S})
+        return env
+
+
+@pytest.mark.slow
+def test_a_killed_owner_means_stale_denies_until_the_new_owner_publishes_facts_rebuilt_from_the_log(
+        tmp_path: Path) -> None:
+    with throwaway_database("stockade_access_kill") as dsn, nats_server(tmp_path / "nats") as server:
+        data = tmp_path / "cluster"
+        make_node(data, postgres_dsn=dsn).stop()
+        procs = _Processes(data, dsn, server.url, tmp_path / "state")
+        store = PostgresStore.open(dsn)
+        try:
+            keys = put_keys(store, {})
+            for name in ("w1", "w2"):
+                procs.start_worker(name)
+            api = procs.start_api()
+            now = datetime.now(UTC).replace(microsecond=0)
+            auth = {"Authorization": f"Bearer {keys['pep']}"}
+
+            def ask() -> dict[str, object]:
+                r = httpx.post(api + "/v1/access/decide", headers=auth, timeout=30, json={
+                    "site": SITE, "door": "D-FLOOR", "credential": "badge:1001", "factors": [{"type": "badge"}],
+                    "time": now.isoformat()})
+                assert r.status_code == 200, r.text
+                body: dict[str, object] = r.json()
+                return body
+
+            key = lease_key(partition_of(SITE, 4))
+            until("a worker owns the site", lambda: key in procs.leases())
+            r = httpx.post(api + "/v1/events", content=history(now), timeout=30, headers={
+                "Authorization": f"Bearer {keys['ingest']}", "Content-Type": "application/x-ndjson"})
+            assert r.json()["accepted"] == 3, r.text
+            until("the passback is seen on the API node", lambda: "anti-passback" in ask()["policies"])  # type: ignore[operator]
+            owner = procs.leases()[key]
+            procs.workers[owner].send_signal(signal.SIGKILL)
+            procs.workers[owner].wait()
+            stale: list[dict[str, object]] = []
+            until("the owner's facts go stale", lambda: STALE_FACTS in (stale.append(ask()) or stale[-1])["policies"])  # type: ignore[operator,func-returns-value]
+            assert f"from worker {owner!r}" in str(stale[-1]["reasons"])
+            until("another worker takes the site", lambda: procs.leases().get(key) not in (None, owner))
+            until("decisions resume", lambda: STALE_FACTS not in ask()["policies"])  # type: ignore[operator]
+            assert "anti-passback" in ask()["policies"], "the new owner's facts are rebuilt from the log"  # type: ignore[operator]
+            until("the stale deny is logged by the new owner",
+                  lambda: store.get(SITE, str(stale[-1]["decision_id"])) is not None)
+        finally:
+            procs.stop_all()
+            store.close()
