@@ -55,6 +55,9 @@ class AccessService:
         """Per site: how many fact-changing events were folded (a cluster worker republishes on a change)."""
         self.positions: dict[str, int] = dict.fromkeys(sites, 0)
         """Per site: the last log position fed through :meth:`observe_committed`."""
+        self.on_threat_logged: Callable[[str, Admin], None] | None = None
+        """Told of each threat-level change once logged (a cluster API node keeps it in force until the
+        owner's facts include it)."""
         self.points = {
             site_id: DecisionPoint(site, policies, risk=risk_for(site_id) if risk_for else None,
                                    biometric_threshold=biometric_threshold)
@@ -126,6 +129,8 @@ class AccessService:
     def _emit(self, site: str, event: Admin) -> None:
         if self._log is not None:
             self._log(site, [event])
+        if self.on_threat_logged is not None:
+            self.on_threat_logged(site, event)
 
     # --- facts from the log ------------------------------------------------------------
 

@@ -23,8 +23,8 @@ pack. A decision is answered only once its ``decision`` event is acknowledged
 by JetStream on ``stk.in.<site>``; not acknowledged, it is a ``deny``
 (:class:`~stockade.access.service.AccessService`). Facts older than
 ``facts_max_age_s`` by the owner's heartbeat, or none yet: a logged ``deny``
-naming the staleness. A threat level set through this node takes effect here
-once the owner has logged it and republished the facts.
+naming the staleness. A threat level set through this node is in force here
+at once and stays so until the owner's facts include it.
 
 The node keeps no log and runs no engine or response: it reads the store
 (PostgreSQL), and follows what the workers commit on ``stk.out.<site>`` for
@@ -73,6 +73,7 @@ class ApiNode(Node):
         self.link = link
         self.facts = FactsFollower(self.access, settings.cluster)
         self.access.untrusted = self.facts.untrusted
+        self.access.on_threat_logged = self.facts.threat_logged
         self._following = asyncio.Event()
 
     @classmethod
@@ -96,6 +97,7 @@ class ApiNode(Node):
         if site not in self.sites:
             return
         events = [(seq, event)]
+        self.facts.committed(site, seq, event.id)
         self.live.apply(site, events)
         self.broadcast.publish(site, events)
 

@@ -20,12 +20,18 @@ node began to watch counts as its word: facts found in the bucket at start
 (the owner dead, stalled, cut off from NATS, or its facts not written): every
 decision of the site is a logged ``deny`` by ``stockade:stale-facts``, with a
 reason naming the owner, the position and the age (:meth:`untrusted`).
+
+A threat level set through this node (:meth:`threat_logged`) stays in force
+over the owner's facts until they include it (its log position, learnt from
+``stk.out.<site>``, is at most theirs): older facts arriving meanwhile never
+lift a lockdown set here.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +45,7 @@ from stockade.access.threat import ThreatLevels
 from stockade.connectors.nats.config import ClusterSettings
 from stockade.connectors.nats.mapping import beat_key, facts_key, site_of_key
 from stockade.engine.risk import RiskModel
+from stockade.events.model import Admin
 from stockade.node.roles.facts import FactsBeat, SiteFacts, decode
 
 log = logging.getLogger(__name__)
@@ -68,6 +75,15 @@ class Held:
     risk: RiskAt
 
 
+@dataclass
+class Pending:
+    """A threat-level change made through this node, until the owner's facts include it."""
+
+    event: Admin
+    until: float  # monotonic: dropped after this if its log position never came
+    seq: int | None = None
+
+
 class FactsFollower:
     def __init__(self, access: AccessService, settings: ClusterSettings,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -75,6 +91,8 @@ class FactsFollower:
         self.max_age_s = settings.facts_max_age_s
         self._clock = clock
         self.held: dict[str, Held] = {}
+        self._pending: dict[str, list[Pending]] = {}
+        self._pending_guard = threading.Lock()  # request threads add, the link's loop reads and prunes
 
     async def on_entry(self, key: str, value: bytes, revision: int, live: bool) -> None:
         """One value from the facts bucket (on the link's loop). Anything malformed changes nothing."""
@@ -103,12 +121,39 @@ class FactsFollower:
         facts.load(message.facts)
         threats = ThreatLevels(message.site)
         threats.load(message.threats)
+        for change in self._still_pending(message.site, message.seq):
+            threats.observe(change.event)  # this node's own change, not yet in the owner's facts
         model = RiskModel(pdp.site)
         model.load(message.risk)
         risk = RiskAt(model, message.now)
         pdp.adopt(facts, threats, risk)
         vouched = self._clock() if live else -math.inf  # written before we watched: wait for a beat
         self.held[message.site] = Held(revision, message.worker, message.seq, message.applied, vouched, risk)
+
+    # --- this node's own threat-level changes -----------------------------------
+
+    def threat_logged(self, site: str, event: Admin) -> None:
+        """A threat-level change this node logged (JetStream acknowledged it): kept in force over the
+        owner's facts until they include it, so a lockdown set here is never undone by older facts."""
+        with self._pending_guard:
+            self._pending.setdefault(site, []).append(Pending(event, self._clock() + 2 * self.max_age_s))
+
+    def committed(self, site: str, seq: int, event_id: str) -> None:
+        """The owner committed an event (``stk.out.<site>``): one of ours now has a log position."""
+        with self._pending_guard:
+            for change in self._pending.get(site, ()):
+                if change.event.id == event_id:
+                    change.seq = seq
+
+    def _still_pending(self, site: str, facts_seq: int) -> list[Pending]:
+        """Ours that the owner's facts at ``facts_seq`` may not include yet. One whose position is not
+        known is kept for twice the bound: past that the owner either logged it or its facts are stale."""
+        now = self._clock()
+        with self._pending_guard:
+            kept = [c for c in self._pending.get(site, ())
+                    if (c.seq is None and now < c.until) or (c.seq is not None and c.seq > facts_seq)]
+            self._pending[site] = kept
+        return kept
 
     def _beat(self, beat: FactsBeat) -> None:
         held = self.held.get(beat.site)

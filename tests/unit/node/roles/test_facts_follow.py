@@ -118,3 +118,26 @@ def test_a_value_under_another_sites_key_or_malformed_is_refused(site: SiteConfi
     asyncio.run(follow.on_entry("facts.zz", b"{}", 8, True))
     assert follow.held == {}
     assert ask(access)[1] == (STALE_FACTS,)
+
+
+def test_a_lockdown_set_here_is_not_lifted_by_older_facts_from_the_owner(site: SiteConfig) -> None:
+    access, follow, clock = follower(site)
+    access.on_threat_logged = follow.threat_logged
+    give(follow, facts_key("dc-demo"), owner_facts(site, inside=False), 5)
+    change = access.set_threat("dc-demo", "lockdown", actor="analyst-1", at=T, zone="storage")
+    assert "threat-lockdown" in ask(access)[1]
+    give(follow, facts_key("dc-demo"), owner_facts(site, inside=False), 6)  # the owner has not logged it yet
+    assert "threat-lockdown" in ask(access)[1], "kept over the owner's older facts"
+    follow.committed("dc-demo", 2, change.id)  # the owner logged it at position 2 ...
+    give(follow, facts_key("dc-demo"), owner_facts(site, inside=False), 7)  # ... but these are at 1
+    assert "threat-lockdown" in ask(access)[1]
+    later = owner_facts(site, inside=False)
+    give(follow, facts_key("dc-demo"), SiteFacts(later.site, later.worker, 2, 2, later.facts, later.threats,
+                                                  later.risk, later.now), 8)
+    assert "threat-lockdown" not in ask(access)[1], "facts that include it are the owner's word (here: cleared)"
+    clock.now += 1.0
+    unseen = access.set_threat("dc-demo", "lockdown", actor="analyst-1", at=T, zone="storage")
+    assert unseen.id != change.id
+    clock.now += 4.1  # its position never came: after twice the bound the owner's facts rule
+    give(follow, facts_key("dc-demo"), owner_facts(site, inside=False), 9)
+    assert "threat-lockdown" not in ask(access)[1]
