@@ -8,7 +8,7 @@ its sites keeps, like the embedded node, a decision point per site whose
 facts are the fold of the site's log (:mod:`stockade.access.facts`, the live
 site's parts), its threat levels, and the engine's risk scores. When they
 changed the worker writes the whole of them, typed (:class:`SiteFacts`), to
-the facts bucket under ``facts.<site>``; an API node loads them into a
+the facts bucket under ``facts.<site>`` (at most every :data:`MIN_INTERVAL_S`); an API node loads them into a
 decision point of its own (:mod:`stockade.node.roles.facts_follow`), with the
 same Cedar pack. So an API node decides from the very facts the embedded
 node's decision point would hold after the same log, not from a second fold
@@ -45,6 +45,7 @@ from stockade.node.runtime import Node
 from stockade.node.sequencer import NotOwner
 
 log = logging.getLogger(__name__)
+MIN_INTERVAL_S = 0.05  # a busy site's facts are written at most this often (each write is the whole of them)
 
 
 class SiteFacts(msgspec.Struct, frozen=True, tag="facts"):
@@ -80,6 +81,7 @@ decode = msgspec.json.Decoder(FactsMessage).decode
 class _Sent:
     marks: tuple[int, int]  # (fact changes folded, risk additions) when last written
     revision: int  # of the facts in the bucket
+    at: float  # monotonic time of that write
 
 
 class FactsPublisher:
@@ -125,7 +127,7 @@ class FactsPublisher:
             applied = node.engine.applied(site)
             sent = self._sent.get(site)
             payload = None
-            if sent is None or sent.marks != marks:
+            if sent is None or (sent.marks != marks and time.monotonic() >= sent.at + MIN_INTERVAL_S):
                 # encoded under the hold: the snapshots share the live dictionaries the fold mutates
                 weights = dict(model.weights) if model is not None else {}  # one copy, atomic under the GIL
                 risk = RiskSnapshot([RiskEntry(t, i, w, ts) for (t, i), (w, ts) in weights.items()], marks[1])
@@ -133,7 +135,7 @@ class FactsPublisher:
                                            risk, now))
         if payload is not None:
             revision = self._link.run(self._bucket.put(facts_key(site), payload))
-            sent = self._sent[site] = _Sent(marks, revision)
+            sent = self._sent[site] = _Sent(marks, revision, time.monotonic())
         elif not beat or sent is None:
             return
         self._link.run(self._bucket.put(beat_key(site), encode(
