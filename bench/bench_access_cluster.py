@@ -3,7 +3,7 @@
 each decision to its SQLite log; the API node answers after JetStream acknowledged the decision on
 ``stk.in.<site>`` (the worker owning the site commits it), from the facts the worker publishes.
 
-    python -m bench access_cluster [--seconds S]
+    python -m bench access_cluster          # 200 requests/s for 10 s on each
 
 Needs PostgreSQL on 127.0.0.1:5432 (a throwaway database) and the ``nats-server`` binary (a server of
 its own on a free port).
@@ -106,7 +106,7 @@ def _wait_fresh(url: str, token: str, credential: str) -> None:
     raise RuntimeError("the API node did not get the worker's facts within 120 s")
 
 
-def main(seconds: float = 15, rate: float = 300) -> dict[str, Any]:
+def main(seconds: float = 10, rate: float = 200) -> dict[str, Any]:
     if shutil.which("nats-server") is None:
         raise RuntimeError("nats-server is not installed")
     credentials = [c for p in load_site(DEMO_SITE).people for c in p.credentials]
