@@ -86,8 +86,11 @@ class Cluster:
             assert not runner.is_alive()
             self._worker = None
 
-    def caught_up(self) -> bool:
-        """The API node holds facts that include the whole log, with the engine's risk for all of it."""
+    def caught_up(self, ids: list[str]) -> bool:
+        """The log holds these events, and the API node holds facts that include the whole log, with the
+        engine's risk for all of it."""
+        if any(self.store.get(SITE, i) is None for i in ids):
+            return False
         held = self.api.facts.held.get(SITE)
         last = self.store.last_seq(SITE)
         return (held is not None and held.seq == last and held.applied == last
@@ -143,7 +146,8 @@ ASKS = [("badge:1001", "D-FLOOR"), ("badge:1003", "D-HV"), ("badge:1002", "D-FLO
         (GUARD, "D-FLOOR")]
 
 
-def feed(client: TestClient, keys: dict[str, str], now: datetime) -> None:
+def feed(client: TestClient, keys: dict[str, str], now: datetime) -> list[str]:
+    """The history and a lockdown of the office; the ids of the events written."""
     r = client.post("/v1/events", content=history(now), headers={
         "Authorization": f"Bearer {keys['ingest']}", "Content-Type": "application/x-ndjson"})
     assert r.status_code == 200, r.text
@@ -151,6 +155,7 @@ def feed(client: TestClient, keys: dict[str, str], now: datetime) -> None:
     r = client.put(f"/v1/access/threat-levels/{SITE}", headers={"Authorization": f"Bearer {keys['analyst']}"},
                    json={"level": "lockdown", "zone": "office"})
     assert r.status_code == 200, r.text
+    return ["in-1001", "grant-1003", "revoke-1002", str(r.json()["event"])]
 
 
 def decide(client: TestClient, keys: dict[str, str], credential: str, door: str, at: datetime
@@ -190,8 +195,8 @@ def test_an_api_node_decides_as_the_embedded_node_and_logs_through_the_worker(cl
     assert (first["result"], first["policies"]) == ("deny", [STALE_FACTS]), "no worker yet: no facts, a deny"
     assert "no facts of site 'dc-demo'" in str(first["reasons"])
     cluster.start_worker()
-    feed(cluster.client, cluster.keys, now)
-    until("the API node holds facts of the whole log", cluster.caught_up)
+    written = feed(cluster.client, cluster.keys, now)
+    until("the API node holds facts of the whole log", lambda: cluster.caught_up(written))
     answers = [decide(cluster.client, cluster.keys, c, d, now) for c, d in ASKS]
     for answer in [first, *answers]:  # each decision is in the site's log, written by the worker
         until(f"decision {answer['decision_id']} logged",
@@ -213,8 +218,8 @@ def test_facts_older_than_the_bound_are_a_logged_deny_and_decisions_resume_with_
                                                                                              ) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     cluster.start_worker()
-    feed(cluster.client, cluster.keys, now)
-    until("the API node holds facts of the whole log", cluster.caught_up)
+    written = feed(cluster.client, cluster.keys, now)
+    until("the API node holds facts of the whole log", lambda: cluster.caught_up(written))
     assert decide(cluster.client, cluster.keys, GUARD, "D-FLOOR", now)["result"] == "allow"
     cluster.stop_worker()  # its beats stop; its facts stay in the bucket
     until("the facts go stale", lambda: cluster.api.facts.untrusted(SITE) is not None)
@@ -223,7 +228,7 @@ def test_facts_older_than_the_bound_are_a_logged_deny_and_decisions_resume_with_
     assert "stale facts" in str(stale["reasons"])
     assert "facts_max_age_s = 2 s" in str(stale["reasons"])
     cluster.start_worker()  # the new owner rebuilds the facts from the log and publishes them
-    until("decisions resume", cluster.caught_up)
+    until("decisions resume", lambda: cluster.caught_up(written))
     again = decide(cluster.client, cluster.keys, "badge:1001", "D-FLOOR", now)
     assert "anti-passback" in again["policies"]  # type: ignore[operator]
     assert decide(cluster.client, cluster.keys, GUARD, "D-FLOOR", now)["result"] == "allow"

@@ -17,7 +17,8 @@ that could disagree.
 Every quarter of ``facts_max_age_s`` (and after each write of the facts) the
 owner writes ``beat.<site>`` (:class:`FactsBeat`): which facts it vouches for
 (their revision in the bucket), the log position they include and the
-engine's. A quiet site still beats; a dead or stalled owner stops, and an API
+engine's — the current ones when nothing the facts hold changed since they
+were written, else those of the write. A quiet site still beats; a dead or stalled owner stops, and an API
 node that has heard no beat for ``facts_max_age_s`` denies. Only the owner
 writes: the facts are read under the site's sequencer hold, which a worker
 whose lease is no longer good is refused (:class:`~stockade.node.sequencer.NotOwner`).
@@ -82,6 +83,9 @@ class _Sent:
     marks: tuple[int, int]  # (fact changes folded, risk additions) when last written
     revision: int  # of the facts in the bucket
     at: float  # monotonic time of that write
+    seq: int  # the log position they include
+    applied: int  # the engine's position they include
+    now: datetime | None  # the engine's time they were read at
 
 
 class FactsPublisher:
@@ -135,9 +139,11 @@ class FactsPublisher:
                                            risk, now))
         if payload is not None:
             revision = self._link.run(self._bucket.put(facts_key(site), payload))
-            sent = self._sent[site] = _Sent(marks, revision, time.monotonic())
+            sent = self._sent[site] = _Sent(marks, revision, time.monotonic(), seq, applied, now)
         elif not beat or sent is None:
             return
+        elif sent.marks != marks:  # a change not written yet (too soon after the last): vouch for no more
+            seq, applied, now = sent.seq, sent.applied, sent.now
         self._link.run(self._bucket.put(beat_key(site), encode(
             FactsBeat(site, self.worker, sent.revision, seq, applied, now))))
 
