@@ -1,0 +1,410 @@
+"""Cost as the work grows (issue 11 item 6): one site grown step by step through the node, and at
+each size the cost of the next events, the queries and the memory.
+
+    python -m bench scale                                      # 100,000 and 1,000,000 events
+    STOCKADE_BENCH_SCALE=100000,1000000,5000000 python -m bench scale
+    python -m bench.bench_scale --sizes 100000,1000000,5000000 --markdown
+
+The site (``bench-q``: 20 doors, 2,000 people, 200,000 EPCs read at 30 dock readers) gets
+:func:`bench.bench_query.event`'s week of door, access and tag events, posted in batches of 1,000
+to the node's ingest (``Principal.operator()``) with the engine in its worker process, which also
+writes the entity index: the node ``stockade serve`` runs (SQLite ``FULL``). At each size, once
+the worker has caught up:
+
+* ingest µs/event over the step's events (from the previous size; none of it cumulative), and over
+  the step's last ``WINDOW`` events (the cost at that size);
+* the bare baseline over the same events, on a plain table grown to the same size in the same run
+  (msgspec decode + one ``executemany`` per batch + a WAL ``FULL`` commit): what this machine
+  does at this size without Stockade, so a change of the machine's speed is not read as growth;
+* the worker's CPU µs/event over the step (decode, entity index, every detector; /proc/<pid>/stat);
+* entity-index µs/event: ``index_entities`` of the next ``PROBE`` events, batches of 1,000, into
+  a copy of the index at that size (SQLite's backup API: the node's files are not touched), split
+  into building the rows and the SQL; and the same with a page cache that holds the index, so the
+  SQL's growth is seen to be reads of B-tree pages, or not;
+* p50 / p99 of every kind of :func:`bench.bench_query.queries` on the node's store;
+* the node's and the worker's resident memory (VmRSS, and VmHWM: its peak) and what was accepted
+  and rejected (the workload expects every line accepted).
+
+``--markdown`` (or ``STOCKADE_BENCH_SCALE_MD=1``) also prints the README's tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+
+from bench.bench_query import DOORS, PEOPLE, SITE, event, queries
+from bench.harness import Work, percentile, print_table
+from stockade.events import Envelope, Event
+from stockade.node.ingest import Principal
+from stockade.node.runtime import Node
+from stockade.node.settings import Settings
+from stockade.store import sql as _sql
+from stockade.store.sqlite import SqliteStore
+
+BATCH = 1000
+WINDOW = 50_000
+PROBE = 20_000
+READERS = 30
+DEFAULT_SIZES = (100_000, 1_000_000)
+_TICKS = os.sysconf("SC_CLK_TCK")
+_entity_rows = getattr(_sql, "entity_rows", None)  # the index's row builder, timed apart when there is one
+
+
+def site_file(data: Path) -> None:
+    """The ``bench-q`` site: the doors, readers and people :func:`bench.bench_query.event` names, all
+    on a shift that covers the day, readers at a dock (reads there before a receipt are normal) that
+    report more often than their heartbeat period at any size the tests use."""
+    every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    site = {
+        "site": SITE, "name": "Scale benchmark site", "timezone": "UTC", "devices": {"heartbeat_s": 3600},
+        "zones": [{"id": "yard", "kind": "yard", "public": True}, {"id": "storage", "kind": "storage"},
+                  {"id": "dock", "kind": "dock"}],
+        "doors": [{"id": f"D{k}", "zones": ["yard", "storage"]} for k in range(DOORS)],
+        "readers": [{"id": f"R{k}", "zone": "dock"} for k in range(READERS)],
+        "roles": {"staff": {"zones": ["storage", "dock"]}},
+        "shifts": {"all-day": {"days": every_day, "start": "00:00", "end": "24:00"}},
+        "people": [{"id": f"emp-{p}", "kind": "employee", "role": "staff", "shift": "all-day",
+                    "credentials": [f"badge:emp-{p}"]} for p in range(PEOPLE)],
+    }
+    (data / "sites").mkdir(parents=True, exist_ok=True)
+    (data / "sites" / f"{SITE}.yaml").write_text(yaml.safe_dump(site, sort_keys=False), encoding="utf-8")
+
+
+def batches(first: int, last: int, total: int) -> Iterator[list[Envelope]]:
+    """Events ``first … last`` (1-based) of a log that will reach ``total``, ``BATCH`` at a time."""
+    for start in range(first, last + 1, BATCH):
+        yield [event(i, total) for i in range(start, min(last, start + BATCH - 1) + 1)]
+
+
+def proc_status(pid: int | str, key: str) -> float:
+    """A memory line of /proc/<pid>/status (VmRSS, VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(key)
+
+
+def cpu_seconds(pid: int | str) -> float:
+    """User + system CPU of a process (all its threads), from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def worker_pid(node: Node) -> int | None:
+    """The engine worker's pid when the engine runs in a process (``stockade serve``)."""
+    process = getattr(node.engine, "_process", None)
+    return None if process is None else int(process.pid)
+
+
+class Baseline:
+    """The bare baseline, grown beside the node: ``bench_ingest.bench_baseline``'s table and its
+    msgspec + ``executemany``, one WAL ``FULL`` commit per batch of ``BATCH``."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("CREATE TABLE events (site TEXT, seq INTEGER, id TEXT, kind TEXT, entry BLOB)")
+        self.decoder = msgspec.json.Decoder(Event)
+        self.seq = 0
+
+    def insert(self, lines: list[bytes]) -> float:
+        start = time.perf_counter()
+        rows = []
+        for line in lines:
+            self.seq += 1
+            ev = self.decoder.decode(line)
+            rows.append((ev.site, self.seq, ev.id, ev.kind, line))
+        self.conn.execute("BEGIN")
+        self.conn.executemany("INSERT INTO events VALUES (?,?,?,?,?)", rows)
+        self.conn.execute("COMMIT")
+        return time.perf_counter() - start
+
+
+@dataclass
+class Step:
+    """What one step did and cost."""
+
+    size: int
+    work: Work = field(default_factory=Work)
+    ingest_s: list[float] = field(default_factory=list)
+    ingest_n: list[int] = field(default_factory=list)
+    baseline_s: list[float] = field(default_factory=list)
+    baseline_n: list[int] = field(default_factory=list)
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    def us_per_event(self, times: list[float], counts: list[int], last: int | None = None) -> float:
+        """µs/event over the step, or over its last ``last`` events (whole batches)."""
+        k = len(times) if last is None else max(1, -(-last // BATCH))
+        return sum(times[-k:]) / sum(counts[-k:]) * 1e6
+
+
+def grow(node: Node, base: Baseline, step: Step, first: int, total: int, pid: int | None) -> None:
+    """Ingest events ``first … step.size`` through the node, then the same lines into the baseline;
+    wait for the worker to catch up."""
+    node_cpu, worker_cpu = cpu_seconds("self"), cpu_seconds(pid) if pid else 0.0
+    window: deque[list[bytes]] = deque(maxlen=max(1, WINDOW // BATCH))  # the step's last lines
+    started = time.perf_counter()
+    for events in batches(first, step.size, total):
+        lines = [msgspec.json.encode(e) for e in events]
+        t = time.perf_counter()
+        report = node.ingestor.ingest_lines(lines, Principal.operator())
+        step.ingest_s.append(time.perf_counter() - t)
+        step.ingest_n.append(len(lines))
+        step.work.add(report.results)
+        window.append(lines)
+    ingested = time.perf_counter() - started
+    if not node.wait_for_engine(SITE, timeout=7200):
+        raise RuntimeError(f"the engine did not catch up at {step.size:,} events")
+    caught_up = time.perf_counter() - started
+    n = step.size - first + 1
+    step.work.expect(f"scale, events {first:,}…{step.size:,}", accepted=n)
+    step.figures |= {
+        "ingest_s": ingested, "caught_up_s": caught_up,
+        "node_cpu_us": (cpu_seconds("self") - node_cpu) / n * 1e6,
+        "worker_cpu_us": (cpu_seconds(pid) - worker_cpu) / n * 1e6 if pid else None,
+    }
+    untimed = n - sum(len(b) for b in window)
+    for events in batches(first, first + untimed - 1, total):  # the baseline grown untimed up to the window
+        base.insert([msgspec.json.encode(e) for e in events])
+    for lines in window:
+        step.baseline_s.append(base.insert(lines))
+        step.baseline_n.append(len(lines))
+
+
+def copy_index(data: Path, scratch: Path) -> None:
+    """A consistent copy of the node's entity index (every database file but the log's), with
+    SQLite's backup API: the node's files are only read."""
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    scratch.mkdir(parents=True)
+    for db in sorted(data.glob("*.db")):
+        if db.name == "stockade.db":
+            continue
+        source = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        copy = sqlite3.connect(scratch / db.name)
+        try:
+            source.backup(copy)
+        finally:
+            source.close()
+            copy.close()
+
+
+def _index_batches(store: SqliteStore, first_seq: int, first: int, total: int) -> tuple[float, float]:
+    """``index_entities`` of ``PROBE`` events, batches of ``BATCH``: seconds in all, and in building rows."""
+    rows_s = total_s = 0.0
+    seq = first_seq
+    for events in batches(first, first + PROBE - 1, total):
+        numbered = list(zip(range(seq + 1, seq + 1 + len(events)), events, strict=True))
+        seq += len(events)
+        if _entity_rows is not None:
+            t = time.perf_counter()
+            _entity_rows(SITE, numbered)
+            rows_s += time.perf_counter() - t
+        t = time.perf_counter()
+        store.index_entities(SITE, numbered)
+        total_s += time.perf_counter() - t
+    return total_s, rows_s
+
+
+def _warm(store: SqliteStore, cache_mib: int) -> None:
+    """Give the store's connection a page cache of ``cache_mib`` and read every B-tree of the index
+    into it."""
+    conn: sqlite3.Connection = store._conn  # the bench looks inside
+    conn.execute(f"PRAGMA idx.cache_size=-{cache_mib * 1024}")
+    conn.execute("PRAGMA wal_autocheckpoint=0")  # the WAL then counts the pages each commit writes
+    for table, index in conn.execute("SELECT tbl_name, name FROM idx.sqlite_master WHERE type IN ('table', "
+                                     "'index') AND tbl_name NOT LIKE 'sqlite_%'").fetchall():
+        conn.execute(f'SELECT count(*) FROM idx."{table}" INDEXED BY "{index}"' if index != table
+                     else f'SELECT count(*) FROM idx."{table}"').fetchall()
+
+
+def probe_index(node: Node, data: Path, scratch: Path, first: int, total: int) -> dict[str, float]:
+    """``index_entities`` of the next ``PROBE`` events (seq after the log's last) into a copy of the
+    index at this size: µs/event, split into building the rows and the SQL; then of the ``PROBE``
+    after them with every page of the index in SQLite's cache, counting the pages written."""
+    copy_index(data, scratch)
+    store = SqliteStore.open(scratch, synchronous="FULL")
+    try:
+        if store.indexed_seq(SITE) != node.store.indexed_seq(SITE):
+            raise RuntimeError("the copy of the entity index is not the node's")
+        last = node.store.last_seq(SITE)
+        total_s, rows_s = _index_batches(store, last, first, total)
+        out = {"us": total_s / PROBE * 1e6, "rows_us": rows_s / PROBE * 1e6 if _entity_rows else None,
+               "sql_us": (total_s - rows_s) / PROBE * 1e6 if _entity_rows else None}
+        try:
+            _warm(store, 4096)
+        except sqlite3.Error as e:  # another layout of the index: the cold figure stands alone
+            out["warm_error"] = str(e)
+        else:
+            wal = scratch / "index.db-wal"
+            before = wal.stat().st_size if wal.exists() else 0
+            warm_s, _ = _index_batches(store, last + PROBE, first + PROBE, total)
+            after = wal.stat().st_size if wal.exists() else 0
+            page = store._conn.execute("PRAGMA idx.page_size").fetchone()[0]
+            out |= {"warm_us": warm_s / PROBE * 1e6, "pages_per_event": (after - before) / (page + 24) / PROBE}
+    finally:
+        store.close()
+    out["index_mib"] = sum(p.stat().st_size for p in scratch.glob("*.db")) / 2**20
+    shutil.rmtree(scratch)
+    return out
+
+
+def measure_queries(node: Node, n: int, total: int, samples: int) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for name, make in queries(random.Random(11), n, total).items():
+        times, rows = [], 0
+        for _ in range(samples):
+            q = make()
+            t = time.perf_counter()
+            rows += len(node.store.query(q))
+            times.append(time.perf_counter() - t)
+        out[name] = {"p50_ms": percentile(times, 50) * 1e3, "p99_ms": percentile(times, 99) * 1e3,
+                     "rows": rows / samples}
+    return out
+
+
+def run(sizes: tuple[int, ...], samples: int = 300, probe: bool = True) -> list[dict[str, Any]]:
+    total = sizes[-1]
+    out: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="stockade-bench-scale-") as d:
+        data, tmp = Path(d) / "node", Path(d)
+        site_file(data)
+        node = Node.open(Settings(data_dir=data, engine="process"))
+        base = Baseline(tmp / "baseline.db")
+        try:
+            node.start()
+            pid = worker_pid(node)
+            have = 0
+            for size in sizes:
+                step = Step(size)
+                grow(node, base, step, have + 1, total, pid)
+                f = step.figures
+                window = min(WINDOW, size - have)
+                f |= {
+                    "size": size, "events": size - have, "accepted": step.work.accepted,
+                    "rejected": step.work.rejected, "duplicate": step.work.duplicate,
+                    "log_entries": node.store.last_seq(SITE),
+                    "alerts": int(node.metrics.outputs.labels(SITE, "alert")._value.get()),
+                    "ingest_us": step.us_per_event(step.ingest_s, step.ingest_n),
+                    "ingest_window_us": step.us_per_event(step.ingest_s, step.ingest_n, window),
+                    "baseline_window_us": step.us_per_event(step.baseline_s, step.baseline_n),
+                    "node_rss_mib": proc_status("self", "VmRSS"), "node_hwm_mib": proc_status("self", "VmHWM"),
+                    "worker_rss_mib": proc_status(pid, "VmRSS") if pid else None,
+                    "worker_hwm_mib": proc_status(pid, "VmHWM") if pid else None,
+                }
+                if probe:
+                    f["index"] = probe_index(node, data, tmp / "probe", size + 1, total)
+                f["queries"] = measure_queries(node, size, total, samples)
+                have = size
+                out.append(f)
+                print_step(f)
+        finally:
+            node.stop()
+            base.conn.close()
+    return out
+
+
+def _mib(v: float | None) -> str:
+    return "—" if v is None else f"{v:,.0f} MiB"
+
+
+def print_step(f: dict[str, Any]) -> None:
+    rows = [
+        ("work", f"{f['events']:,} events", f"accepted {f['accepted']:,}, rejected {f['rejected']:,}; "
+         f"{f['log_entries']:,} log entries with {f['alerts']:,} alerts"),
+        ("ingest, the step / its last events", f"{f['ingest_us']:.1f} / {f['ingest_window_us']:.1f} µs/ev",
+         f"{f['ingest_s']:.0f} s; worker caught up at {f['caught_up_s']:.0f} s"),
+        ("bare baseline, same last events", f"{f['baseline_window_us']:.1f} µs/ev",
+         f"ingest / baseline {f['ingest_window_us'] / f['baseline_window_us']:.1f}×"),
+        ("node CPU / worker CPU", f"{f['node_cpu_us']:.1f} / "
+         + ("—" if f['worker_cpu_us'] is None else f"{f['worker_cpu_us']:.1f}") + " µs/ev", "over the step"),
+    ]
+    if "index" in f:
+        i = f["index"]
+        split = "" if i["rows_us"] is None else f"rows {i['rows_us']:.1f} + SQL {i['sql_us']:.1f}; "
+        warm = (f"every page cached: {i['warm_us']:.1f} µs/ev, {i['pages_per_event']:.2f} pages written/ev"
+                if "warm_us" in i else f"no cached figure: {i.get('warm_error')}")
+        rows.append(("entity index, the next events", f"{i['us']:.1f} µs/ev",
+                     f"{split}index {i['index_mib']:,.0f} MiB; {warm}"))
+    rows.append(("memory: node / worker (RSS; peak)", f"{_mib(f['node_rss_mib'])} / {_mib(f['worker_rss_mib'])}",
+                 f"peak {_mib(f['node_hwm_mib'])} / {_mib(f['worker_hwm_mib'])}"))
+    rows += [(f"query: {name}", f"p50 {q['p50_ms']:.2f} ms, p99 {q['p99_ms']:.2f} ms", f"{q['rows']:.0f} rows")
+             for name, q in f["queries"].items()]
+    print_table(f"Scale: {SITE} at {f['size']:,} events", rows)
+
+
+def markdown(steps: list[dict[str, Any]]) -> str:
+    """The README's tables, from a run's figures."""
+    head = "| measure | " + " | ".join(f"{s['size']:,}" for s in steps) + " |"
+    sep = "| --- |" + " --- |" * len(steps)
+
+    def row(name: str, cell: Any) -> str:
+        return f"| {name} | " + " | ".join(cell(s) for s in steps) + " |"
+
+    lines = [head, sep,
+             row("events in the step: accepted / rejected", lambda s: f"{s['accepted']:,} / {s['rejected']:,}"),
+             row("ingest µs/event, the step's last 50,000", lambda s: f"{s['ingest_window_us']:.1f}"),
+             row("bare baseline µs/event, same events, table of the same size",
+                 lambda s: f"{s['baseline_window_us']:.1f}"),
+             row("ingest / baseline", lambda s: f"{s['ingest_window_us'] / s['baseline_window_us']:.1f}×"),
+             row("worker CPU µs/event over the step (decode, index, detectors)",
+                 lambda s: "—" if s["worker_cpu_us"] is None else f"{s['worker_cpu_us']:.1f}")]
+    if "index" in steps[0]:
+        def split(i: dict[str, Any]) -> str:
+            return "" if i["rows_us"] is None else f" ({i['rows_us']:.1f} + {i['sql_us']:.1f})"
+
+        lines += [row("entity index µs/event, the next 20,000 (building rows + SQL)",
+                      lambda s: f"{s['index']['us']:.1f}{split(s['index'])}"),
+                  row("the same with every index page in SQLite's cache; pages written per event",
+                      lambda s: f"{s['index']['warm_us']:.1f}; {s['index']['pages_per_event']:.2f}"
+                      if "warm_us" in s["index"] else "—"),
+                  row("entity index files", lambda s: f"{s['index']['index_mib']:,.0f} MiB")]
+    lines += [row("node RSS (peak)", lambda s: f"{s['node_rss_mib']:,.0f} ({s['node_hwm_mib']:,.0f}) MiB"),
+              row("worker RSS (peak)", lambda s: "—" if s["worker_rss_mib"] is None
+                  else f"{s['worker_rss_mib']:,.0f} ({s['worker_hwm_mib']:,.0f}) MiB")]
+    lines += [row(f"query p50 / p99 ms: {name}",
+                  lambda s, name=name: f"{s['queries'][name]['p50_ms']:.2f} / {s['queries'][name]['p99_ms']:.2f}")
+              for name in steps[0]["queries"]]
+    return "\n".join(lines)
+
+
+def sizes_from(text: str | None) -> tuple[int, ...]:
+    if not text:
+        return DEFAULT_SIZES
+    sizes = tuple(int(s.replace("_", "")) for s in text.split(",") if s.strip())
+    if not sizes or any(b <= a for a, b in zip(sizes, sizes[1:], strict=False)) or sizes[0] <= 0:
+        raise SystemExit(f"sizes must be positive and growing, not {text!r}")
+    return sizes
+
+
+def main(sizes: tuple[int, ...] | None = None, samples: int = 300, show_markdown: bool | None = None,
+         ) -> dict[str, Any]:
+    sizes = sizes or sizes_from(os.environ.get("STOCKADE_BENCH_SCALE"))
+    steps = run(sizes, samples)
+    if show_markdown if show_markdown is not None else bool(os.environ.get("STOCKADE_BENCH_SCALE_MD")):
+        print(markdown(steps))
+    return {"sizes": list(sizes), "steps": steps}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default=None, help="comma-separated, growing (default 100000,1000000)")
+    parser.add_argument("--samples", type=int, default=300, help="samples of each query kind")
+    parser.add_argument("--markdown", action="store_true", help="also print the README's tables")
+    args = parser.parse_args()
+    main(sizes_from(args.sizes), args.samples, args.markdown)
