@@ -47,7 +47,8 @@ import msgspec
 import yaml
 
 from bench.bench_query import DOORS, PEOPLE, SITE, event, queries
-from bench.harness import Work, percentile, print_table
+from bench.harness import Work, percentile
+from bench.scale_table import markdown, print_step
 from stockade.events import Envelope, Event
 from stockade.node.ingest import Principal
 from stockade.node.runtime import Node
@@ -204,11 +205,11 @@ def copy_index(data: Path, scratch: Path) -> None:
             copy.close()
 
 
-def _index_batches(store: SqliteStore, first_seq: int, first: int, total: int) -> tuple[float, float]:
-    """``index_entities`` of ``PROBE`` events, batches of ``BATCH``: seconds in all, and in building rows."""
+def _index_batches(store: SqliteStore, first_seq: int, first: int, n: int, total: int) -> tuple[float, float]:
+    """``index_entities`` of ``n`` events, batches of ``BATCH``: seconds in all, and in building rows."""
     rows_s = total_s = 0.0
     seq = first_seq
-    for events in batches(first, first + PROBE - 1, total):
+    for events in batches(first, first + n - 1, total):
         numbered = list(zip(range(seq + 1, seq + 1 + len(events)), events, strict=True))
         seq += len(events)
         if _entity_rows is not None:
@@ -233,9 +234,10 @@ def _warm(store: SqliteStore, cache_mib: int) -> None:
                      else f'SELECT count(*) FROM idx."{table}"').fetchall()
 
 
-def probe_index(node: Node, data: Path, scratch: Path, first: int, total: int) -> dict[str, float]:
-    """``index_entities`` of the next ``PROBE`` events (seq after the log's last) into a copy of the
-    index at this size: µs/event, split into building the rows and the SQL; then of the ``PROBE``
+def probe_index(node: Node, data: Path, scratch: Path, first: int, total: int, probe: int = PROBE,
+                ) -> dict[str, Any]:
+    """``index_entities`` of the next ``probe`` events (seq after the log's last) into a copy of the
+    index at this size: µs/event, split into building the rows and the SQL; then of the ``probe``
     after them with every page of the index in SQLite's cache, counting the pages written."""
     copy_index(data, scratch)
     store = SqliteStore.open(scratch, synchronous="FULL")
@@ -243,9 +245,10 @@ def probe_index(node: Node, data: Path, scratch: Path, first: int, total: int) -
         if store.indexed_seq(SITE) != node.store.indexed_seq(SITE):
             raise RuntimeError("the copy of the entity index is not the node's")
         last = node.store.last_seq(SITE)
-        total_s, rows_s = _index_batches(store, last, first, total)
-        out = {"us": total_s / PROBE * 1e6, "rows_us": rows_s / PROBE * 1e6 if _entity_rows else None,
-               "sql_us": (total_s - rows_s) / PROBE * 1e6 if _entity_rows else None}
+        total_s, rows_s = _index_batches(store, last, first, probe, total)
+        out: dict[str, Any] = {"events": probe, "us": total_s / probe * 1e6,
+                               "rows_us": rows_s / probe * 1e6 if _entity_rows else None,
+                               "sql_us": (total_s - rows_s) / probe * 1e6 if _entity_rows else None}
         try:
             _warm(store, 4096)
         except sqlite3.Error as e:  # another layout of the index: the cold figure stands alone
@@ -253,10 +256,10 @@ def probe_index(node: Node, data: Path, scratch: Path, first: int, total: int) -
         else:
             wal = scratch / "index.db-wal"
             before = wal.stat().st_size if wal.exists() else 0
-            warm_s, _ = _index_batches(store, last + PROBE, first + PROBE, total)
+            warm_s, _ = _index_batches(store, last + probe, first + probe, probe, total)
             after = wal.stat().st_size if wal.exists() else 0
             page = store._conn.execute("PRAGMA idx.page_size").fetchone()[0]
-            out |= {"warm_us": warm_s / PROBE * 1e6, "pages_per_event": (after - before) / (page + 24) / PROBE}
+            out |= {"warm_us": warm_s / probe * 1e6, "pages_per_event": (after - before) / (page + 24) / probe}
     finally:
         store.close()
     out["index_mib"] = sum(p.stat().st_size for p in scratch.glob("*.db")) / 2**20
@@ -278,7 +281,7 @@ def measure_queries(node: Node, n: int, total: int, samples: int) -> dict[str, d
     return out
 
 
-def run(sizes: tuple[int, ...], samples: int = 300, probe: bool = True) -> list[dict[str, Any]]:
+def run(sizes: tuple[int, ...], samples: int = 300, probe: int = PROBE) -> list[dict[str, Any]]:
     total = sizes[-1]
     out: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="stockade-bench-scale-") as d:
@@ -308,7 +311,7 @@ def run(sizes: tuple[int, ...], samples: int = 300, probe: bool = True) -> list[
                     "worker_hwm_mib": proc_status(pid, "VmHWM") if pid else None,
                 }
                 if probe:
-                    f["index"] = probe_index(node, data, tmp / "probe", size + 1, total)
+                    f["index"] = probe_index(node, data, tmp / "probe", size + 1, total, probe)
                 f["queries"] = measure_queries(node, size, total, samples)
                 have = size
                 out.append(f)
@@ -317,70 +320,6 @@ def run(sizes: tuple[int, ...], samples: int = 300, probe: bool = True) -> list[
             node.stop()
             base.conn.close()
     return out
-
-
-def _mib(v: float | None) -> str:
-    return "—" if v is None else f"{v:,.0f} MiB"
-
-
-def print_step(f: dict[str, Any]) -> None:
-    rows = [
-        ("work", f"{f['events']:,} events", f"accepted {f['accepted']:,}, rejected {f['rejected']:,}; "
-         f"{f['log_entries']:,} log entries with {f['alerts']:,} alerts"),
-        ("ingest, the step / its last events", f"{f['ingest_us']:.1f} / {f['ingest_window_us']:.1f} µs/ev",
-         f"{f['ingest_s']:.0f} s; worker caught up at {f['caught_up_s']:.0f} s"),
-        ("bare baseline, same last events", f"{f['baseline_window_us']:.1f} µs/ev",
-         f"ingest / baseline {f['ingest_window_us'] / f['baseline_window_us']:.1f}×"),
-        ("node CPU / worker CPU", f"{f['node_cpu_us']:.1f} / "
-         + ("—" if f['worker_cpu_us'] is None else f"{f['worker_cpu_us']:.1f}") + " µs/ev", "over the step"),
-    ]
-    if "index" in f:
-        i = f["index"]
-        split = "" if i["rows_us"] is None else f"rows {i['rows_us']:.1f} + SQL {i['sql_us']:.1f}; "
-        warm = (f"every page cached: {i['warm_us']:.1f} µs/ev, {i['pages_per_event']:.2f} pages written/ev"
-                if "warm_us" in i else f"no cached figure: {i.get('warm_error')}")
-        rows.append(("entity index, the next events", f"{i['us']:.1f} µs/ev",
-                     f"{split}index {i['index_mib']:,.0f} MiB; {warm}"))
-    rows.append(("memory: node / worker (RSS; peak)", f"{_mib(f['node_rss_mib'])} / {_mib(f['worker_rss_mib'])}",
-                 f"peak {_mib(f['node_hwm_mib'])} / {_mib(f['worker_hwm_mib'])}"))
-    rows += [(f"query: {name}", f"p50 {q['p50_ms']:.2f} ms, p99 {q['p99_ms']:.2f} ms", f"{q['rows']:.0f} rows")
-             for name, q in f["queries"].items()]
-    print_table(f"Scale: {SITE} at {f['size']:,} events", rows)
-
-
-def markdown(steps: list[dict[str, Any]]) -> str:
-    """The README's tables, from a run's figures."""
-    head = "| measure | " + " | ".join(f"{s['size']:,}" for s in steps) + " |"
-    sep = "| --- |" + " --- |" * len(steps)
-
-    def row(name: str, cell: Any) -> str:
-        return f"| {name} | " + " | ".join(cell(s) for s in steps) + " |"
-
-    lines = [head, sep,
-             row("events in the step: accepted / rejected", lambda s: f"{s['accepted']:,} / {s['rejected']:,}"),
-             row("ingest µs/event, the step's last 50,000", lambda s: f"{s['ingest_window_us']:.1f}"),
-             row("bare baseline µs/event, same events, table of the same size",
-                 lambda s: f"{s['baseline_window_us']:.1f}"),
-             row("ingest / baseline", lambda s: f"{s['ingest_window_us'] / s['baseline_window_us']:.1f}×"),
-             row("worker CPU µs/event over the step (decode, index, detectors)",
-                 lambda s: "—" if s["worker_cpu_us"] is None else f"{s['worker_cpu_us']:.1f}")]
-    if "index" in steps[0]:
-        def split(i: dict[str, Any]) -> str:
-            return "" if i["rows_us"] is None else f" ({i['rows_us']:.1f} + {i['sql_us']:.1f})"
-
-        lines += [row("entity index µs/event, the next 20,000 (building rows + SQL)",
-                      lambda s: f"{s['index']['us']:.1f}{split(s['index'])}"),
-                  row("the same with every index page in SQLite's cache; pages written per event",
-                      lambda s: f"{s['index']['warm_us']:.1f}; {s['index']['pages_per_event']:.2f}"
-                      if "warm_us" in s["index"] else "—"),
-                  row("entity index files", lambda s: f"{s['index']['index_mib']:,.0f} MiB")]
-    lines += [row("node RSS (peak)", lambda s: f"{s['node_rss_mib']:,.0f} ({s['node_hwm_mib']:,.0f}) MiB"),
-              row("worker RSS (peak)", lambda s: "—" if s["worker_rss_mib"] is None
-                  else f"{s['worker_rss_mib']:,.0f} ({s['worker_hwm_mib']:,.0f}) MiB")]
-    lines += [row(f"query p50 / p99 ms: {name}",
-                  lambda s, name=name: f"{s['queries'][name]['p50_ms']:.2f} / {s['queries'][name]['p99_ms']:.2f}")
-              for name in steps[0]["queries"]]
-    return "\n".join(lines)
 
 
 def sizes_from(text: str | None) -> tuple[int, ...]:
@@ -393,9 +332,9 @@ def sizes_from(text: str | None) -> tuple[int, ...]:
 
 
 def main(sizes: tuple[int, ...] | None = None, samples: int = 300, show_markdown: bool | None = None,
-         ) -> dict[str, Any]:
+         probe: int = PROBE) -> dict[str, Any]:
     sizes = sizes or sizes_from(os.environ.get("STOCKADE_BENCH_SCALE"))
-    steps = run(sizes, samples)
+    steps = run(sizes, samples, probe)
     if show_markdown if show_markdown is not None else bool(os.environ.get("STOCKADE_BENCH_SCALE_MD")):
         print(markdown(steps))
     return {"sizes": list(sizes), "steps": steps}
@@ -405,6 +344,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default=None, help="comma-separated, growing (default 100000,1000000)")
     parser.add_argument("--samples", type=int, default=300, help="samples of each query kind")
+    parser.add_argument("--probe", type=int, default=PROBE, help="events of the entity-index probe (0: none)")
     parser.add_argument("--markdown", action="store_true", help="also print the README's tables")
     args = parser.parse_args()
-    main(sizes_from(args.sizes), args.samples, args.markdown)
+    main(sizes_from(args.sizes), args.samples, args.markdown, args.probe)

@@ -1,0 +1,42 @@
+"""``bench scale`` at a tiny size: it grows the site through the node and prints, for every size, the
+work it did (events accepted and rejected) beside its costs, in its tables and in the README's."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from bench import bench_scale, harness
+from bench.bench_query import queries
+
+SIZES = (1_500, 3_000)
+
+
+def test_bench_scale_prints_the_work_of_every_size(capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(harness.console, "width", 300)  # one table row a line
+    figures = bench_scale.main(SIZES, samples=3, show_markdown=True, probe=1_000)
+    out = capsys.readouterr().out
+    steps = figures["steps"]
+    assert [s["size"] for s in steps] == list(SIZES)
+    for step, first in zip(steps, (0, *SIZES), strict=False):
+        events = step["size"] - first
+        assert (step["events"], step["accepted"], step["rejected"]) == (events, events, 0)
+        assert step["log_entries"] >= step["size"]  # the inputs, and the outputs the engine wrote
+        assert step["worker_rss_mib"] > 0  # the engine ran in its worker process
+        assert step["worker_cpu_us"] > 0
+        assert step["index"]["events"] == 1_000
+        assert step["index"]["us"] > 0
+        assert set(step["queries"]) == set(queries(random.Random(0), 1, 1))  # bench query's every kind
+        assert f"Scale: bench-q at {step['size']:,} events" in out
+        assert f"accepted {events:,}, rejected 0" in out
+    assert "| events in the step: accepted / rejected | 1,500 / 0 | 1,500 / 0 |" in out
+    assert out.count("| query p50 / p99 ms: ") == len(steps[0]["queries"])
+
+
+def test_sizes_are_read_growing() -> None:
+    assert bench_scale.sizes_from("100_000,1000000") == (100_000, 1_000_000)
+    assert bench_scale.sizes_from(None) == bench_scale.sizes_from("") == bench_scale.DEFAULT_SIZES
+    for bad in ("1000,1000", "5000,100", "0,10"):
+        with pytest.raises(SystemExit, match="positive and growing"):
+            bench_scale.sizes_from(bad)
