@@ -18,8 +18,8 @@ the worker has caught up:
   does at this size without Stockade, so a change of the machine's speed is not read as growth;
 * the worker's CPU µs/event over the step (decode, entity index, every detector; /proc/<pid>/stat);
 * entity-index µs/event: ``index_entities`` of the next ``PROBE`` events, batches of 1,000, into
-  a copy of the index at that size (SQLite's backup API: the node's files are not touched), split
-  into building the rows and the SQL; and the same with a page cache that holds the index, so the
+  a copy of the index at that size (SQLite's backup API: the node's files are not touched), its CPU
+  split into building the rows and the SQL; and the same with a page cache that holds the index, so the
   SQL's growth is seen to be reads of B-tree pages, or not;
 * p50 / p99 of every kind of :func:`bench.bench_query.queries` on the node's store;
 * the node's and the worker's resident memory (VmRSS, and VmHWM: its peak) and what was accepted
@@ -31,6 +31,7 @@ the worker has caught up:
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import random
 import shutil
@@ -38,10 +39,10 @@ import sqlite3
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 import yaml
@@ -62,6 +63,7 @@ PROBE = 20_000
 READERS = 30
 DEFAULT_SIZES = (100_000, 1_000_000)
 _TICKS = os.sysconf("SC_CLK_TCK")
+T = TypeVar("T")
 _entity_rows = getattr(_sql, "entity_rows", None)  # the index's row builder, timed apart when there is one
 
 
@@ -111,6 +113,26 @@ def worker_pid(node: Node) -> int | None:
     return None if process is None else int(process.pid)
 
 
+Timed = tuple[float, float, int]
+"""One batch: wall seconds, CPU seconds of the thread that did it, events."""
+
+
+def timed(work: Callable[[], T], n: int) -> tuple[T, Timed]:
+    wall, cpu = time.perf_counter(), time.thread_time()
+    result = work()
+    return result, (time.perf_counter() - wall, time.thread_time() - cpu, n)
+
+
+def per_event(batches_: Sequence[Timed], last: int | None = None) -> tuple[float, float]:
+    """Wall and CPU µs/event over the batches, or over the last ``last`` events of them (whole batches).
+    The CPU figure is the thread's own: on a shared machine the wall figure also holds the waits
+    for a core (and, for commits, for the disk)."""
+    k = len(batches_) if last is None else max(1, -(-last // BATCH))
+    chosen = batches_[-k:]
+    n = sum(b[2] for b in chosen)
+    return sum(b[0] for b in chosen) / n * 1e6, sum(b[1] for b in chosen) / n * 1e6
+
+
 class Baseline:
     """The bare baseline, grown beside the node: ``bench_ingest.bench_baseline``'s table and its
     msgspec + ``executemany``, one WAL ``FULL`` commit per batch of ``BATCH``."""
@@ -123,8 +145,7 @@ class Baseline:
         self.decoder = msgspec.json.Decoder(Event)
         self.seq = 0
 
-    def insert(self, lines: list[bytes]) -> float:
-        start = time.perf_counter()
+    def insert(self, lines: list[bytes]) -> None:
         rows = []
         for line in lines:
             self.seq += 1
@@ -133,7 +154,6 @@ class Baseline:
         self.conn.execute("BEGIN")
         self.conn.executemany("INSERT INTO events VALUES (?,?,?,?,?)", rows)
         self.conn.execute("COMMIT")
-        return time.perf_counter() - start
 
 
 @dataclass
@@ -142,16 +162,9 @@ class Step:
 
     size: int
     work: Work = field(default_factory=Work)
-    ingest_s: list[float] = field(default_factory=list)
-    ingest_n: list[int] = field(default_factory=list)
-    baseline_s: list[float] = field(default_factory=list)
-    baseline_n: list[int] = field(default_factory=list)
+    ingest: list[Timed] = field(default_factory=list)
+    baseline: list[Timed] = field(default_factory=list)
     figures: dict[str, Any] = field(default_factory=dict)
-
-    def us_per_event(self, times: list[float], counts: list[int], last: int | None = None) -> float:
-        """µs/event over the step, or over its last ``last`` events (whole batches)."""
-        k = len(times) if last is None else max(1, -(-last // BATCH))
-        return sum(times[-k:]) / sum(counts[-k:]) * 1e6
 
 
 def grow(node: Node, base: Baseline, step: Step, first: int, total: int, pid: int | None) -> None:
@@ -162,10 +175,9 @@ def grow(node: Node, base: Baseline, step: Step, first: int, total: int, pid: in
     started = time.perf_counter()
     for events in batches(first, step.size, total):
         lines = [msgspec.json.encode(e) for e in events]
-        t = time.perf_counter()
-        report = node.ingestor.ingest_lines(lines, Principal.operator())
-        step.ingest_s.append(time.perf_counter() - t)
-        step.ingest_n.append(len(lines))
+        report, cost = timed(functools.partial(node.ingestor.ingest_lines, lines, Principal.operator()),
+                             len(lines))
+        step.ingest.append(cost)
         step.work.add(report.results)
         window.append(lines)
     ingested = time.perf_counter() - started
@@ -183,8 +195,7 @@ def grow(node: Node, base: Baseline, step: Step, first: int, total: int, pid: in
     for events in batches(first, first + untimed - 1, total):  # the baseline grown untimed up to the window
         base.insert([msgspec.json.encode(e) for e in events])
     for lines in window:
-        step.baseline_s.append(base.insert(lines))
-        step.baseline_n.append(len(lines))
+        step.baseline.append(timed(functools.partial(base.insert, lines), len(lines))[1])
 
 
 def copy_index(data: Path, scratch: Path) -> None:
@@ -205,21 +216,21 @@ def copy_index(data: Path, scratch: Path) -> None:
             copy.close()
 
 
-def _index_batches(store: SqliteStore, first_seq: int, first: int, n: int, total: int) -> tuple[float, float]:
-    """``index_entities`` of ``n`` events, batches of ``BATCH``: seconds in all, and in building rows."""
-    rows_s = total_s = 0.0
+def _index_batches(store: SqliteStore, first_seq: int, first: int, n: int, total: int) -> tuple[Timed, float]:
+    """``index_entities`` of ``n`` events, batches of ``BATCH``: its cost, and the CPU seconds of
+    building the rows alone."""
+    rows_s = wall = cpu = 0.0
     seq = first_seq
     for events in batches(first, first + n - 1, total):
         numbered = list(zip(range(seq + 1, seq + 1 + len(events)), events, strict=True))
         seq += len(events)
         if _entity_rows is not None:
-            t = time.perf_counter()
+            t = time.thread_time()
             _entity_rows(SITE, numbered)
-            rows_s += time.perf_counter() - t
-        t = time.perf_counter()
-        store.index_entities(SITE, numbered)
-        total_s += time.perf_counter() - t
-    return total_s, rows_s
+            rows_s += time.thread_time() - t
+        _, (w, c, _n) = timed(functools.partial(store.index_entities, SITE, numbered), len(events))
+        wall, cpu = wall + w, cpu + c
+    return (wall, cpu, n), rows_s
 
 
 def _warm(store: SqliteStore, cache_mib: int) -> None:
@@ -245,10 +256,10 @@ def probe_index(node: Node, data: Path, scratch: Path, first: int, total: int, p
         if store.indexed_seq(SITE) != node.store.indexed_seq(SITE):
             raise RuntimeError("the copy of the entity index is not the node's")
         last = node.store.last_seq(SITE)
-        total_s, rows_s = _index_batches(store, last, first, probe, total)
-        out: dict[str, Any] = {"events": probe, "us": total_s / probe * 1e6,
+        cost, rows_s = _index_batches(store, last, first, probe, total)
+        out: dict[str, Any] = {"events": probe, "us": cost[0] / probe * 1e6, "cpu_us": cost[1] / probe * 1e6,
                                "rows_us": rows_s / probe * 1e6 if _entity_rows else None,
-                               "sql_us": (total_s - rows_s) / probe * 1e6 if _entity_rows else None}
+                               "sql_us": (cost[1] - rows_s) / probe * 1e6 if _entity_rows else None}
         try:
             _warm(store, 4096)
         except sqlite3.Error as e:  # another layout of the index: the cold figure stands alone
@@ -256,10 +267,11 @@ def probe_index(node: Node, data: Path, scratch: Path, first: int, total: int, p
         else:
             wal = scratch / "index.db-wal"
             before = wal.stat().st_size if wal.exists() else 0
-            warm_s, _ = _index_batches(store, last + probe, first + probe, probe, total)
+            warm, _ = _index_batches(store, last + probe, first + probe, probe, total)
             after = wal.stat().st_size if wal.exists() else 0
             page = store._conn.execute("PRAGMA idx.page_size").fetchone()[0]
-            out |= {"warm_us": warm_s / probe * 1e6, "pages_per_event": (after - before) / (page + 24) / probe}
+            out |= {"warm_us": warm[0] / probe * 1e6, "warm_cpu_us": warm[1] / probe * 1e6,
+                    "pages_per_event": (after - before) / (page + 24) / probe}
     finally:
         store.close()
     out["index_mib"] = sum(p.stat().st_size for p in scratch.glob("*.db")) / 2**20
@@ -268,16 +280,17 @@ def probe_index(node: Node, data: Path, scratch: Path, first: int, total: int, p
 
 
 def measure_queries(node: Node, n: int, total: int, samples: int) -> dict[str, dict[str, float]]:
+    """Every kind of ``bench query``'s queries on the node's store: wall p50 / p99, CPU p50, rows."""
     out: dict[str, dict[str, float]] = {}
     for name, make in queries(random.Random(11), n, total).items():
-        times, rows = [], 0
+        walls, cpus, rows = [], [], 0
         for _ in range(samples):
-            q = make()
-            t = time.perf_counter()
-            rows += len(node.store.query(q))
-            times.append(time.perf_counter() - t)
-        out[name] = {"p50_ms": percentile(times, 50) * 1e3, "p99_ms": percentile(times, 99) * 1e3,
-                     "rows": rows / samples}
+            answer, (wall, cpu, _n) = timed(functools.partial(node.store.query, make()), 1)
+            rows += len(answer)
+            walls.append(wall)
+            cpus.append(cpu)
+        out[name] = {"p50_ms": percentile(walls, 50) * 1e3, "p99_ms": percentile(walls, 99) * 1e3,
+                     "cpu_p50_ms": percentile(cpus, 50) * 1e3, "rows": rows / samples}
     return out
 
 
@@ -303,9 +316,11 @@ def run(sizes: tuple[int, ...], samples: int = 300, probe: int = PROBE) -> list[
                     "rejected": step.work.rejected, "duplicate": step.work.duplicate,
                     "log_entries": node.store.last_seq(SITE),
                     "alerts": int(node.metrics.outputs.labels(SITE, "alert")._value.get()),
-                    "ingest_us": step.us_per_event(step.ingest_s, step.ingest_n),
-                    "ingest_window_us": step.us_per_event(step.ingest_s, step.ingest_n, window),
-                    "baseline_window_us": step.us_per_event(step.baseline_s, step.baseline_n),
+                    "ingest_us": per_event(step.ingest)[0], "ingest_cpu_us": per_event(step.ingest)[1],
+                    "ingest_window_us": per_event(step.ingest, window)[0],
+                    "ingest_window_cpu_us": per_event(step.ingest, window)[1],
+                    "baseline_window_us": per_event(step.baseline)[0],
+                    "baseline_window_cpu_us": per_event(step.baseline)[1],
                     "node_rss_mib": proc_status("self", "VmRSS"), "node_hwm_mib": proc_status("self", "VmHWM"),
                     "worker_rss_mib": proc_status(pid, "VmRSS") if pid else None,
                     "worker_hwm_mib": proc_status(pid, "VmHWM") if pid else None,

@@ -31,7 +31,7 @@ def test_bench_scale_prints_the_work_of_every_size(capsys: pytest.CaptureFixture
         assert f"Scale: bench-q at {step['size']:,} events" in out
         assert f"accepted {events:,}, rejected 0" in out
     assert "| events in the step: accepted / rejected | 1,500 / 0 | 1,500 / 0 |" in out
-    assert out.count("| query p50 / p99 ms: ") == len(steps[0]["queries"])
+    assert out.count("| query p50 / p99 ms (CPU p50); rows: ") == len(steps[0]["queries"])
 
 
 def test_sizes_are_read_growing() -> None:
