@@ -25,7 +25,9 @@ the worker has caught up:
 * the node's and the worker's resident memory (VmRSS, and VmHWM: its peak) and what was accepted
   and rejected (the workload expects every line accepted).
 
-``--markdown`` (or ``STOCKADE_BENCH_SCALE_MD=1``) also prints the README's tables.
+``--markdown`` (or ``STOCKADE_BENCH_SCALE_MD=1``) also prints the README's table; ``--explain``
+(``STOCKADE_BENCH_SCALE_EXPLAIN=1``) a profile of ingest, the query plans and the B-tree pages at
+each size (:mod:`bench.scale_explain`).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ import yaml
 
 from bench.bench_query import DOORS, PEOPLE, SITE, event, queries
 from bench.harness import Work, percentile
+from bench.scale_explain import PROFILED, BatchProfile, btree_pages, print_explained, query_plans
 from bench.scale_table import markdown, print_step
 from stockade.events import Envelope, Event
 from stockade.node.ingest import Principal
@@ -167,17 +170,25 @@ class Step:
     figures: dict[str, Any] = field(default_factory=dict)
 
 
-def grow(node: Node, base: Baseline, step: Step, first: int, total: int, pid: int | None) -> None:
+def grow(node: Node, base: Baseline, step: Step, first: int, total: int, pid: int | None,
+         profile: BatchProfile | None = None) -> None:
     """Ingest events ``first … step.size`` through the node, then the same lines into the baseline;
-    wait for the worker to catch up."""
+    wait for the worker to catch up. With ``profile``, the ``PROFILED`` batches before the last
+    ``WINDOW`` events are profiled (and left out of the step's timings)."""
     node_cpu, worker_cpu = cpu_seconds("self"), cpu_seconds(pid) if pid else 0.0
     window: deque[list[bytes]] = deque(maxlen=max(1, WINDOW // BATCH))  # the step's last lines
+    n_batches = -(-(step.size - first + 1) // BATCH)
+    profiled = range(n_batches - WINDOW // BATCH - PROFILED, n_batches - WINDOW // BATCH) if profile else range(0)
     started = time.perf_counter()
-    for events in batches(first, step.size, total):
+    for b, events in enumerate(batches(first, step.size, total)):
         lines = [msgspec.json.encode(e) for e in events]
-        report, cost = timed(functools.partial(node.ingestor.ingest_lines, lines, Principal.operator()),
-                             len(lines))
-        step.ingest.append(cost)
+        ingest = functools.partial(node.ingestor.ingest_lines, lines, Principal.operator())
+        if profile is not None and b in profiled and b >= 0:
+            profile.events += len(lines)
+            report = profile.profile.runcall(ingest)
+        else:
+            report, cost = timed(ingest, len(lines))
+            step.ingest.append(cost)
         step.work.add(report.results)
         window.append(lines)
     ingested = time.perf_counter() - started
@@ -294,7 +305,8 @@ def measure_queries(node: Node, n: int, total: int, samples: int) -> dict[str, d
     return out
 
 
-def run(sizes: tuple[int, ...], samples: int = 300, probe: int = PROBE) -> list[dict[str, Any]]:
+def run(sizes: tuple[int, ...], samples: int = 300, probe: int = PROBE, explain: bool = False,
+        ) -> list[dict[str, Any]]:
     total = sizes[-1]
     out: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="stockade-bench-scale-") as d:
@@ -308,7 +320,8 @@ def run(sizes: tuple[int, ...], samples: int = 300, probe: int = PROBE) -> list[
             have = 0
             for size in sizes:
                 step = Step(size)
-                grow(node, base, step, have + 1, total, pid)
+                profile = BatchProfile() if explain else None
+                grow(node, base, step, have + 1, total, pid, profile)
                 f = step.figures
                 window = min(WINDOW, size - have)
                 f |= {
@@ -328,9 +341,15 @@ def run(sizes: tuple[int, ...], samples: int = 300, probe: int = PROBE) -> list[
                 if probe:
                     f["index"] = probe_index(node, data, tmp / "probe", size + 1, total, probe)
                 f["queries"] = measure_queries(node, size, total, samples)
+                if profile is not None:
+                    f["explain"] = {"ingest_profile": profile.top(), "plans": query_plans(node, size, total),
+                                    "pages": btree_pages(data)}
                 have = size
                 out.append(f)
                 print_step(f)
+                if profile is not None:
+                    print_explained(size, f["explain"]["ingest_profile"], f["explain"]["plans"],
+                                    f["explain"]["pages"])
         finally:
             node.stop()
             base.conn.close()
@@ -347,9 +366,10 @@ def sizes_from(text: str | None) -> tuple[int, ...]:
 
 
 def main(sizes: tuple[int, ...] | None = None, samples: int = 300, show_markdown: bool | None = None,
-         probe: int = PROBE) -> dict[str, Any]:
+         probe: int = PROBE, explain: bool | None = None) -> dict[str, Any]:
     sizes = sizes or sizes_from(os.environ.get("STOCKADE_BENCH_SCALE"))
-    steps = run(sizes, samples, probe)
+    explain = explain if explain is not None else bool(os.environ.get("STOCKADE_BENCH_SCALE_EXPLAIN"))
+    steps = run(sizes, samples, probe, explain)
     if show_markdown if show_markdown is not None else bool(os.environ.get("STOCKADE_BENCH_SCALE_MD")):
         print(markdown(steps))
     return {"sizes": list(sizes), "steps": steps}
@@ -361,5 +381,6 @@ if __name__ == "__main__":
     parser.add_argument("--samples", type=int, default=300, help="samples of each query kind")
     parser.add_argument("--probe", type=int, default=PROBE, help="events of the entity-index probe (0: none)")
     parser.add_argument("--markdown", action="store_true", help="also print the README's tables")
+    parser.add_argument("--explain", action="store_true", help="profile ingest, print query plans and B-tree pages")
     args = parser.parse_args()
-    main(sizes_from(args.sizes), args.samples, args.markdown, args.probe)
+    main(sizes_from(args.sizes), args.samples, args.markdown, args.probe, args.explain)
