@@ -36,15 +36,16 @@ def main(argv: list[str]) -> int:
         except Exception:  # noqa: BLE001 - reported with its traceback; one broken benchmark must not hide the others
             traceback.print_exc()
             took[name] = (time.perf_counter() - started, "FAILED")
+            print(f"bench {name}: FAILED after {took[name][0]:,.0f} s", flush=True)
             continue
         seconds = time.perf_counter() - started
         took[name] = (seconds, "ok")
+        print(f"bench {name}: ok, {seconds:,.0f} s", flush=True)
         record = {"bench": name, "when": datetime.now(UTC).isoformat(), "python": platform.python_version(),
                   "machine": platform.machine(), "seconds": seconds, "figures": figures}
         (out / f"{name}.json").write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
-    for name, (seconds, status) in took.items():
-        print(f"bench {name}: {status}, {seconds:,.0f} s")
-    print(f"all: {sum(s for s, _ in took.values()):,.0f} s")
+    print("; ".join(f"{name} {status} {seconds:,.0f} s" for name, (seconds, status) in took.items())
+          + f"; all {sum(s for s, _ in took.values()):,.0f} s")
     return 0 if all(status == "ok" for _, status in took.values()) else 1
 
 
