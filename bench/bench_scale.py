@@ -180,7 +180,11 @@ def grow(node: Node, base: Baseline, step: Step, first: int, total: int, pid: in
     n_batches = -(-(step.size - first + 1) // BATCH)
     profiled = range(n_batches - WINDOW // BATCH - PROFILED, n_batches - WINDOW // BATCH) if profile else range(0)
     started = time.perf_counter()
+    lag = depth = 0
     for b, events in enumerate(batches(first, step.size, total)):
+        if b % 10 == 0:  # how far the worker is behind: what the node holds for it meanwhile
+            lag = max(lag, node.store.last_seq(SITE) - node.engine.applied(SITE))
+            depth = max(depth, node.bus.depth())
         lines = [msgspec.json.encode(e) for e in events]
         ingest = functools.partial(node.ingestor.ingest_lines, lines, Principal.operator())
         if profile is not None and b in profiled and b >= 0:
@@ -198,7 +202,7 @@ def grow(node: Node, base: Baseline, step: Step, first: int, total: int, pid: in
     n = step.size - first + 1
     step.work.expect(f"scale, events {first:,}…{step.size:,}", accepted=n)
     step.figures |= {
-        "ingest_s": ingested, "caught_up_s": caught_up,
+        "ingest_s": ingested, "caught_up_s": caught_up, "max_lag": lag, "max_bus_depth": depth,
         "node_cpu_us": (cpu_seconds("self") - node_cpu) / n * 1e6,
         "worker_cpu_us": (cpu_seconds(pid) - worker_cpu) / n * 1e6 if pid else None,
     }

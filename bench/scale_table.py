@@ -55,6 +55,8 @@ def _rows(f: dict[str, Any]) -> list[tuple[str, Callable[[dict[str, Any]], str]]
         ("ingest / baseline", _ratio),
         ("node process CPU µs/event over the step (every thread)", lambda s: f"{s['node_cpu_us']:.1f}"),
         ("worker process CPU µs/event over the step (decode, entity index, detectors)", _worker),
+        ("the worker's largest lag in the step: log entries; batches waiting on the node's bus",
+         lambda s: f"{s['max_lag']:,}; {s['max_bus_depth']:,}"),
     ]
     if "index" in f:
         n = f["index"]["events"]
