@@ -1,10 +1,16 @@
 """The tables of ``bench scale`` (:mod:`bench.bench_scale`): one per size on the terminal, and the
 README's Markdown table of a whole run (``--markdown``). Costs read "wall (CPU)": the CPU figure is
-the working thread's own time, which the machine's other load does not lengthen."""
+the working thread's own time, which the machine's other load does not lengthen.
+
+    python -m bench.scale_table bench/results/scale.json     # the README's table of a recorded run
+"""
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from bench.bench_query import SITE
@@ -56,7 +62,7 @@ def _rows(f: dict[str, Any]) -> list[tuple[str, Callable[[dict[str, Any]], str]]
         ("node process CPU µs/event over the step (every thread)", lambda s: f"{s['node_cpu_us']:.1f}"),
         ("worker process CPU µs/event over the step (decode, entity index, detectors)", _worker),
         ("the worker's largest lag in the step: log entries; batches waiting on the node's bus",
-         lambda s: f"{s['max_lag']:,}; {s['max_bus_depth']:,}"),
+         lambda s: f"{s['max_lag']:,}; {s['max_bus_depth']:,}" if "max_lag" in s else "—"),
     ]
     if "index" in f:
         n = f["index"]["events"]
@@ -90,3 +96,7 @@ def markdown(steps: list[dict[str, Any]]) -> str:
     for name, cell in _rows(steps[-1]):
         lines.append(f"| {name} | " + " | ".join(cell(s) for s in steps) + " |")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))["figures"]["steps"]))
