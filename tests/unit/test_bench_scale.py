@@ -4,12 +4,30 @@ work it did (events accepted and rejected) beside its costs, in its tables and i
 from __future__ import annotations
 
 import random
+import re
+from pathlib import Path
 
 import pytest
 from bench import bench_scale, harness
 from bench.bench_query import queries
+from bench.scale_table import markdown
 
 SIZES = (1_500, 3_000)
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def measures(table: str) -> list[str]:
+    """The first column of a Markdown table's body, its numbers (the probe's size) left out."""
+    rows = [line for line in table.splitlines() if line.startswith("|")]
+    return [re.sub(r"\d[\d,]*", "N", row.split("|")[1].strip()) for row in rows[2:]]
+
+
+def readme_scale_table() -> str:
+    """The first table after the README's **Scale** heading."""
+    after = README.read_text(encoding="utf-8").split("**Scale**", 1)[1].splitlines()
+    start = next(i for i, line in enumerate(after) if line.startswith("|"))
+    end = next((i for i in range(start, len(after)) if not after[i].startswith("|")), len(after))
+    return "\n".join(after[start:end])
 
 
 def test_bench_scale_prints_the_work_of_every_size(capsys: pytest.CaptureFixture[str],
@@ -32,6 +50,8 @@ def test_bench_scale_prints_the_work_of_every_size(capsys: pytest.CaptureFixture
         assert f"accepted {events:,}, rejected 0" in out
     assert "| events in the step: accepted / rejected | 1,500 / 0 | 1,500 / 0 |" in out
     assert out.count("| query p50 / p99 ms (CPU p50); rows: ") == len(steps[0]["queries"])
+    # the README's table is this one, regenerated: the same measures in the same order
+    assert measures(readme_scale_table()) == measures(markdown(steps))
 
 
 def test_sizes_are_read_growing() -> None:
