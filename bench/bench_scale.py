@@ -3,7 +3,7 @@ each size the cost of the next events, the queries and the memory.
 
     python -m bench scale                                      # 100,000 and 1,000,000 events
     STOCKADE_BENCH_SCALE=100000,1000000,5000000 python -m bench scale
-    python -m bench.bench_scale --sizes 100000,1000000,5000000 --markdown
+    python -m bench.bench_scale --sizes 100000,1000000,5000000 --markdown --explain
 
 The site (``bench-q``: 20 doors, 2,000 people, 200,000 EPCs read at 30 dock readers) gets
 :func:`bench.bench_query.event`'s week of door, access and tag events, posted in batches of 1,000
@@ -38,6 +38,7 @@ import os
 import random
 import shutil
 import sqlite3
+import sys
 import tempfile
 import time
 from collections import deque
@@ -369,8 +370,24 @@ def sizes_from(text: str | None) -> tuple[int, ...]:
     return sizes
 
 
-def main(sizes: tuple[int, ...] | None = None, samples: int = 300, show_markdown: bool | None = None,
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_scale", description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default=None, help="comma-separated, growing (default 100000,1000000)")
+    parser.add_argument("--samples", type=int, default=300, help="samples of each query kind")
+    parser.add_argument("--probe", type=int, default=PROBE, help="events of the entity-index probe (0: none)")
+    parser.add_argument("--markdown", action="store_true", help="also print the README's table")
+    parser.add_argument("--explain", action="store_true", help="profile ingest, print query plans and B-tree pages")
+    return parser
+
+
+def main(*argv: str, sizes: tuple[int, ...] | None = None, samples: int = 300, show_markdown: bool | None = None,
          probe: int = PROBE, explain: bool | None = None) -> dict[str, Any]:
+    """``argv``: the command line's options (``python -m bench scale --sizes …``); without them, the
+    keywords, then ``STOCKADE_BENCH_SCALE*`` (what ``make bench`` runs)."""
+    if argv:
+        args = parser().parse_args(list(argv))
+        return main(sizes=sizes_from(args.sizes), samples=args.samples, show_markdown=args.markdown,
+                    probe=args.probe, explain=args.explain)
     sizes = sizes or sizes_from(os.environ.get("STOCKADE_BENCH_SCALE"))
     explain = explain if explain is not None else bool(os.environ.get("STOCKADE_BENCH_SCALE_EXPLAIN"))
     steps = run(sizes, samples, probe, explain)
@@ -380,11 +397,4 @@ def main(sizes: tuple[int, ...] | None = None, samples: int = 300, show_markdown
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default=None, help="comma-separated, growing (default 100000,1000000)")
-    parser.add_argument("--samples", type=int, default=300, help="samples of each query kind")
-    parser.add_argument("--probe", type=int, default=PROBE, help="events of the entity-index probe (0: none)")
-    parser.add_argument("--markdown", action="store_true", help="also print the README's tables")
-    parser.add_argument("--explain", action="store_true", help="profile ingest, print query plans and B-tree pages")
-    args = parser.parse_args()
-    main(sizes_from(args.sizes), args.samples, args.markdown, args.probe, args.explain)
+    main(*sys.argv[1:])

@@ -33,7 +33,7 @@ def readme_scale_table() -> str:
 def test_bench_scale_prints_the_work_of_every_size(capsys: pytest.CaptureFixture[str],
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(harness.console, "width", 300)  # one table row a line
-    figures = bench_scale.main(SIZES, samples=3, show_markdown=True, probe=1_000)
+    figures = bench_scale.main("--sizes", "1500,3000", "--samples", "3", "--probe", "1000", "--markdown")
     out = capsys.readouterr().out
     steps = figures["steps"]
     assert [s["size"] for s in steps] == list(SIZES)
