@@ -128,9 +128,8 @@ def timed(work: Callable[[], T], n: int) -> tuple[T, Timed]:
 
 
 def per_event(batches_: Sequence[Timed], last: int | None = None) -> tuple[float, float]:
-    """Wall and CPU µs/event over the batches, or over the last ``last`` events of them (whole batches).
-    The CPU figure is the thread's own: on a shared machine the wall figure also holds the waits
-    for a core (and, for commits, for the disk)."""
+    """Wall and CPU µs/event over the batches, or their last ``last`` events (whole batches). The CPU is
+    the thread's own: on a shared machine the wall time also holds the waits for a core and the disk."""
     k = len(batches_) if last is None else max(1, -(-last // BATCH))
     chosen = batches_[-k:]
     n = sum(b[2] for b in chosen)
@@ -250,8 +249,7 @@ def _index_batches(store: SqliteStore, first_seq: int, first: int, n: int, total
 
 
 def _warm(store: SqliteStore, cache_mib: int) -> None:
-    """Give the store's connection a page cache of ``cache_mib`` and read every B-tree of the index
-    into it."""
+    """Give the store's connection a page cache of ``cache_mib``; read every B-tree of the index into it."""
     conn: sqlite3.Connection = store._conn  # the bench looks inside
     conn.execute(f"PRAGMA idx.cache_size=-{cache_mib * 1024}")
     conn.execute("PRAGMA wal_autocheckpoint=0")  # the WAL then counts the pages each commit writes
