@@ -34,10 +34,12 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
 import random
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,9 +52,9 @@ from typing import Any, TypeVar
 import msgspec
 import yaml
 
+from bench import scale_explain as ex
 from bench.bench_query import DOORS, PEOPLE, SITE, event, queries
 from bench.harness import Work, percentile
-from bench.scale_explain import PROFILED, BatchProfile, btree_pages, print_explained, query_plans
 from bench.scale_table import markdown, print_step
 from stockade.events import Envelope, Event
 from stockade.node.ingest import Principal
@@ -66,7 +68,6 @@ WINDOW = 50_000
 PROBE = 20_000
 READERS = 30
 DEFAULT_SIZES = (100_000, 1_000_000)
-_TICKS = os.sysconf("SC_CLK_TCK")
 T = TypeVar("T")
 _entity_rows = getattr(_sql, "entity_rows", None)  # the index's row builder, timed apart when there is one
 
@@ -95,20 +96,6 @@ def batches(first: int, last: int, total: int) -> Iterator[list[Envelope]]:
     """Events ``first … last`` (1-based) of a log that will reach ``total``, ``BATCH`` at a time."""
     for start in range(first, last + 1, BATCH):
         yield [event(i, total) for i in range(start, min(last, start + BATCH - 1) + 1)]
-
-
-def proc_status(pid: int | str, key: str) -> float:
-    """A memory line of /proc/<pid>/status (VmRSS, VmHWM), in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    raise KeyError(key)
-
-
-def cpu_seconds(pid: int | str) -> float:
-    """User + system CPU of a process (all its threads), from /proc/<pid>/stat."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 def worker_pid(node: Node) -> int | None:
@@ -171,14 +158,14 @@ class Step:
 
 
 def grow(node: Node, base: Baseline, step: Step, first: int, total: int, pid: int | None,
-         profile: BatchProfile | None = None) -> None:
+         profile: ex.BatchProfile | None = None) -> None:
     """Ingest events ``first … step.size`` through the node, then the same lines into the baseline;
     wait for the worker to catch up. With ``profile``, the ``PROFILED`` batches before the last
     ``WINDOW`` events are profiled (and left out of the step's timings)."""
-    node_cpu, worker_cpu = cpu_seconds("self"), cpu_seconds(pid) if pid else 0.0
+    node_cpu, worker_cpu = ex.cpu_seconds("self"), ex.cpu_seconds(pid) if pid else 0.0
     window: deque[list[bytes]] = deque(maxlen=max(1, WINDOW // BATCH))  # the step's last lines
     n_batches = -(-(step.size - first + 1) // BATCH)
-    profiled = range(n_batches - WINDOW // BATCH - PROFILED, n_batches - WINDOW // BATCH) if profile else range(0)
+    profiled = range(n_batches - WINDOW // BATCH - ex.PROFILED, n_batches - WINDOW // BATCH) if profile else range(0)
     started = time.perf_counter()
     lag = depth = 0
     for b, events in enumerate(batches(first, step.size, total)):
@@ -203,8 +190,8 @@ def grow(node: Node, base: Baseline, step: Step, first: int, total: int, pid: in
     step.work.expect(f"scale, events {first:,}…{step.size:,}", accepted=n)
     step.figures |= {
         "ingest_s": ingested, "caught_up_s": caught_up, "max_lag": lag, "max_bus_depth": depth,
-        "node_cpu_us": (cpu_seconds("self") - node_cpu) / n * 1e6,
-        "worker_cpu_us": (cpu_seconds(pid) - worker_cpu) / n * 1e6 if pid else None,
+        "node_cpu_us": (ex.cpu_seconds("self") - node_cpu) / n * 1e6,
+        "worker_cpu_us": (ex.cpu_seconds(pid) - worker_cpu) / n * 1e6 if pid else None,
     }
     untimed = n - sum(len(b) for b in window)
     for events in batches(first, first + untimed - 1, total):  # the baseline grown untimed up to the window
@@ -323,7 +310,7 @@ def run(sizes: tuple[int, ...], samples: int = 300, probe: int = PROBE, explain:
             have = 0
             for size in sizes:
                 step = Step(size)
-                profile = BatchProfile() if explain else None
+                profile = ex.BatchProfile() if explain else None
                 grow(node, base, step, have + 1, total, pid, profile)
                 f = step.figures
                 window = min(WINDOW, size - have)
@@ -337,21 +324,21 @@ def run(sizes: tuple[int, ...], samples: int = 300, probe: int = PROBE, explain:
                     "ingest_window_cpu_us": per_event(step.ingest, window)[1],
                     "baseline_window_us": per_event(step.baseline)[0],
                     "baseline_window_cpu_us": per_event(step.baseline)[1],
-                    "node_rss_mib": proc_status("self", "VmRSS"), "node_hwm_mib": proc_status("self", "VmHWM"),
-                    "worker_rss_mib": proc_status(pid, "VmRSS") if pid else None,
-                    "worker_hwm_mib": proc_status(pid, "VmHWM") if pid else None,
+                    "node_rss_mib": ex.proc_status("self", "VmRSS"), "node_hwm_mib": ex.proc_status("self", "VmHWM"),
+                    "worker_rss_mib": ex.proc_status(pid, "VmRSS") if pid else None,
+                    "worker_hwm_mib": ex.proc_status(pid, "VmHWM") if pid else None,
                 }
                 if probe:
                     f["index"] = probe_index(node, data, tmp / "probe", size + 1, total, probe)
                 f["queries"] = measure_queries(node, size, total, samples)
                 if profile is not None:
-                    f["explain"] = {"ingest_profile": profile.top(), "plans": query_plans(node, size, total),
-                                    "pages": btree_pages(data)}
+                    f["explain"] = {"ingest_profile": profile.top(), "plans": ex.query_plans(node, size, total),
+                                    "pages": ex.btree_pages(data)}
                 have = size
                 out.append(f)
                 print_step(f)
                 if profile is not None:
-                    print_explained(size, f["explain"]["ingest_profile"], f["explain"]["plans"],
+                    ex.print_explained(size, f["explain"]["ingest_profile"], f["explain"]["plans"],
                                     f["explain"]["pages"])
         finally:
             node.stop()
@@ -375,6 +362,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--probe", type=int, default=PROBE, help="events of the entity-index probe (0: none)")
     parser.add_argument("--markdown", action="store_true", help="also print the README's table")
     parser.add_argument("--explain", action="store_true", help="profile ingest, print query plans and B-tree pages")
+    parser.add_argument("--json", default=None, help="also write the figures to this file")
     return parser
 
 
@@ -384,9 +372,19 @@ def main(*argv: str, sizes: tuple[int, ...] | None = None, samples: int = 300, s
     keywords, then ``STOCKADE_BENCH_SCALE*`` (what ``make bench`` runs)."""
     if argv:
         args = parser().parse_args(list(argv))
-        return main(sizes=sizes_from(args.sizes), samples=args.samples, show_markdown=args.markdown,
-                    probe=args.probe, explain=args.explain)
-    sizes = sizes or sizes_from(os.environ.get("STOCKADE_BENCH_SCALE"))
+        figures = main(sizes=sizes_from(args.sizes), samples=args.samples, show_markdown=args.markdown,
+                       probe=args.probe, explain=args.explain)
+        if args.json:
+            Path(args.json).write_text(json.dumps(figures, default=str), encoding="utf-8")
+        return figures
+    if sizes is None:  # `python -m bench`: in an interpreter of its own, so the node's memory is its own
+        with tempfile.TemporaryDirectory(prefix="stockade-bench-scale-") as d:
+            subprocess.run([sys.executable, "-m", "bench.bench_scale", "--sizes", os.environ.get(
+                "STOCKADE_BENCH_SCALE") or ",".join(map(str, DEFAULT_SIZES)), "--samples", str(samples), "--probe",
+                str(probe), "--json", f"{d}/figures.json"] + ["--markdown"] * bool(
+                os.environ.get("STOCKADE_BENCH_SCALE_MD")) + ["--explain"] * bool(
+                os.environ.get("STOCKADE_BENCH_SCALE_EXPLAIN")), check=True, cwd=Path(__file__).resolve().parent.parent)
+            return dict(json.loads(Path(d, "figures.json").read_text(encoding="utf-8")))
     explain = explain if explain is not None else bool(os.environ.get("STOCKADE_BENCH_SCALE_EXPLAIN"))
     steps = run(sizes, samples, probe, explain)
     if show_markdown if show_markdown is not None else bool(os.environ.get("STOCKADE_BENCH_SCALE_MD")):

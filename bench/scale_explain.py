@@ -7,11 +7,14 @@ size, the plan SQLite runs for every query kind, and the pages of every B-tree o
 * :func:`query_plans`: each query kind's statements, caught with the connection's trace callback,
   and ``EXPLAIN QUERY PLAN`` of each;
 * :func:`btree_pages`: pages of each table and index (SQLite's ``dbstat``), beside the page cache.
+
+And what a process uses, from /proc: :func:`proc_status` (memory), :func:`cpu_seconds`.
 """
 
 from __future__ import annotations
 
 import cProfile
+import os
 import pstats
 import random
 import sqlite3
@@ -22,8 +25,23 @@ from typing import Any
 from bench.bench_query import queries
 from stockade.node.runtime import Node
 
+_TICKS = os.sysconf("SC_CLK_TCK")
 PROFILED = 10
 """Ingest batches profiled at each size."""
+
+
+def proc_status(pid: int | str, key: str) -> float:
+    """A memory line of /proc/<pid>/status (VmRSS, VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(key)
+
+
+def cpu_seconds(pid: int | str) -> float:
+    """User + system CPU of a process (all its threads), from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 class BatchProfile:
