@@ -8,7 +8,7 @@ from unittest.mock import patch
 import msgspec
 
 from stockade.connectors.webhook.outbox import OutboxEntry
-from stockade.events import Access, Door, Entities, Envelope, Incident, canonical_event
+from stockade.events import Access, Device, Door, Entities, Envelope, Incident, Tag, canonical_event
 from stockade.events.entities import EntityType, entity_refs
 from stockade.incidents.changes import change_event
 from stockade.incidents.lifecycle import Transition
@@ -166,6 +166,30 @@ def check_outbox_and_cursors(store: OutboxTables) -> None:
     store.cursor_set("siem", "s1", 9)
     store.cursor_set("siem", "s2", 3)
     assert (store.cursor_get("siem", "s1"), store.cursor_get("siem", "s2"), store.cursor_get("x", "s1")) == (9, 3, 0)
+
+
+def check_thin_index(store: Store) -> None:
+    """The entity index files a tag read under its EPC and a device's status changes under the
+    device, but not a reader's reads or a heartbeat under the device (``indexed_refs``): an EPC's,
+    a person's and a door's history stay whole, the device's is its status changes."""
+    epc = "urn:epc:id:sgtin:0614141.107346.7"
+
+    def at(i: int) -> datetime:
+        return T0 + timedelta(seconds=i)
+
+    append(store, "s1", [
+        Tag(id="t1", ts=at(1), site="s1", source="rdr", reader="R-1", epc=epc),
+        Device(id="h1", ts=at(2), site="s1", source="R-1", device="R-1", status="online"),
+        Device(id="h2", ts=at(3), site="s1", source="R-1", device="R-1", status="offline"),
+        grant(4, "emp-1"), door(5),
+        Tag(id="t2", ts=at(6), site="s1", source="rdr", reader="R-1", epc=epc),
+    ])
+    assert [r.seq for r in store.query(EventQuery("s1", entity=("epc", epc)))] == [1, 6]
+    assert [r.seq for r in store.query(EventQuery("s1", entity=("device", "R-1")))] == [3]
+    assert [r.seq for r in store.query(EventQuery("s1", entity=("person", "emp-1")))] == [4]
+    assert [r.seq for r in store.query(EventQuery("s1", entity=("door", "D1")))] == [5]
+    assert [r.seq for r in store.query(EventQuery("s1", kinds=("device",)))] == [2, 3]
+    assert store.indexed_seq("s1") == 6
 
 
 def check_query_plans(store: Store) -> None:

@@ -36,6 +36,10 @@ def test_queries(store: PostgresStore) -> None:
     contract.check_queries(store)
 
 
+def test_the_index_leaves_heartbeats_and_tag_reads_out_of_a_devices_history(store: PostgresStore) -> None:
+    contract.check_thin_index(store)
+
+
 def test_query_plans(store: PostgresStore) -> None:
     contract.check_query_plans(store)
 

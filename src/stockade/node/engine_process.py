@@ -108,6 +108,11 @@ class EngineProcess:
         self._receiver = threading.Thread(target=self._receive, name="stockade-engine-results", daemon=True)
         self._receiver.start()
 
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id (for its CPU time and memory)."""
+        return self._process.pid
+
     def _send(self, message: ToWorker) -> None:
         """Send to the worker; once it is gone, nothing is sent (its end was logged once)."""
         data = encode(message)

@@ -34,7 +34,7 @@ from stockade.events.decode import MAX_FUTURE
 from stockade.events.ids import OUTPUT_ID_PREFIXES, is_output_id, reserved_reason
 from stockade.events.model import INPUT_KINDS
 from stockade.ledger.tiles import MAX_ENTRY
-from stockade.node.sequencer import LocalSequencer, Sequencer
+from stockade.node.sequencer import COMMIT_CHUNK, LocalSequencer, Sequencer
 from stockade.pipeline.bus import Bus
 from stockade.pipeline.loop import ENGINE_SKIPS, is_late
 from stockade.site import SiteConfig
@@ -221,11 +221,15 @@ class Ingestor:
                ) -> list[tuple[Status, int | None, bool]]:
         """Take one site's valid events: (status, seq, late) each. The embedded node commits them; a
         cluster API node forwards them to the bus (no sequence number or lateness yet: the worker
-        that owns the site gives them, :mod:`stockade.node.roles.worker`)."""
+        that owns the site gives them, :mod:`stockade.node.roles.worker`). On a site where doors
+        decide, a long batch commits in chunks (:mod:`stockade.node.sequencer`); a failure part-way
+        leaves the chunks before it committed, and the client's retry finds them as duplicates."""
         if self.forward is not None:
             return [(st, None, False) for st in self.forward(site, events, entries)]
         late: list[bool] = []
-        results = self.commit(site, events, entries, late=late)
+        step = COMMIT_CHUNK if self.sequencer.contended(site) else max(1, len(events))  # decisions wait one chunk
+        results = [r for i in range(0, len(events), step)
+                   for r in self.commit(site, events[i : i + step], entries[i : i + step], late=late)]
         return [(st, seq, is_late_) for (st, seq), is_late_ in zip(results, late, strict=True)]
 
     def _validate(self, raw: bytes, now: datetime, principal: Principal) -> Envelope | Refusal:
@@ -273,17 +277,18 @@ class Ingestor:
 
     def commit(
         self, site: str, events: Sequence[Envelope], entries: Sequence[bytes], *, wait_for_disk: bool = True,
-        late: list[bool] | None = None,
+        late: list[bool] | None = None, urgent: bool = False,
     ) -> list[tuple[Status, int]]:
         """Dedupe, sequence and commit one site's events; append to its ledger; publish. With ``late``,
         one flag per event is appended to it (see :func:`stockade.pipeline.loop.is_late`). With
-        ``forward`` (a cluster API node), the events go to the bus instead, seq 0 and never late."""
+        ``forward`` (a cluster API node), the events go to the bus instead, seq 0 and never late.
+        ``urgent`` (an access decision, which a door waits for) goes before batches waiting for the site."""
         if self.forward is not None:
             statuses = self.forward(site, events, entries)
             if late is not None:
                 late.extend(False for _ in statuses)
             return [(st, 0) for st in statuses]
-        with self.sequencer.hold(site):
+        with self.sequencer.hold(site, urgent=urgent):
             results = self.store.append(site, events, entries, wait_for_disk=wait_for_disk)
             flags = self._mark_late(site, events, [r.status for r in results])
             if late is not None:
@@ -317,5 +322,6 @@ class Ingestor:
                 raise ValueError(f"Stockade's own event {e.id!r} needs an id beginning with one of "
                                  f"{', '.join(OUTPUT_ID_PREFIXES)} (stockade.events.ids)")
         bounded = [fit(e, MAX_ENTRY) for e in events]
-        self.commit(site, bounded, [log_entry(e) for e in bounded], wait_for_disk=durable)
+        urgent = any(e.kind == "decision" for e in bounded)  # a door waits for it
+        self.commit(site, bounded, [log_entry(e) for e in bounded], wait_for_disk=durable, urgent=urgent)
 

@@ -112,6 +112,8 @@ def _recover_site(site: str, store: Store, engine: EngineRunner, project: Projec
     entries: list[bytes] = []
     replayed = 0
     for row in store.read(site, start):
+        if row.seq > last:  # committed since recovery began: on the bus, which the engine takes next
+            break
         events.append((row.seq, row.event))
         entries.append(row.entry)
         if len(events) == BATCH:

@@ -83,6 +83,22 @@ def shift_span(site: SiteConfig, person: Person, ts: datetime) -> tuple[datetime
     return None
 
 
+OFF_SHIFT_HORIZON = timedelta(hours=12)
+"""How far :func:`off_shift_until` looks ahead (the spans it reads start by the next day)."""
+
+
+def off_shift_until(site: SiteConfig, person: Person, ts: datetime) -> datetime:
+    """For a person off shift at ``ts`` (:func:`shift_span` is None): a moment before which they
+    stay off, so the answer can be kept until then: the next occurrence's start less the grace, at
+    most :data:`OFF_SHIFT_HORIZON` ahead (leave is not looked at: an occurrence on leave only ends
+    the answer early)."""
+    until = ts + OFF_SHIFT_HORIZON
+    for start, _end in shift_spans(site, person, ts):
+        if ts < start - GRACE < until:
+            until = start - GRACE
+    return until
+
+
 def on_shift(site: SiteConfig, person: Person, ts: datetime) -> bool:
     """Within the person's shift with 30 minutes of grace each side; overrides are the caller's."""
     return shift_span(site, person, ts) is not None

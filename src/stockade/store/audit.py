@@ -28,7 +28,7 @@ import msgspec
 
 from stockade.events import Envelope
 from stockade.events.decode import decode_stored
-from stockade.events.entities import entity_refs
+from stockade.events.entities import indexed_refs
 from stockade.ledger.audit import AuditReport, Finding, Row, audit_rows
 from stockade.ledger.log import SiteLog
 from stockade.ledger.seal import RowSeal
@@ -86,7 +86,7 @@ def audit_index(log: SiteLog, index: Iterator[IndexRow], upto: int) -> list[Find
     findings: list[Finding] = []
     pending = next(index, None)
     for seq in range(1, upto + 1):
-        want = {f"{t} {i}" for t, i in entity_refs(decode_stored(log.entry(seq - 1)))}
+        want = {f"{t} {i}" for t, i in indexed_refs(decode_stored(log.entry(seq - 1)))}
         got: set[str] = set()
         while pending is not None and pending.seq <= seq:
             if pending.seq == seq:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from stockade.events import Envelope
-from stockade.events.entities import entity_refs
+from stockade.events.entities import indexed_refs
 from stockade.ledger.seal import RowSeal
 from stockade.store.base import ApiKeyRecord, AppendResult, StoredRow, ts_micros
 
@@ -71,9 +71,17 @@ def plan_append(
 def entity_rows(site: str, events: Sequence[tuple[int, Envelope]]) -> list[tuple[str, str, str, int, int, str]]:
     """Rows of the entity index (a projection, written after the commit that acknowledges), in the
     column order site, etype, eid, seq, ts_us, kind: each names its event's time and kind, so queries
-    by entity and time or kind stay in the index."""
-    return [(site, etype, eid, seq, ts_micros(event.ts), event.kind)
-            for seq, event in events for etype, eid in entity_refs(event)]
+    by entity and time or kind stay in the index. An event is filed under the entities
+    :func:`~stockade.events.entities.indexed_refs` gives (not a heartbeat's or a tag read's device)."""
+    rows: list[tuple[str, str, str, int, int, str]] = []
+    add = rows.append
+    for seq, event in events:
+        refs = indexed_refs(event)
+        if refs:
+            ts_us, kind = ts_micros(event.ts), event.kind
+            for etype, eid in refs:
+                add((site, etype, eid, seq, ts_us, kind))
+    return rows
 
 
 def key_row(key: ApiKeyRecord) -> tuple[object, ...]:

@@ -11,6 +11,7 @@ from stockade.engine.state import SiteState
 from stockade.engine.state.stock import GONE, PICKED, RECEIVED, SHIPPED, WRITTEN_OFF, sku_of, zone_of
 from stockade.events import Access, Admin, Device, Door, Envelope, Gate, Sensor, Stock, Tag, Video
 from stockade.site import SiteConfig, load_site
+from stockade.site.calendar import on_shift
 
 DEMO = Path(__file__).resolve().parents[3] / "examples" / "sites" / "dc-demo.yaml"
 E = "urn:epc:id:sgtin:0614141.107346."
@@ -130,3 +131,29 @@ def test_stock_expectations_flags_and_seals(site, state):
     assert state.stock.read_id(e3) == "e8"
     assert zone_of("storage/A-1") == "storage"
     assert sku_of(e1) == "0614141.107346"
+
+
+def test_the_cached_on_shift_answer_is_the_calendars_even_out_of_order(state: SiteState, site: SiteConfig) -> None:
+    """Off shift is kept until the next occurrence can begin, on shift for the occurrence: the answer
+    is the calendar's at every minute of two days, asked in order and a few minutes back (events may
+    come up to 15 minutes late)."""
+    people = [p for p in site.people if p.shift is not None][:6]
+    start = datetime(2026, 11, 23, 0, 0, tzinfo=site.tz)
+    for minute in range(0, 2 * 24 * 60, 7):
+        for back in (0, 13):
+            ts = start + timedelta(minutes=minute - back)
+            for p in people:
+                assert state.people.on_shift(p, ts) == on_shift(site, p, ts), (p.id, ts)
+
+
+def test_an_off_shift_answer_is_not_kept_for_a_moment_before_it(site: SiteConfig) -> None:
+    """Off just after a shift's end (and its grace), first asked there: a late event from just before
+    the end is still on shift."""
+    person = next(p for p in site.people if p.shift is not None)
+    start = datetime(2026, 11, 23, 0, 0, tzinfo=site.tz)
+    ts = next(start + timedelta(minutes=m) for m in range(14, 3 * 24 * 60)
+              if on_shift(site, person, start + timedelta(minutes=m - 13))
+              and not on_shift(site, person, start + timedelta(minutes=m)))
+    fresh = SiteState(site)
+    assert not fresh.people.on_shift(person, ts)
+    assert fresh.people.on_shift(person, ts - timedelta(minutes=13))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import msgspec
 
+from stockade.events import Envelope
 from stockade.node.ingest import Principal
+from stockade.node.sequencer import COMMIT_CHUNK
 from stockade.site.sources import DEVICE_KINDS
-from stockade.store import ApiKeyRecord
+from stockade.store import ApiKeyRecord, AppendResult
 from tests.node_fixtures import door_line, make_node, now_iso
 
 
@@ -72,5 +75,32 @@ def test_a_line_that_is_not_an_event_is_invalid_not_forbidden(tmp_path: Path) ->
         report = node.ingestor.ingest_body(b'{"id": "x"}\n' + door_line("s1", sig="AAAA"),
                                            principal=Principal.operator())
         assert [(r.status, r.code) for r in report.results] == [("rejected", "invalid"), ("rejected", "signature")]
+    finally:
+        node.stop()
+
+
+def test_while_decisions_use_a_site_a_long_batch_commits_in_chunks(tmp_path: Path) -> None:
+    """A batch on a site that urgent writers (decisions) use is committed COMMIT_CHUNK events at a
+    time, so a decision waits for one chunk at most; the answer is the one a single commit gives."""
+    node = make_node(tmp_path / "data")
+    try:
+        sizes: list[int] = []
+        append = node.store.append
+
+        def counted(site: str, events: Sequence[Envelope], entries: Sequence[bytes], **kw: bool
+                    ) -> list[AppendResult]:
+            sizes.append(len(events))
+            return append(site, events, entries, **kw)
+
+        node.store.append = counted  # type: ignore[method-assign]  # the test observes the commits
+        lines = [door_line(f"c{i}") for i in range(COMMIT_CHUNK * 2 + 50)]
+        node.ingestor.ingest_lines(lines[:10], Principal.operator())
+        assert sizes == [10], "an uncontended site commits a batch at once"
+        with node.ingestor.sequencer.hold("dc-demo", urgent=True):
+            pass  # a decision was logged
+        report = node.ingestor.ingest_lines(lines, Principal.operator())
+        assert sizes[1:] == [COMMIT_CHUNK, COMMIT_CHUNK, 50]
+        assert [(r.status, r.seq) for r in report.results] == (
+            [("duplicate", n) for n in range(1, 11)] + [("accepted", n) for n in range(11, len(lines) + 1)])
     finally:
         node.stop()

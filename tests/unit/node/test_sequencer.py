@@ -38,3 +38,30 @@ def test_a_worker_without_the_lease_refuses_to_sequence() -> None:
     owned.clear()  # the lease expired or another worker took it
     with pytest.raises(NotOwner), sequencer.hold("dc-1"):
         pytest.fail("the body must not run after the lease is lost")
+
+
+def test_an_urgent_writer_goes_before_the_batches_waiting_for_the_site() -> None:
+    """A decision the door waits for is let in before a batch that came first (issue 11.8)."""
+    sequencer = LocalSequencer()
+    lock = sequencer._lock("dc-1")
+    order: list[str] = []
+
+    def write(name: str, urgent: bool) -> None:
+        with sequencer.hold("dc-1", urgent=urgent):
+            order.append(name)
+
+    batch = threading.Thread(target=write, args=("batch", False))
+    decision = threading.Thread(target=write, args=("decision", True))
+    assert not sequencer.contended("dc-1")
+    with sequencer.hold("dc-1"):
+        batch.start()
+        with lock.cond:
+            assert lock.cond.wait_for(lambda: lock.waiting == 1, timeout=5)
+        decision.start()
+        with lock.cond:
+            assert lock.cond.wait_for(lambda: lock.waiting == 2, timeout=5)
+    batch.join(5)
+    decision.join(5)
+    assert order == ["decision", "batch"]
+    assert sequencer.contended("dc-1")
+    assert not sequencer.contended("dc-2")

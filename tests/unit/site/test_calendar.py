@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 
 from stockade.site import parse_site
 from stockade.site.calendar import (
+    OFF_SHIFT_HORIZON,
     in_change_window,
     is_open,
+    off_shift_until,
     on_leave_at,
     on_shift,
     shift_spans,
@@ -88,3 +90,12 @@ def test_shift_spans_lists_the_occurrences_near_a_moment_in_local_time() -> None
     spans = list(shift_spans(SITE, night, at(2026, 11, 22, 3, 0)))  # Sunday 03:00: Saturday's night shift
     assert spans == [(at(2026, 11, 21, 22, 0), at(2026, 11, 22, 6, 0))]
     assert list(shift_spans(SITE, visitor, at(2026, 11, 22, 3, 0))) == []  # no shift
+
+
+def test_off_shift_until_is_the_next_occurrences_start_less_the_grace() -> None:
+    d = SITE.people_by_id["d"]
+    assert off_shift_until(SITE, d, at(2026, 11, 23, 15)) == at(2026, 11, 23, 15) + OFF_SHIFT_HORIZON
+    sunday_night = at(2026, 11, 22, 23)
+    assert off_shift_until(SITE, d, sunday_night) == at(2026, 11, 23, 5, 30)  # Monday 06:00, less 30 min
+    assert not on_shift(SITE, d, sunday_night)
+    assert on_shift(SITE, d, at(2026, 11, 23, 5, 30))

@@ -25,6 +25,10 @@ def test_queries(store: SqliteStore) -> None:
     contract.check_queries(store)
 
 
+def test_the_index_leaves_heartbeats_and_tag_reads_out_of_a_devices_history(store: SqliteStore) -> None:
+    contract.check_thin_index(store)
+
+
 def test_seals_and_audit_reads(tmp_path: Path) -> None:
     seal = RowSeal(bytes(range(32)))
     contract.check_seals_and_audit_reads(SqliteStore.open(tmp_path, seal=seal), seal)

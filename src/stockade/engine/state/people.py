@@ -3,7 +3,7 @@
 Positions, grants, revocations and schedule overrides are the live site's parts
 (:mod:`stockade.site.live`), folded with the same rules as at the doors; this
 module adds what only detection needs: the last presentation of each credential
-and the on-shift answer cached per shift occurrence.
+and the on-shift answer cached per shift occurrence (off shift: until the next one can begin).
 
     >>> people = PeopleState(site)                               # doctest: +SKIP
     >>> people.person_of(access.subject).id                      # doctest: +SKIP
@@ -19,7 +19,7 @@ import msgspec
 
 from stockade.events import Access, Admin
 from stockade.site import SiteConfig
-from stockade.site.calendar import GRACE, shift_span
+from stockade.site.calendar import GRACE, off_shift_until, shift_span
 from stockade.site.config import Person
 from stockade.site.live.people import People
 from stockade.site.live.people import PeopleSnapshot as LivePeopleSnapshot
@@ -53,7 +53,9 @@ class PeopleState:
         self.rights = self.live.rights
         self.last_use: dict[str, Use] = {}
         self._span: dict[str, tuple[datetime, datetime]] = {}
-        self._off: dict[str, int] = {}  # person -> minute (epoch) known to be off shift
+        self._off: dict[str, int] = {}  # person -> off shift before this minute (epoch; from off_shift_until)
+        self._off_since: dict[str, int] = {}  # ... and from this one (events may come a little out of order);
+        # not saved: a restored engine asks again once
         self._alias()
 
     def _alias(self) -> None:
@@ -68,6 +70,7 @@ class PeopleState:
     def load(self, saved: PeopleSnapshot) -> None:
         self.live.load(saved.live)
         self.last_use, self._span, self._off = saved.last_use, saved.span, saved.off
+        self._off_since.clear()
         self._alias()
 
     # --- reading -------------------------------------------------------------
@@ -80,16 +83,19 @@ class PeopleState:
         return self.positions.zone_entered(event, person_id)
 
     def on_shift(self, person: Person, ts: datetime) -> bool:
-        """Within the person's shift (30 min grace), cached per shift occurrence."""
+        """Within the person's shift (30 min grace), cached per shift occurrence and, off shift, until
+        the next occurrence can begin."""
         span = self._span.get(person.id)
         if span is not None and span[0] - GRACE <= ts < span[1] + GRACE:
             return True
         minute = int(ts.timestamp()) // 60
-        if self._off.get(person.id) == minute:
+        since = self._off_since.get(person.id)
+        if since is not None and since <= minute < self._off.get(person.id, since):
             return False
         found = shift_span(self.site, person, ts)
-        if found is None:
-            self._off[person.id] = minute
+        if found is None:  # the shift's times are whole minutes: off until the minute its next one can begin
+            self._off[person.id] = max(minute + 1, int(off_shift_until(self.site, person, ts).timestamp()) // 60)
+            self._off_since[person.id] = minute
             return False
         self._span[person.id] = found
         return True

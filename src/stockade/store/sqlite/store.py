@@ -66,6 +66,7 @@ class SqliteStore(CaptureJobTables):
             conn.execute("ATTACH DATABASE ? AS idx", (str(data_dir / "index.db"),))
             conn.execute("PRAGMA idx.journal_mode=WAL")
             conn.execute("PRAGMA idx.synchronous=OFF")  # a projection: rebuilt from the log at start
+            conn.execute("PRAGMA idx.cache_size=-32768")  # 32 MiB: the index is written at random places
             ensure_index(conn)
         except sqlite3.Error as e:
             raise StoreError(f"cannot open the store at {path}: {e}") from e
@@ -83,7 +84,7 @@ class SqliteStore(CaptureJobTables):
             if plan.rows:
                 with self._synchronous("FULL" if wait_for_disk else "NORMAL"):
                     try:
-                        conn.execute("BEGIN IMMEDIATE")
+                        conn.execute("BEGIN")
                         conn.executemany(_INSERT, plan.rows)
                         conn.execute("COMMIT")
                     except sqlite3.Error as e:
