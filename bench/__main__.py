@@ -1,7 +1,9 @@
 """Run benchmarks: ``python -m bench [NAME…]``; prints tables, writes bench/results/<name>.json.
 
-Names are the ``bench_<name>.py`` modules in this folder; with none, all run.
-The machine is shared: figures are medians of repeated runs.
+Names are the ``bench_<name>.py`` modules in this folder (``bench_scale.py`` is ``scale``); with
+none, all run, each at its default size. A benchmark that fails is reported and the others still
+run; the exit status is then 1. Each record has the benchmark's wall time, and the run ends with
+a line per benchmark. The machine is shared: figures are medians of repeated runs.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import importlib
 import json
 import platform
 import sys
+import time
+import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,13 +27,26 @@ def main(argv: list[str]) -> int:
     names = argv or sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
     out = HERE / "results"
     out.mkdir(exist_ok=True)
+    took: dict[str, tuple[float, str]] = {}
     for name in names:
-        module = importlib.import_module(f"bench.bench_{name}")
-        figures = module.main()
+        started = time.perf_counter()
+        try:
+            module = importlib.import_module(f"bench.bench_{name}")
+            figures = module.main()
+        except Exception:  # noqa: BLE001 - reported with its traceback; one broken benchmark must not hide the others
+            traceback.print_exc()
+            took[name] = (time.perf_counter() - started, "FAILED")
+            print(f"bench {name}: FAILED after {took[name][0]:,.0f} s", flush=True)
+            continue
+        seconds = time.perf_counter() - started
+        took[name] = (seconds, "ok")
+        print(f"bench {name}: ok, {seconds:,.0f} s", flush=True)
         record = {"bench": name, "when": datetime.now(UTC).isoformat(), "python": platform.python_version(),
-                  "machine": platform.machine(), "figures": figures}
+                  "machine": platform.machine(), "seconds": seconds, "figures": figures}
         (out / f"{name}.json").write_text(json.dumps(record, indent=2, default=str), encoding="utf-8")
-    return 0
+    print("; ".join(f"{name} {status} {seconds:,.0f} s" for name, (seconds, status) in took.items())
+          + f"; all {sum(s for s, _ in took.values()):,.0f} s")
+    return 0 if all(status == "ok" for _, status in took.values()) else 1
 
 
 if __name__ == "__main__":

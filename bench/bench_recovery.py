@@ -106,7 +106,9 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
 def _build(data: Path, lines: list[bytes], log: Path) -> int:
     """Post the events to a real node, kill it mid-work; returns the lines it did not accept."""
     store = open_store(Settings(data_dir=data))
-    token, record = new_key(("ingest",), site="dc-demo")
+    heads = [msgspec.json.decode(line) for line in lines]  # the key is bound to the lines' sources and kinds
+    token, record = new_key(("ingest",), site="dc-demo", sources=tuple(sorted({h["source"] for h in heads})),
+                            kinds=tuple(sorted({h["kind"] for h in heads})))
     store.put_key(record)
     store.close()
     port = free_port()
