@@ -91,7 +91,7 @@ class Node:
         self._lock = lock
         self.store = store
         self.sites = sites
-        self.bus = InProcessBus()
+        self.bus = InProcessBus(store)  # bounded: past it, the engine reads the committed log
         self.metrics = NodeMetrics(self.bus.depth)
         self.broadcast = Broadcaster()
         self.incidents = IncidentProjection(store)
