@@ -73,7 +73,9 @@ class Fences:
         """The token to write under; :class:`Fenced` when the site was never claimed here or is lost."""
         with self._guard:
             token = self._tokens.get(site)
-            if token is None or site in self._lost:
+            if site in self._lost:
+                raise Fenced(f"this process was fenced out of {site!r}: it must not write its log")
+            if token is None:
                 raise Fenced(f"this process holds no fencing token of {site!r}: it must not write its log")
             return token
 
