@@ -273,11 +273,13 @@ def main(*options: str) -> dict[str, Any]:
             ("embedded node, PostgreSQL", f"{pg['rate']:,.0f} ev/s",
              f"{pg['cores']:.2f} cores; accepted {pg['accepted']:,}, rejected {pg['rejected']:,}")]
     for c in clusters:
-        cores = ", ".join(f"{role} {v:.2f}" for role, v in c["cores"].items())
+        c["cpu_us_per_event"] = {role: v / c["rate"] * 1e6 for role, v in c["cores"].items()}
+        cores = ", ".join(f"{role} {v:.2f} ({c['cpu_us_per_event'][role]:.0f} µs/ev)" for role, v in c["cores"].items())
         rows.append((f"cluster: {c['apis']} API, {c['workers']} worker{'s' if c['workers'] > 1 else ''}",
                      f"{c['rate']:,.0f} ev/s",
                      f"{c['rate'] / sqlite['rate']:.0%} of embedded; per-worker efficiency "
-                     f"{c['rate'] / (c['workers'] * one):.0%}; acks {c['ack_rate']:,.0f} ev/s; cores: {cores}; "
+                     f"{c['rate'] / (c['workers'] * one):.0%}; acks {c['ack_rate']:,.0f} ev/s; "
+                     f"cores (CPU per event): {cores}; "
                      f"accepted {c['accepted']:,}, rejected {c['rejected']:,}"))
     loads = [x for c in clusters for x in c["load_average"]]
     print_table(f"Cluster throughput: {SITES} sites × {EVENTS:,} events per run, {PARTITIONS} partitions, "
