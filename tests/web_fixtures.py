@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import inspect
-
 from stockade.node.keys import new_key
 from stockade.node.runtime import Node
 
 DESK_KEYS = (("read", ("read",), None), ("analyst", ("analyst",), None), ("admin", ("admin",), None),
-             ("ingest", ("ingest",), "dc-demo"), ("other", ("read",), "dc-other"))
+             ("ingest", ("ingest",), "dc-demo"), ("other", ("read",), "dc-other"), ("clerk", ("analyst",), None))
 ANALYST_ROLES = ("security-lead",)
-"""The desk's analyst approves the shipped playbooks' steps (blind-and-grab's lock needs a security lead),
-where keys carry roles (the response work adds them; a key without roles approves only steps that name none)."""
-KEYS_HAVE_ROLES = "roles" in inspect.signature(new_key).parameters
+"""The desk's analyst approves the shipped playbooks' steps (blind-and-grab's lock needs a security lead); the
+clerk is an analyst with no role, who works incidents but approves only steps that name none."""
 
 
 class Clock:
@@ -29,8 +26,8 @@ def desk_keys(node: Node) -> dict[str, str]:
     """A key of each kind (the ingest key bound to dc-demo's ctl-1, "other" to another site), stored."""
     keys: dict[str, str] = {}
     for name, scopes, site in DESK_KEYS:
-        extra = {"roles": ANALYST_ROLES} if name == "analyst" and KEYS_HAVE_ROLES else {}
-        token, record = new_key(scopes, site=site, sources=("ctl-1",) if name == "ingest" else (), **extra)
+        token, record = new_key(scopes, site=site, sources=("ctl-1",) if name == "ingest" else (),
+                                roles=ANALYST_ROLES if name == "analyst" else ())
         node.store.put_key(record)
         keys[name] = token
     return keys

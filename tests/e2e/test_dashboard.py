@@ -235,6 +235,27 @@ def test_a_read_key_cannot_decide_a_step_nor_move_an_incident(watched: tuple[Pag
     assert problems == []
 
 
+def test_an_analyst_without_the_steps_role_is_offered_no_decision_and_refused_one(
+        watched: tuple[Page, list[str]], desk: Desk) -> None:
+    page, problems = watched
+    incident = awaiting_lock(desk)
+    sign_in(page, desk, "clerk")
+    page.goto(f"{desk.url}/ui/incidents/dc-demo/{incident}")
+    row = page.locator(f'tr[data-step="{LOCK}"]')
+    expect(row.locator(".step-status")).to_have_text("awaiting_approval", timeout=10_000)
+    expect(row.locator(".needs-role")).to_have_text("your key has no role that decides it")
+    expect(row.locator("button")).to_have_count(0)
+    expect(page.locator('button[data-to="acknowledged"]')).to_have_count(1)  # an analyst still works the incident
+    r = page.request.post(f"{desk.url}/ui/incidents/dc-demo/{incident}/steps/{LOCK}/approve",
+                          form={"csrf": csrf_of(page)}, max_redirects=0)
+    assert r.status == 303
+    assert "error=403" in r.headers["location"], r.headers["location"]
+    assert next(s for s in api_get(desk, f"/v1/incidents/dc-demo/{incident}")["steps"]
+                if s["id"] == LOCK)["status"] == "awaiting_approval"
+    assert logged_decisions(desk, "step.approve") == []
+    assert problems == []
+
+
 def test_a_session_left_idle_sends_the_next_live_request_to_sign_in(
         watched: tuple[Page, list[str]], desk: Desk) -> None:
     page, problems = watched

@@ -56,7 +56,7 @@ def test_headless_demo_catches_the_night_blind_and_grab(tmp_path: Path) -> None:
     assert "cannot post events or ask for decisions" in keys["admin"]
     assert "POST /v1/events" in keys["ingest"]
     assert "POST /v1/access/decide" in keys["pep"]
-    assert re.search(r"Dashboard http://127\.0\.0\.1:\d+/ui/ — sign in with the admin key", out)  # issue 16
+    assert re.search(r"Dashboard http://127\.0\.0\.1:\d+/ui/ — sign in with the lead key to work incidents", out)
     assert readme_demo_output() in normalised(result.output), "the README's demo output is not what it prints"
     assert_night_response(out, tmp_path / "demo")
     again = CliRunner().invoke(app, ["demo", "--headless", "--duration", "0", "--port", "0",

@@ -200,7 +200,8 @@ def demo(
                        + ("; the demo approves the night's lockdown with it" if desk is not None else "")),
     ):
         console.print(f"  {name:6} [bold]{token}[/]  {what}", highlight=False, soft_wrap=True)
-    console.print(f"Dashboard {url}/ui/ — sign in with the admin key", highlight=False)
+    console.print(f"Dashboard {url}/ui/ — sign in with the lead key to work incidents and approve steps, the "
+                  "admin key to manage keys", highlight=False)
     started = time.monotonic()
     feed = Feed(node, result.site.site, quiet=headless)
     if topics is not None and events:

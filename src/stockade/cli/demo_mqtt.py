@@ -51,13 +51,18 @@ FRIGATE_STATUS = {"offline": ("detect", b"offline"), "recording_stopped": ("reco
 
 @dataclass(frozen=True, slots=True)
 class Topics:
+    """One demo run's names on the broker. The node's name is its MQTT client id, and a broker gives a second
+    connection with the same id the first one's session, subscriptions included: two demos on one broker
+    would take each other's messages, so the name is as unique as the topics."""
+
     prefix: str
     frigate: str
+    node: str
 
     @classmethod
     def unique(cls) -> Topics:
         tag = uuid.uuid4().hex[:6]
-        return cls(f"stockade-demo-{tag}", f"frigate-demo-{tag}")
+        return cls(f"stockade-demo-{tag}", f"frigate-demo-{tag}", f"demo-{tag}")
 
 
 def controllers(doors: Sequence[str]) -> list[tuple[str, list[str]]]:
@@ -73,7 +78,7 @@ def connector_settings(site: SiteConfig, topics: Topics, port: int, sources: Seq
     doors = [d.id for d in site.doors]
     bound = sorted({*sources, *doors, *(ctl for ctl, _ in controllers(doors))})
     binding = {"site": site.site, "sources": bound, "kinds": sorted({*kinds, "door", "device"})}
-    return {"mqtt": {"node": "demo", "prefix": topics.prefix, "broker": broker, "binding": binding},
+    return {"mqtt": {"node": topics.node, "prefix": topics.prefix, "broker": broker, "binding": binding},
             "frigate": {"site": site.site, "prefix": topics.frigate, "broker": broker,
                         "client_id": f"stockade-{topics.frigate}"}}
 
@@ -98,6 +103,7 @@ class MqttStream:
                                    on_message=lambda _m: None)
         self.controllers: list[SimulatedController] = []
         self._down: set[str] = set()
+        self._sent = {"mqtt": 0, "frigate": 0}  # messages published to each connector's topics
         self._encode = msgspec.json.Encoder().encode
         self.cameras = {c.id for c in site.cameras}
         self.last_ts: datetime | None = None
@@ -113,6 +119,7 @@ class MqttStream:
             ctl = SimulatedController(self.broker, self.site.site, name, doors, keys=keys, prefix=self.topics.prefix)
             ctl.start()
             self.controllers.append(ctl)
+            self._sent["mqtt"] += 1  # its retained "online" availability
         console.print(f"MQTT 127.0.0.1:{self.broker.port}: devices on {self.topics.prefix}/{self.site.site}/…, "
                       f"a simulated Frigate on {self.topics.frigate}/…, {len(self.controllers)} door controllers")
 
@@ -136,6 +143,7 @@ class MqttStream:
                 self._idle()
                 self._set_clock(event.ts)
                 self.session.publish(frigate[0], frigate[1], qos=1)
+                self._sent["frigate"] += 1
                 self._idle()
                 continue
             if run and run[-1].source != event.source:
@@ -167,20 +175,22 @@ class MqttStream:
         if run:
             topic = f"{self.topics.prefix}/{self.site.site}/events/{run[0].source}"
             self.session.publish(topic, b"\n".join(self._encode(e) for e in run), qos=1)
+            self._sent["mqtt"] += 1
 
-    def _idle(self, timeout: float = 30.0) -> None:
-        """Wait until the node has committed everything published so far (MQTT keeps per-client order, but
-        the two connectors are two clients)."""
-        deadline = time.monotonic() + timeout
+    def _idle(self, timeout: float = 120.0) -> None:
+        """Wait until the node has committed every message published so far. MQTT keeps one client's order,
+        but the devices, Frigate and the node's two connectors are separate clients: a status published
+        before the node took the events before it could overtake them (and be logged as late), so each
+        connector's count of committed messages is waited for, never a guess at the time in flight."""
         c = self.node.connectors
-        while time.monotonic() < deadline:
-            if self.session.client.want_write() or not all(
-                    x.wait_idle(0.05) for x in (c.mqtt, c.frigate) if x is not None):
-                time.sleep(0.01)
-                continue
-            time.sleep(0.05)  # in flight between the broker and the node
-            if all(x.pump.idle.is_set() for x in (c.mqtt, c.frigate) if x is not None):
-                return
+        pumps = [(name, x.pump) for name, x in (("mqtt", c.mqtt), ("frigate", c.frigate)) if x is not None]
+        deadline = time.monotonic() + timeout
+        while any(pump.completed < self._sent[name] for name, pump in pumps):
+            if time.monotonic() > deadline:
+                behind = ", ".join(f"{name} {pump.completed:,} of {self._sent[name]:,}" for name, pump in pumps)
+                raise TimeoutError(f"the node did not take in the published messages within {timeout:.0f} s "
+                                   f"({behind} committed)")
+            time.sleep(0.01)
 
     def stop(self) -> None:
         self._idle()

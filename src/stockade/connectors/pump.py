@@ -44,6 +44,7 @@ class Pump:
         self._thread: threading.Thread | None = None
         self.idle = threading.Event()
         self.idle.set()
+        self.completed = 0  # messages (Work items) committed and answered, in arrival order
 
     def put(self, work: Work) -> None:
         work.received = work.received or time.monotonic()
@@ -115,6 +116,7 @@ class Pump:
                 w.done(out)
             except Exception as e:  # noqa: BLE001 - one failed reply must not stop the others' acks
                 self._health.error(f"reply failed: {e}")
+            self.completed += 1
 
 
 def _renumber(o: Outcome, start: int) -> Outcome:

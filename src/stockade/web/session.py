@@ -21,7 +21,7 @@ import hmac
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -37,9 +37,15 @@ class Identity:
     scopes: tuple[str, ...]
     grants: frozenset[str]
     site: str | None
+    roles: frozenset[str] = frozenset()
 
     def may(self, scope: str) -> bool:
         return scope in self.grants
+
+    def may_decide(self, needs: Sequence[str]) -> bool:
+        """Whether this key may approve or reject a step that needs one of ``needs`` (none: any analyst); the
+        API decides (and refuses one's own request), the page only leaves out what would be refused."""
+        return "analyst" in self.grants and (not needs or bool(self.roles & set(needs)))
 
 
 @dataclass(slots=True)

@@ -31,7 +31,8 @@ async def login(request: Request, web: WebDep, key: Annotated[str, Form()]) -> R
     except ApiError as e:
         return web.templates.TemplateResponse(request, "login.html", {"error": e.detail, "me": None, "page": "login"},
                                               status_code=401)
-    identity = Identity(me["key_id"], tuple(me["scopes"]), frozenset(me["grants"]), me["site"])
+    identity = Identity(me["key_id"], tuple(me["scopes"]), frozenset(me["grants"]), me["site"],
+                        frozenset(me.get("roles", ())))
     if not identity.may("read"):
         why = (f"key {identity.key_id} cannot read (scopes: {', '.join(identity.scopes)}); "
                "sign in with a read, analyst, auditor or admin key")

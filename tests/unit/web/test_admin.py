@@ -6,6 +6,7 @@ import re
 
 from stockade.node.keys import new_key
 from tests.unit.web.conftest import Desk
+from tests.web_fixtures import DESK_KEYS
 
 
 def auth(desk: Desk, name: str) -> dict[str, str]:
@@ -121,7 +122,7 @@ def test_the_admin_page_creates_shows_once_and_revokes_and_others_see_no_such_co
                    follow_redirects=False)
         assert "403" in r.headers["location"]
     assert not desk.node.store.get_key(kid(desk, "admin")).revoked  # type: ignore[union-attr]  # stored by the fixture
-    assert len(desk.node.store.list_keys()) == 6
+    assert len(desk.node.store.list_keys()) == len(DESK_KEYS) + 1
 
 
 def test_every_key_change_is_an_admin_event_in_the_sites_log_with_the_admin_as_actor(desk: Desk) -> None:

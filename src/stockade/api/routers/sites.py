@@ -89,5 +89,5 @@ def site_live(node: NodeDep, key: ReadKey, site: str) -> JSONBytes:
 def whoami(key: Annotated[ApiKeyRecord, Depends(authenticate)]) -> JSONBytes:
     return json_response({
         "key_id": key.key_id, "label": key.label, "scopes": list(key.scopes),
-        "grants": sorted(granted(key)), "site": key.site, "sources": list(key.sources),
+        "grants": sorted(granted(key)), "site": key.site, "sources": list(key.sources), "roles": list(key.roles),
     })

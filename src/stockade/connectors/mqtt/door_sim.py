@@ -46,7 +46,9 @@ class SimulatedController:
         self.handled: list[Handled] = []
         self.changed = threading.Condition()
         self.available_topic = f"{prefix}/{site}/controller/{controller}/available"
-        self.session = MqttSession(broker, f"stockade-sim-{site}-{controller}", on_message=self._message,
+        # the client id names the topic tree too: a broker hands a second connection with the same id the first
+        # one's session (and its subscriptions), so two sites' simulations under different prefixes stay apart
+        self.session = MqttSession(broker, f"stockade-sim-{prefix}-{site}-{controller}", on_message=self._message,
                                    will=(self.available_topic, b"offline"), on_connect=self._online)
 
     def start(self, timeout: float = 10.0) -> None:
