@@ -153,7 +153,12 @@ class Worker:
         """A newer owner claimed these sites in the store: give their partitions up, freeze their logs."""
         partitions = {partition_of(s, self.cluster.partitions) for s in lost}
         log.error("worker %s was fenced out of %s: dropping partitions %s", self.id, sorted(lost), sorted(partitions))
-        self._rebuild(self.owned - partitions)
+        try:
+            self._rebuild(self.owned - partitions)
+        except Exception:  # as in a lease round: the rest is taken again on the next one
+            log.exception("keeping partitions %s failed; trying again", sorted(self.owned - partitions))
+            self._stop_node()
+            self.owned = set()
         try:
             self.link.run(self.leases.release(partitions))
         except _TRANSIENT as e:
