@@ -42,6 +42,7 @@ import cedarpy
 
 from stockade.access.context import (
     RiskLike,
+    RiskSource,
     SiteModel,
     as_risk_source,
     build_context,
@@ -63,6 +64,7 @@ UNKNOWN_DOOR = "stockade:unknown-door"
 UNKNOWN_CREDENTIAL = "stockade:unknown-credential"
 NO_PERMIT = "stockade:no-permit"
 ERROR = "stockade:error"
+STALE_FACTS = "stockade:stale-facts"  # the facts cannot be trusted now (a cluster API node: docs/cluster.md)
 
 
 def new_decision_id() -> str:
@@ -82,14 +84,44 @@ class DecisionPoint:
             raise ValueError("biometric_threshold is a match score in (0, 1]")
         self.site = site
         self.policies = policies
-        self.risk = as_risk_source(risk)
-        self.facts = facts if facts is not None else Facts(site)
-        self.threats = threats if threats is not None else ThreatLevels(site.site)
+        self._live = Live(facts if facts is not None else Facts(site),
+                          threats if threats is not None else ThreatLevels(site.site), as_risk_source(risk))
         self.biometric_threshold = biometric_threshold
         self.source = source
         self._new_id = new_id
         self._model: tuple[str, SiteModel] | None = None
         self.model_for(self.pack)  # fail loudly at start when the site does not fit the schema
+
+    # --- the facts: replaced whole, so a decision reads one consistent version --------
+
+    @property
+    def facts(self) -> Facts:
+        return self._live.facts
+
+    @facts.setter
+    def facts(self, facts: Facts) -> None:
+        self._live = Live(facts, self._live.threats, self._live.risk)
+
+    @property
+    def threats(self) -> ThreatLevels:
+        return self._live.threats
+
+    @threats.setter
+    def threats(self, threats: ThreatLevels) -> None:
+        self._live = Live(self._live.facts, threats, self._live.risk)
+
+    @property
+    def risk(self) -> RiskSource:
+        return self._live.risk
+
+    @risk.setter
+    def risk(self, risk: RiskLike | None) -> None:
+        self._live = Live(self._live.facts, self._live.threats, as_risk_source(risk))
+
+    def adopt(self, facts: Facts, threats: ThreatLevels, risk: RiskLike | None) -> None:
+        """Take another copy of the facts all at once (a cluster API node, from the site's owner):
+        a decision already running keeps the version it started with."""
+        self._live = Live(facts, threats, as_risk_source(risk))
 
     @property
     def pack(self) -> PolicyPack:
@@ -123,6 +155,10 @@ class DecisionPoint:
             return self._answer(request, pack, start, "deny", (f"internal error: {type(e).__name__}: {e}",),
                                 (ERROR,))
 
+    def refuse(self, request: AccessRequest, reasons: tuple[str, ...], policies: tuple[str, ...]) -> Answer:
+        """A ``deny`` decided before the policies (the facts cannot be trusted, say), to be logged."""
+        return self._answer(request, self.pack, time.perf_counter_ns(), "deny", reasons, policies)
+
     def _answer(
         self, request: AccessRequest, pack: PolicyPack, start: int, result: Result,
         reasons: tuple[str, ...], policies: tuple[str, ...], *, step_up: Factor | None = None,
@@ -150,7 +186,8 @@ class DecisionPoint:
                                 (f"unknown credential {request.credential!r}",), (UNKNOWN_CREDENTIAL,))
         zone = door.zones[0] if request.direction == "out" else door.zones[1]
         model = self.model_for(pack)
-        context = build_context(model, self.facts, self.threats, self.risk, request, person, door, zone,
+        live = self._live
+        context = build_context(model, live.facts, live.threats, live.risk, request, person, door, zone,
                                 biometric_threshold=self.biometric_threshold)
         first = cedarpy.is_authorized(cedar_request(person, zone, context), pack.policy_set,
                                       model.entities, pack.schema)
@@ -212,6 +249,15 @@ class DecisionPoint:
             policy_hash=answer.policy_hash, factors=request.factor_types(), credential=request.credential,
             subject=answer.subject, step_up=answer.step_up, attrs=attrs,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Live:
+    """The facts one decision reads: the fold of the site's log, its threat levels, the risk scores."""
+
+    facts: Facts
+    threats: ThreatLevels
+    risk: RiskSource
 
 
 @dataclass(frozen=True, slots=True)

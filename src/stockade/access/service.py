@@ -27,7 +27,7 @@ from datetime import datetime
 from stockade.access.context import RiskLike
 from stockade.access.errors import UnknownTargetError
 from stockade.access.pack import PolicyStore, Reload
-from stockade.access.pdp import ERROR, UNKNOWN_SITE, DecisionPoint, new_decision_id
+from stockade.access.pdp import ERROR, STALE_FACTS, UNKNOWN_SITE, DecisionPoint, new_decision_id
 from stockade.access.request import AccessRequest, Answer
 from stockade.access.threat import Level, ThreatLevelsView
 from stockade.events.model import Admin, Decision, Envelope
@@ -48,8 +48,16 @@ class AccessService:
     ) -> None:
         self.policies = policies
         self._log = log
-        self.not_deciding: str | None = None
-        """Why this node takes no decision at all (a cluster API node without live risk): the route's 503."""
+        self.untrusted: Callable[[str], str | None] | None = None
+        """Why a site's facts cannot be trusted now, or None (a cluster API node: their age). Set, every
+        decision of a site it names is a logged ``deny`` by ``stockade:stale-facts`` with that reason."""
+        self.revisions: dict[str, int] = dict.fromkeys(sites, 0)
+        """Per site: how many fact-changing events were folded (a cluster worker republishes on a change)."""
+        self.positions: dict[str, int] = dict.fromkeys(sites, 0)
+        """Per site: the last log position fed through :meth:`observe_committed`."""
+        self.on_threat_logged: Callable[[str, Admin], None] | None = None
+        """Told of each threat-level change once logged (a cluster API node keeps it in force until the
+        owner's facts include it)."""
         self.points = {
             site_id: DecisionPoint(site, policies, risk=risk_for(site_id) if risk_for else None,
                                    biometric_threshold=biometric_threshold)
@@ -74,7 +82,8 @@ class AccessService:
                 policies=(UNKNOWN_SITE,), policy_hash=self.policies.current.hash, at=request.time,
                 eval_us=(time.perf_counter_ns() - start) / 1000,
             ), None
-        answer = pdp.decide(request)
+        why = self.untrusted(request.site) if self.untrusted is not None else None
+        answer = pdp.decide(request) if why is None else pdp.refuse(request, (why,), (STALE_FACTS,))
         event = pdp.to_event(request, answer)
         if self._log is None:
             return answer, event
@@ -120,16 +129,22 @@ class AccessService:
     def _emit(self, site: str, event: Admin) -> None:
         if self._log is not None:
             self._log(site, [event])
+        if self.on_threat_logged is not None:
+            self.on_threat_logged(site, event)
 
     # --- facts from the log ------------------------------------------------------------
 
     def observe_committed(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
         """Feed committed events (the node's ``on_committed`` shape: (seq, event) pairs)."""
         pdp = self.points.get(site)
-        if pdp is not None:
+        if pdp is not None and events:
+            changed = 0
             for _, event in events:
                 if event.kind in FACT_KINDS:  # most of a log is tag reads and video: skip them cheaply
                     pdp.observe(event)
+                    changed += event.kind != "decision"  # a decision changes no fact (access/facts.py)
+            self.revisions[site] += changed
+            self.positions[site] = max(self.positions[site], events[-1][0])
 
     def replay(self, site: str, events: Iterable[Envelope]) -> int:
         """Rebuild a site's facts and threat levels from its log, oldest first."""

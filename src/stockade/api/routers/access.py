@@ -154,12 +154,9 @@ def _request(body: DecideIn, now: datetime, limit: timedelta) -> AccessRequest:
 
 
 @router.post("/decide", summary="Decide one badge presentation (policy decision point)",
-             openapi_extra=SMALL_BODY, responses=responses(503, e503="a cluster API node, which does not decide "
-                                                           "access (docs/cluster.md); or the node is starting"))
+             openapi_extra=SMALL_BODY, responses=responses(503, e503="the node is starting"))
 def decide(body: DecideIn, access: AccessDep, key: PepKey, limit: ClockLimit) -> DecideOut:
     check_site(key, body.site)
-    if access.not_deciding is not None:  # the door keeps its cached fail-secure answer and retries
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, access.not_deciding, headers={"Retry-After": "5"})
     answer, _event = access.decide(_request(body, datetime.now(UTC), limit))
     return DecideOut.of(answer)
 

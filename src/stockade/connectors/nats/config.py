@@ -21,3 +21,8 @@ class ClusterSettings(BaseModel):
                                      "acknowledgement before answering 503")
     batch: int = Field(256, ge=1, le=10_000, description="messages a worker takes from a site per fetch; "
                        "also the consumer's max_ack_pending, so a redelivery comes before newer messages")
+    facts_bucket: str = Field("stockade-facts", description="the KV bucket where each site's owner publishes "
+                              "the access decision point's facts and a heartbeat of their position")
+    facts_max_age_s: float = Field(5.0, gt=0.2, le=300, description="an API node denies (fail secure) a site's "
+                                   "decisions when no heartbeat of the site's facts came from its owner for "
+                                   "this long; the owner beats every quarter of it")

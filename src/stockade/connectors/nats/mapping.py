@@ -70,3 +70,18 @@ def lease_key(partition: int) -> str:
 
 def worker_key(worker: str) -> str:
     return f"worker.{worker}"
+
+
+def facts_key(site: str) -> str:
+    """A site's facts in the facts bucket (KV keys allow no ``%`` or ``:``: the site id in hex)."""
+    return "facts." + site.encode().hex()
+
+
+def beat_key(site: str) -> str:
+    """The heartbeat of a site's facts in the facts bucket."""
+    return "beat." + site.encode().hex()
+
+
+def site_of_key(key: str) -> str:
+    """The site of a ``facts.`` or ``beat.`` key (ValueError for anything else)."""
+    return bytes.fromhex(key.split(".", 1)[1]).decode()

@@ -13,18 +13,27 @@ publish is acknowledged, with no ``seq`` yet: the worker owning the site
 sequences it. NATS unreachable or slow: the whole request is a 503 with
 ``Retry-After`` (:class:`~stockade.connectors.errors.BusUnavailable`), never a
 silent accept. What the API node itself writes (analysts' changes, threat
-levels) goes the same way, to be logged by the owning worker. It does not
-decide access (503: the door keeps its fail-secure answer): the engine's
-risk scores live in the workers and are not published yet.
+levels, access decisions) goes the same way, to be logged by the owning worker.
+
+It decides access from the facts the site's owner publishes
+(:mod:`stockade.node.roles.facts`, followed by
+:mod:`stockade.node.roles.facts_follow`): the owner's own decision point's
+facts, threat levels and risk scores, loaded whole, with this node's Cedar
+pack. A decision is answered only once its ``decision`` event is acknowledged
+by JetStream on ``stk.in.<site>``; not acknowledged, it is a ``deny``
+(:class:`~stockade.access.service.AccessService`). Facts older than
+``facts_max_age_s`` by the owner's heartbeat, or none yet: a logged ``deny``
+naming the staleness. A threat level set through this node is in force here
+at once and stays so until the owner's facts include it.
 
 The node keeps no log and runs no engine or response: it reads the store
 (PostgreSQL), and follows what the workers commit on ``stk.out.<site>`` for
-the live stream, the live picture and the access facts.
+the live stream and the live picture.
 """
 
 from __future__ import annotations
 
-import functools
+import asyncio
 import logging
 from collections.abc import Sequence
 
@@ -32,11 +41,12 @@ import msgspec
 from nats.aio.msg import Msg
 
 from stockade.connectors.errors import BusUnavailable as BusUnavailable  # the API answers it 503, via the node
+from stockade.connectors.nats.facts_bucket import FactsBucket
 from stockade.connectors.nats.link import NatsLink
 from stockade.connectors.nats.mapping import OUT_PREFIX, site_of
 from stockade.events import Envelope
-from stockade.node.access import replay_access
 from stockade.node.ingest import Forward, Status
+from stockade.node.roles.facts_follow import FactsFollower
 from stockade.node.roles.outputs import decode_output
 from stockade.node.roles.parts import RoleParts
 from stockade.node.runtime import Node, load_sites, open_store
@@ -61,8 +71,10 @@ class ApiNode(Node):
     def __init__(self, settings: Settings, store: Store, sites: dict[str, SiteConfig], link: NatsLink) -> None:
         super().__init__(settings, store, sites, parts=RoleParts(keeps_ledgers=False, forward=publisher(link)))
         self.link = link
-        self.access.not_deciding = ("this node does not decide access: a cluster API node has no live risk facts "
-                                    "yet (docs/cluster.md); the door keeps its fail-secure answer")
+        self.facts = FactsFollower(self.access, settings.cluster)
+        self.access.untrusted = self.facts.untrusted
+        self.access.on_threat_logged = self.facts.threat_logged
+        self._following = asyncio.Event()
 
     @classmethod
     def open_role(cls, settings: Settings) -> ApiNode:
@@ -75,7 +87,7 @@ class ApiNode(Node):
             raise
 
     async def _on_output(self, msg: Msg) -> None:
-        """What a worker committed: the live stream, the live picture and the access facts follow it."""
+        """What a worker committed: the live stream and the live picture follow it."""
         try:
             seq, event = decode_output(msg.data)
         except msgspec.DecodeError:
@@ -85,16 +97,16 @@ class ApiNode(Node):
         if site not in self.sites:
             return
         events = [(seq, event)]
-        self.access.observe_committed(site, events)
+        self.facts.committed(site, seq, event.id)
         self.live.apply(site, events)
         self.broadcast.publish(site, events)
 
     def start(self, *, background: bool = False) -> None:
         self.link.start()
         self.link.subscribe(OUT_PREFIX + "*", self._on_output)
+        self.link.spawn(FactsBucket(self.link, self.settings.cluster).follow(self.facts.on_entry, self._following))
         for site in self.sites:
             self.recovery.begin(site, self.store.last_seq(site))
-            replay_access(self.access, self.store, site, functools.partial(self.recovery.advance, site))
             self.live.replay(self.store, site)
         self.recovery.finish()
         self.serving.set()
@@ -102,6 +114,7 @@ class ApiNode(Node):
 
     def stop(self) -> None:
         self.connectors.stop()
+        self.link.loop.call_soon_threadsafe(self._following.set)
         self.link.stop()
         self.engine.stop()
         self.store.close()

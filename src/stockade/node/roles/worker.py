@@ -55,6 +55,7 @@ from stockade.events import Envelope, Event
 from stockade.ledger.seal import load_or_create_row_seal
 from stockade.node.broadcast import Subscription
 from stockade.node.ingest import log_entry
+from stockade.node.roles.facts import FactsPublisher
 from stockade.node.roles.outputs import encode_output
 from stockade.node.roles.parts import RoleParts
 from stockade.node.runtime import Node, load_sites
@@ -93,6 +94,7 @@ class Worker:
         self._feed: Subscription | None = None
         self.committed = 0
         self._flowing = False  # the last round fetched something
+        self.facts = FactsPublisher(self.link, self.cluster, self.id)  # the access facts, for the API nodes
 
     def owns(self, site: str) -> bool:
         return self.leases.valid(partition_of(site, self.cluster.partitions)) and self.fences.claimed(site)
@@ -114,6 +116,7 @@ class Worker:
                         log.exception("taking partitions %s failed; trying again", sorted(self.owned))
                         self._stop_node()
                         self.owned = set()
+                self.facts.publish(self.node)
                 if self.node is None or not self._subs:
                     stop.wait(0.2)
                     continue
