@@ -1,9 +1,10 @@
 """Run benchmarks: ``python -m bench [NAME…]``; prints tables, writes bench/results/<name>.json.
 
 Names are the ``bench_<name>.py`` modules in this folder (``bench_scale.py`` is ``scale``); with
-none, all run, each at its default size. A benchmark that fails is reported and the others still
-run; the exit status is then 1. Each record has the benchmark's wall time, and the run ends with
-a line per benchmark. The machine is shared: figures are medians of repeated runs.
+none, all run, each at its default size. One name followed by ``--options`` passes them to that
+benchmark (``python -m bench cluster --failover 10``). A benchmark that fails is reported and the
+others still run; the exit status is then 1. Each record has the benchmark's wall time, and the run
+ends with a line per benchmark. The machine is shared: figures are medians of repeated runs.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ HERE = Path(__file__).resolve().parent
 def main(argv: list[str]) -> int:
     tune_gc()  # the node's process settings, as `stockade serve` runs
     names = argv or sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
+    options: list[str] = []
+    if argv[1:] and argv[1].startswith("--"):  # one benchmark with options of its own: `cluster --failover 10`
+        names, options = argv[:1], argv[1:]
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     took: dict[str, tuple[float, str]] = {}
@@ -32,7 +36,7 @@ def main(argv: list[str]) -> int:
         started = time.perf_counter()
         try:
             module = importlib.import_module(f"bench.bench_{name}")
-            figures = module.main()
+            figures = module.main(*options)
         except Exception:  # noqa: BLE001 - reported with its traceback; one broken benchmark must not hide the others
             traceback.print_exc()
             took[name] = (time.perf_counter() - started, "FAILED")

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from stockade.errors import StockadeError
 from stockade.events import Envelope
 from stockade.events.decode import decode_stored
 from stockade.ledger.seal import load_or_create_row_seal
@@ -285,7 +286,10 @@ class Node:
         self.ledger_watch.stop()
         for t in self._threads:
             t.join(timeout=5)
-        self.engine.stop()
+        try:
+            self.engine.stop()
+        except StockadeError:  # a final snapshot refused (store down, a worker fenced out): replayed instead
+            log.exception("the engine's final snapshots were not all written")
         for job in self._periodic:
             job.stop()
         self.response.stop()

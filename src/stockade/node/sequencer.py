@@ -15,7 +15,10 @@ events, each under its own hold, so a decision waits for one chunk at most, neve
 batch (issue 11.8). A cluster worker sequences only the sites whose partition lease it holds
 (:class:`LeasedSequencer`): a worker that lost its lease refuses to write
 rather than interleave with the new owner. The store's own per-site lock (an
-advisory lock in PostgreSQL) keeps sequence numbers gapless in any case.
+advisory lock in PostgreSQL) keeps sequence numbers gapless in any case, and
+the store's fence (:mod:`stockade.store.postgres.fence`) refuses the commit of
+a worker paused past its lease *after* this check: the lease's clock is the
+first fence, PostgreSQL the last.
 """
 
 from __future__ import annotations

@@ -21,6 +21,12 @@ makes a redelivery a no-op) and only then acknowledged. The store failing:
 nothing is acknowledged, the batch is delivered again, the worker waits and
 goes on. Everything committed (inputs and what the engine decided) is
 published on ``stk.out.<site>`` for the API nodes.
+
+Before it reads a site's log, the worker claims the site in PostgreSQL with
+its lease's revision as the fencing token (:mod:`stockade.store.postgres.fence`);
+every write of the log checks it. A write refused because a newer owner
+claimed the site (the worker was paused past its lease) marks the site lost:
+the worker drops its partition and freezes its log.
 """
 
 from __future__ import annotations
@@ -46,14 +52,17 @@ from stockade.connectors.nats.link import NatsLink
 from stockade.connectors.nats.mapping import consumer_name, partition_of, subject_in, subject_out
 from stockade.errors import StockadeError
 from stockade.events import Envelope, Event
+from stockade.ledger.seal import load_or_create_row_seal
 from stockade.node.broadcast import Subscription
 from stockade.node.ingest import log_entry
 from stockade.node.roles.facts import FactsPublisher
 from stockade.node.roles.outputs import encode_output
 from stockade.node.roles.parts import RoleParts
-from stockade.node.runtime import Node, load_sites, open_store
+from stockade.node.runtime import Node, load_sites
 from stockade.node.sequencer import LeasedSequencer, NotOwner
 from stockade.node.settings import Settings
+from stockade.store.postgres import PostgresStore
+from stockade.store.postgres.fence import Fenced, Fences
 from stockade.store.postgres.tiles import PostgresTiles
 
 log = logging.getLogger(__name__)
@@ -77,16 +86,18 @@ class Worker:
         self.all_sites = load_sites(settings)
         self.link = NatsLink(self.cluster, name=f"stockade-worker-{self.id}")
         self.leases = Leases(self.link, self.id, self.cluster)
-        self.tiles = PostgresTiles.open(settings.postgres_dsn)
+        self.fences = Fences()
+        self.tiles = PostgresTiles.open(settings.postgres_dsn, fences=self.fences)
         self.node: Node | None = None
         self.owned: set[int] = set()
         self._subs: dict[str, JetStreamContext.PullSubscription] = {}
         self._feed: Subscription | None = None
         self.committed = 0
+        self._flowing = False  # the last round fetched something
         self.facts = FactsPublisher(self.link, self.cluster, self.id)  # the access facts, for the API nodes
 
     def owns(self, site: str) -> bool:
-        return self.leases.valid(partition_of(site, self.cluster.partitions))
+        return self.leases.valid(partition_of(site, self.cluster.partitions)) and self.fences.claimed(site)
 
     # --- the loop -------------------------------------------------------------
 
@@ -114,6 +125,8 @@ class Worker:
                 except _TRANSIENT:
                     log.exception("consuming failed; retrying")
                     stop.wait(0.5)
+                if lost := self.fences.lost() & set(self._subs):
+                    self._drop_fenced(lost)
         finally:
             stop.set()
             renewing.join(timeout=10)
@@ -139,16 +152,42 @@ class Worker:
         if extra:
             self.link.run(self.leases.release(extra))
 
+    def _drop_fenced(self, lost: set[str]) -> None:
+        """A newer owner claimed these sites in the store: give their partitions up, freeze their logs."""
+        partitions = {partition_of(s, self.cluster.partitions) for s in lost}
+        log.error("worker %s was fenced out of %s: dropping partitions %s", self.id, sorted(lost), sorted(partitions))
+        try:
+            self._rebuild(self.owned - partitions)
+        except Exception:  # as in a lease round: the rest is taken again on the next one
+            log.exception("keeping partitions %s failed; trying again", sorted(self.owned - partitions))
+            self._stop_node()
+            self.owned = set()
+        try:
+            self.link.run(self.leases.release(partitions))
+        except _TRANSIENT as e:
+            log.warning("could not release partitions %s (%s); they expire", sorted(partitions), e)
+
     def _rebuild(self, owned: set[int]) -> None:
         """Stop the node of the old set of partitions, start one for the new set."""
         self._stop_node()
+        for site in self.all_sites:
+            self.fences.forget(site)
         self.owned = owned
         sites = {s: c for s, c in self.all_sites.items() if partition_of(s, self.cluster.partitions) in owned}
         log.info("worker %s owns partitions %s: sites %s", self.id, sorted(owned), sorted(sites) or "none")
         if not sites:
             return
+        store = PostgresStore.open(self.settings.postgres_dsn or "", fences=self.fences,
+                                   seal=load_or_create_row_seal(self.settings.data_dir / "keys"))
+        try:
+            for site in sites:  # before the log is read: what an older owner committed comes before this
+                store.claim(site, self.leases.held[partition_of(site, self.cluster.partitions)], self.id)
+        except BaseException:  # Fenced (a newer owner: our lease is stale) or the store down: next round
+            store.close()
+            self.owned = set()
+            raise
         parts = RoleParts(sequencer=LeasedSequencer(self.owns), tiles=self.tiles.site)
-        node = Node(self.settings, open_store(self.settings), sites, parts=parts)
+        node = Node(self.settings, store, sites, parts=parts)
         node.start()
         self.node = node
         self._feed = node.broadcast.subscribe(self.link.loop)
@@ -219,7 +258,10 @@ class Worker:
         return {site: msgs for (site, _), msgs in zip(subs, got, strict=True) if isinstance(msgs, list) and msgs}
 
     def _consume_once(self) -> None:
-        batches = self.link.run(self._fetch_all(0.5), timeout=10.0)
+        # a fetch on an idle site waits its whole timeout, and a round waits for every site: while messages
+        # flow, wait briefly, so idle sites do not hold the busy ones back (measured: docs/cluster.md, Scale)
+        batches = self.link.run(self._fetch_all(0.05 if self._flowing else 0.5), timeout=10.0)
+        self._flowing = bool(batches)
         for site, msgs in batches.items():
             self._commit(site, msgs)
 
@@ -235,8 +277,8 @@ class Worker:
                 log.exception("undecodable message %s on %s skipped", msg.metadata.sequence, msg.subject)
         try:
             node.ingestor.commit(site, events, [log_entry(e) for e in events])
-        except NotOwner:
-            log.warning("%s: lease lost before the commit; the new owner gets these again", site)
+        except (NotOwner, Fenced) as e:
+            log.warning("%s: not committed (%s); the new owner gets these again", site, e)
             self.link.run(_nak(msgs))
             return
         except StockadeError as e:  # the store is unreachable: pause; the batch comes again unacknowledged

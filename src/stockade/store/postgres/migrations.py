@@ -71,6 +71,9 @@ MIGRATIONS: list[list[str]] = [
     [  # 9: the cluster: each site's tlog-tiles files (tiles, entry bundles, checkpoints), shared by the workers
         "CREATE TABLE tiles (site TEXT NOT NULL, path TEXT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (site, path))",
     ],
+    [  # 10: the cluster's fencing tokens: who may write a site's log now (store/postgres/fence.py)
+        "CREATE TABLE site_fence (site TEXT PRIMARY KEY, token BIGINT NOT NULL, owner TEXT NOT NULL)",
+    ],
 ]
 
 

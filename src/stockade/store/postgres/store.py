@@ -2,7 +2,10 @@
 
 Several API nodes may write one site: a transaction-scoped advisory lock per
 site serialises its sequencing, so sequence numbers stay gapless and in
-acceptance order across processes.
+acceptance order across processes. A cluster worker's store has
+:class:`~stockade.store.postgres.fence.Fences`: each write of a site's log
+(events, snapshot, incident projection) checks the site's fencing token in its
+transaction, and a stale one fails with :class:`~stockade.store.postgres.fence.Fenced`.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from stockade.store.base import (
 from stockade.store.capture_jobs import CaptureJobTables
 from stockade.store.errors import StoreError
 from stockade.store.event_sql import POSTGRES, Row, run_query
+from stockade.store.postgres.fence import GUARD, Fences
 from stockade.store.postgres.migrations import migrate
 from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row, plan_append
 
@@ -42,20 +46,28 @@ _INSERT_ENTITIES = (b"INSERT INTO entities (site, etype, eid, seq, ts_us, kind) 
 class PostgresStore(CaptureJobTables):
     _mark = "%s"
 
-    def __init__(self, conn: Conn, dsn: str, seal: RowSeal | None = None) -> None:
+    def __init__(self, conn: Conn, dsn: str, seal: RowSeal | None = None, fences: Fences | None = None) -> None:
         self._conn = conn
         self.seal = seal
         self._lock = threading.RLock()
         self.dsn = dsn
+        self.fences = fences
 
     @classmethod
-    def open(cls, dsn: str, *, seal: RowSeal | None = None) -> PostgresStore:
+    def open(cls, dsn: str, *, seal: RowSeal | None = None, fences: Fences | None = None) -> PostgresStore:
         try:
             conn: Conn = psycopg.connect(dsn, autocommit=True)
             migrate(conn)
         except psycopg.Error as e:
             raise StoreError(f"cannot open the PostgreSQL store ({dsn}): {e}") from e
-        return cls(conn, dsn, seal)
+        return cls(conn, dsn, seal, fences)
+
+    def claim(self, site: str, token: int, owner: str) -> None:
+        """Take the site's log for this process's fences (before reading it), or :class:`Fenced`."""
+        if self.fences is None:
+            raise StoreError("this store has no fences to claim a site with")
+        with self._lock:
+            self.fences.claim(self._conn, site, token, owner)
 
     def append(
         self, site: str, events: Sequence[Envelope], entries: Sequence[bytes], *, wait_for_disk: bool = True
@@ -67,6 +79,8 @@ class PostgresStore(CaptureJobTables):
                     if not wait_for_disk:
                         self._conn.execute("SET LOCAL synchronous_commit = off")
                     self._conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (site,))
+                    if self.fences is not None:
+                        self.fences.check(self._conn, site)
                     existing = {
                         str(r[0]): int(str(r[1])) for r in self._conn.execute(
                             "SELECT id, seq FROM events WHERE site=%s AND id = ANY(%s)", (site, ids))
@@ -191,10 +205,15 @@ class PostgresStore(CaptureJobTables):
                 "ORDER BY key_id")]
 
     def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
+        upsert = "INSERT INTO snapshots {} ON CONFLICT (site) DO UPDATE SET seq=EXCLUDED.seq, data=EXCLUDED.data"
         with self._lock:
-            self._conn.execute(
-                "INSERT INTO snapshots VALUES (%s,%s,%s) ON CONFLICT (site) DO UPDATE "
-                "SET seq=EXCLUDED.seq, data=EXCLUDED.data", (site, seq, data))
+            if self.fences is None:
+                self._conn.execute(upsert.format("VALUES (%s,%s,%s)").encode(), (site, seq, data))
+                return
+            guard = (site, self.fences.token(site))
+            cur = self._conn.execute((GUARD + upsert.format("SELECT %s,%s,%s FROM fence")).encode(),
+                                     (*guard, site, seq, data))
+            self.fences.written(site, cur.rowcount)
 
     def load_snapshot(self, site: str) -> tuple[int, bytes] | None:
         with self._lock:
@@ -208,6 +227,8 @@ class PostgresStore(CaptureJobTables):
             try:
                 with self._conn.transaction(), self._conn.cursor() as cur:
                     cur.execute("SET LOCAL synchronous_commit = off")  # a projection, folded again at start
+                    if self.fences is not None:
+                        self.fences.check(self._conn, site)
                     cur.executemany(incidents_sql.upsert_sql("%s").encode(), incidents_sql.rows(site, states))
                     cur.execute(incidents_sql.progress_sql("%s").encode(), (site, seq))
             except psycopg.Error as e:

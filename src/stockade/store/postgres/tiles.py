@@ -7,6 +7,10 @@ a ``postgresql://…#<site>`` location.
 
     >>> tiles = PostgresTiles.open(dsn)                       # doctest: +SKIP
     >>> log = SiteLog.open(path, origin, signer, files=tiles.site("dc-1"))   # doctest: +SKIP
+
+A worker's tile store has its :class:`~stockade.store.postgres.fence.Fences`:
+each write checks the site's fencing token in the same statement, so a worker
+fenced out of a site cannot overwrite the new owner's tiles or checkpoint.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import threading
 import psycopg
 
 from stockade.store.errors import StoreError
+from stockade.store.postgres.fence import GUARD, Fences
 from stockade.store.postgres.migrations import migrate
 
 Conn = psycopg.Connection[tuple[object, ...]]
@@ -24,19 +29,20 @@ Conn = psycopg.Connection[tuple[object, ...]]
 class PostgresTiles:
     """One connection, shared by the tile stores of every site this process writes."""
 
-    def __init__(self, conn: Conn, dsn: str) -> None:
+    def __init__(self, conn: Conn, dsn: str, fences: Fences | None = None) -> None:
         self._conn = conn
         self.dsn = dsn
         self._lock = threading.Lock()
+        self.fences = fences
 
     @classmethod
-    def open(cls, dsn: str) -> PostgresTiles:
+    def open(cls, dsn: str, *, fences: Fences | None = None) -> PostgresTiles:
         try:
             conn: Conn = psycopg.connect(dsn, autocommit=True)
             migrate(conn)
         except psycopg.Error as e:
             raise StoreError(f"cannot open the PostgreSQL tile store ({dsn}): {e}") from e
-        return cls(conn, dsn)
+        return cls(conn, dsn, fences)
 
     def site(self, site: str) -> SiteTiles:
         return SiteTiles(self, site)
@@ -54,14 +60,19 @@ class PostgresTiles:
         return bytes(row[0])
 
     def write(self, site: str, path: str, data: bytes) -> None:
-        """One statement, so a reader sees the old bytes or the new ones."""
+        """One statement, so a reader sees the old bytes or the new ones (fenced: only under our token)."""
+        upsert = "INSERT INTO tiles {} ON CONFLICT (site, path) DO UPDATE SET data=EXCLUDED.data"
         with self._lock:
             try:
-                self._conn.execute(
-                    "INSERT INTO tiles VALUES (%s,%s,%s) ON CONFLICT (site, path) DO UPDATE SET data=EXCLUDED.data",
-                    (site, path, data))
+                if self.fences is None:
+                    self._conn.execute(upsert.format("VALUES (%s,%s,%s)").encode(), (site, path, data))
+                    return
+                guard = (site, self.fences.token(site))
+                cur = self._conn.execute((GUARD + upsert.format("SELECT %s,%s,%s FROM fence")).encode(),
+                                         (*guard, site, path, data))
             except psycopg.Error as e:
                 raise StoreError(f"writing tile {path} of {site} failed: {e}") from e
+            self.fences.written(site, cur.rowcount)
 
     def close(self) -> None:
         with self._lock:
