@@ -20,35 +20,20 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 
+from bench.bench_access_http import paced_decisions
+from bench.cluster_rig import throwaway_db
 from bench.harness import DEMO_SITE, demo_data_dir, free_port, percentile, print_table, served
 from stockade.node.keys import new_key
 from stockade.node.runtime import Node
 from stockade.node.settings import Settings
 from stockade.site import load_site
-
-DOORS = ("D-LOBBY", "D-TURNSTILE", "D-FLOOR", "D-PACK", "D-DOCKIN", "D-HV", "D-OFFICE")
-ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-
-
-@contextmanager
-def _database() -> Iterator[str]:
-    name = f"stockade_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"'.encode())
-    try:
-        yield f"host=127.0.0.1 port=5432 user=postgres dbname={name}"
-    finally:
-        with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)'.encode())
 
 
 @contextmanager
@@ -64,28 +49,13 @@ def _processes(argvs: list[list[str]], env: dict[str, str]) -> Iterator[None]:
 
 
 def _paced(url: str, token: str, seconds: float, rate: float, credentials: list[str]) -> dict[str, Any]:
-    rnd = random.Random(3)
-    latencies: list[float] = []
-    results: dict[str, int] = {}
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
         for _ in range(200):  # warm up
             client.post("/v1/access/decide", json={"site": "dc-demo", "door": "D-FLOOR",
                                                    "credential": credentials[0], "factors": [{"type": "badge"}]})
-        interval = 1 / rate
-        next_at = time.perf_counter()
-        end = next_at + seconds
-        while next_at < end:
-            body = {"site": "dc-demo", "door": rnd.choice(DOORS), "credential": rnd.choice(credentials),
-                    "factors": [{"type": "badge"}]}
-            start = time.perf_counter()
-            r = client.post("/v1/access/decide", json=body)
-            latencies.append(time.perf_counter() - start)
-            r.raise_for_status()
-            answer = r.json()
-            key = "stale deny" if "stockade:stale-facts" in answer["policies"] else answer["result"]
-            results[key] = results.get(key, 0) + 1
-            next_at += interval
-            time.sleep(max(0.0, next_at - time.perf_counter()))
+        latencies, results = paced_decisions(
+            client, credentials, seconds, rate, random.Random(3),
+            classify=lambda a: "stale deny" if "stockade:stale-facts" in a["policies"] else str(a["result"]))
     return {"requests": len(latencies), "p50_ms": percentile(latencies, 50) * 1000,
             "p99_ms": percentile(latencies, 99) * 1000, "results": results}
 
@@ -110,7 +80,7 @@ def main(seconds: float = 10, rate: float = 200) -> dict[str, Any]:
     if shutil.which("nats-server") is None:
         raise RuntimeError("nats-server is not installed")
     credentials = [c for p in load_site(DEMO_SITE).people for c in p.credentials]
-    with tempfile.TemporaryDirectory(prefix="stockade-bench-") as d, _database() as dsn:
+    with tempfile.TemporaryDirectory(prefix="stockade-bench-") as d, throwaway_db() as dsn:
         root = Path(d)
         token = demo_data_dir(root / "embedded", ("pep",), "bench controller")
         with served(root / "embedded") as url:

@@ -15,6 +15,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +61,11 @@ def load_process(url: str, token: str, rate: float, batch: int, seconds: float, 
     answers.put((done.accepted, done.rejected, done.duplicate, behind))
 
 
-def _decisions(client: httpx.Client, credentials: list[str], seconds: float, rate: float,
-               rnd: random.Random) -> tuple[list[float], dict[str, int]]:
+def paced_decisions(client: httpx.Client, credentials: list[str], seconds: float, rate: float,
+                    rnd: random.Random, classify: Callable[[dict[str, Any]], str] = lambda a: str(a["result"]),
+                    ) -> tuple[list[float], dict[str, int]]:
+    """``rate`` decisions a second for ``seconds`` at random doors and credentials: each one's latency,
+    and how many answers fell in each ``classify`` class (the result, by default)."""
     latencies: list[float] = []
     results: dict[str, int] = {}
     interval = 1 / rate
@@ -74,7 +78,8 @@ def _decisions(client: httpx.Client, credentials: list[str], seconds: float, rat
         r = client.post("/v1/access/decide", json=body)
         latencies.append(time.perf_counter() - start)
         r.raise_for_status()
-        results[r.json()["result"]] = results.get(r.json()["result"], 0) + 1
+        key = classify(r.json())
+        results[key] = results.get(key, 0) + 1
         next_at += interval
         time.sleep(max(0.0, next_at - time.perf_counter()))
     return latencies, results
@@ -101,16 +106,16 @@ def main(seconds: float = 20, rate: float = 500, load: float = 4000, load_batch:
                 client.post("/v1/access/decide", json={"site": "dc-demo", "door": "D-FLOOR",
                                                        "credential": credentials[0],
                                                        "factors": [{"type": "badge"}]})
-            idle, idle_results = _decisions(client, credentials, seconds, rate, rnd)
+            idle, idle_results = paced_decisions(client, credentials, seconds, rate, rnd)
             answers = context.Queue()
             loader = context.Process(target=load_process, args=(url, ingest_token, load, load_batch, seconds + 4,
                                                                 answers))
             loader.start()
             time.sleep(2.0)  # the load reaches its pace (and the loader its imports) before we measure
-            loaded, loaded_results = _decisions(client, credentials, seconds, rate, rnd)
+            loaded, loaded_results = paced_decisions(client, credentials, seconds, rate, rnd)
             accepted, rejected, duplicate, behind = answers.get(timeout=600)
             loader.join(timeout=60)
-    expected = int(load * (seconds + 4)) // load_batch * load_batch
+    expected = -(-int(load * (seconds + 4)) // load_batch) * load_batch  # whole batches: the last one rounds up
     load_work = Work(accepted, rejected, duplicate).expect("the ingest load", accepted=expected)
     figures: dict[str, Any] = {"requests": len(idle), "rate_rps": len(idle) / seconds}
     for name, samples, results in (("idle", idle, idle_results), ("loaded", loaded, loaded_results)):
