@@ -106,7 +106,10 @@ class FactsFollower:
             log.warning("facts bucket: %s holds facts of %r; refused", key, message.site)
             return
         if isinstance(message, SiteFacts) and key == facts_key(site):
-            self._adopt(message, revision, live)
+            try:
+                self._adopt(message, revision, live)
+            except Exception:  # facts that decode but do not load: kept out, and the watch goes on
+                log.exception("facts bucket: %s (revision %d) could not be loaded; refused", key, revision)
         elif isinstance(message, FactsBeat) and key == beat_key(site) and live:
             self._beat(message)  # only a beat written since this node watches vouches for anything
 

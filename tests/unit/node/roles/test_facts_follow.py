@@ -141,3 +141,21 @@ def test_a_lockdown_set_here_is_not_lifted_by_older_facts_from_the_owner(site: S
     clock.now += 4.1  # its position never came: after twice the bound the owner's facts rule
     give(follow, facts_key("dc-demo"), owner_facts(site, inside=False), 9)
     assert "threat-lockdown" not in ask(access)[1]
+
+
+def test_facts_that_decode_but_do_not_load_change_nothing_and_the_watch_goes_on(
+        site: SiteConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    access, follow, _ = follower(site)
+    give(follow, facts_key("dc-demo"), owner_facts(site, inside=True), 5)
+    held = follow.held["dc-demo"]
+
+    def broken(self: RiskModel, saved: object) -> None:
+        raise ValueError("a weight for an entity type this site does not have")
+
+    with monkeypatch.context() as m:
+        m.setattr(RiskModel, "load", broken)
+        give(follow, facts_key("dc-demo"), owner_facts(site, inside=False), 6)  # no exception reaches the watch
+    assert follow.held["dc-demo"] is held, "the facts held stay (and go stale unless the owner vouches)"
+    assert "anti-passback" in ask(access)[1]
+    give(follow, facts_key("dc-demo"), owner_facts(site, inside=False), 7)
+    assert "anti-passback" not in ask(access)[1], "the next good facts are adopted"
