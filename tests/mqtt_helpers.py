@@ -26,6 +26,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from stockade.connectors.broker import Message
 from stockade.node.connectors import Connectors
 from stockade.node.runtime import Node
+from tests.serve import free_port as free_port  # one place picks free ports; re-exported for the MQTT tests
 
 
 def unique_prefix() -> str:
@@ -86,12 +87,6 @@ class Client:
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,25 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.serve import free_port
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+
+def until(what: str, check: Callable[[], object], guard: float = 180.0, every: float = 0.05) -> None:
+    """Wait for ``check()`` to be true; fail naming ``what`` after ``guard`` seconds (a guard against a
+    hang on a loaded machine, never a speed check)."""
+    deadline = time.monotonic() + guard
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(every)
+    pytest.fail(f"{what}: not within {guard} s")
 
 
 @dataclass

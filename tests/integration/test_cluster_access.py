@@ -7,8 +7,7 @@ from __future__ import annotations
 import json
 import signal
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,7 +29,7 @@ from stockade.node.runtime import Node
 from stockade.node.settings import Settings
 from stockade.store import Store
 from stockade.store.postgres import PostgresStore
-from tests.integration.cluster_fixtures import nats_server
+from tests.integration.cluster_fixtures import nats_server, until
 from tests.integration.pg import throwaway_database
 from tests.integration.test_cluster_failover import Cluster as FailoverCluster
 from tests.node_fixtures import make_node
@@ -42,14 +41,6 @@ GUARD_S = 60.0  # against a hang on a loaded machine, not a speed check
 KEYS = {"ingest": (("ingest",), SITE, ("ctl-1", "iam"), ("access", "admin")), "pep": (("pep",), None, (), ()),
         "analyst": (("analyst",), None, (), ())}
 
-
-def until(what: str, check: Callable[[], bool], guard: float = GUARD_S) -> None:
-    deadline = time.monotonic() + guard
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    pytest.fail(f"{what}: not within {guard} s")
 
 
 def put_keys(store: Store, tokens: dict[str, str]) -> dict[str, str]:

@@ -10,8 +10,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -28,7 +27,7 @@ from stockade.ledger.keys import load_or_create_log_keys
 from stockade.node.keys import new_key
 from stockade.store import EventQuery
 from stockade.store.postgres import PostgresStore
-from tests.integration.cluster_fixtures import nats_server
+from tests.integration.cluster_fixtures import nats_server, until
 from tests.integration.pg import throwaway_database
 from tests.integration.test_recovery import demo_events, straight_run
 from tests.node_fixtures import make_node
@@ -41,13 +40,6 @@ LEASE_S = 4.0
 GUARD_S = 180  # a guard against a hang on a loaded machine, not a speed check
 
 
-def _until(what: str, check: Callable[[], bool], guard: float = GUARD_S) -> None:
-    deadline = time.monotonic() + guard
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    pytest.fail(f"{what}: not within {guard} s")
 
 
 class Cluster:
@@ -89,7 +81,7 @@ class Cluster:
                 return httpx.get(base + "/healthz", timeout=0.5).status_code == 200
             except httpx.TransportError:
                 return False
-        _until(f"API node on {port} answers", up)
+        until(f"API node on {port} answers", up)
         return base
 
     def stop_all(self) -> None:
@@ -148,7 +140,7 @@ def test_a_killed_worker_loses_nothing_and_the_end_is_the_embedded_runs(tmp_path
     for name in ("w1", "w2", "w3"):
         cluster.start_worker(name)
     apis = [cluster.start_api(), cluster.start_api()]
-    _until("three workers hold their shares", lambda: sum(k.startswith("worker.") for k in cluster.leases()) == 3
+    until("three workers hold their shares", lambda: sum(k.startswith("worker.") for k in cluster.leases()) == 3
            and sum(k.startswith("partition.") for k in cluster.leases()) == PARTITIONS)
     key = lease_key(partition_of("dc-demo", PARTITIONS))
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-ndjson"}
@@ -165,23 +157,23 @@ def test_a_killed_worker_loses_nothing_and_the_end_is_the_embedded_runs(tmp_path
 
     half = len(lines) * 2 // 3 // BATCH * BATCH
     send(range(0, half, BATCH))
-    _until("the owner commits part of the stream", lambda: store.count("dc-demo") > half // 3)
+    until("the owner commits part of the stream", lambda: store.count("dc-demo") > half // 3)
     owner = cluster.leases()[key]
     cluster.workers[owner].send_signal(signal.SIGKILL)
     cluster.workers[owner].wait()
     send(range(half, len(lines), BATCH))
-    _until("another worker takes the partition", lambda: cluster.leases().get(key) not in (None, owner))
+    until("another worker takes the partition", lambda: cluster.leases().get(key) not in (None, owner))
 
     def logged_inputs() -> list[str]:
         return [r.event.id for r in store.read("dc-demo") if not is_output_id(r.event.id)]
 
-    _until("every acknowledged event is logged", lambda: len(logged_inputs()) >= len(acknowledged))
+    until("every acknowledged event is logged", lambda: len(logged_inputs()) >= len(acknowledged))
 
     def found() -> set[str]:
         rows = store.query(EventQuery("dc-demo", kinds=("alert", "incident"), limit=1_000_000))
         return {r.event.id for r in rows}
 
-    _until("the alerts and incidents of the embedded run", lambda: found() >= expected)
+    until("the alerts and incidents of the embedded run", lambda: found() >= expected)
     logged = logged_inputs()
     assert sorted(logged) == sorted(acknowledged), "every acknowledged event, and only those"
     assert len(logged) == len(set(logged)), "none twice"

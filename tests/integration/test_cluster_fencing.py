@@ -14,8 +14,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -35,7 +34,7 @@ from stockade.node.roles.api import ApiNode
 from stockade.node.settings import Settings
 from stockade.store.postgres import PostgresStore
 from stockade.store.postgres.tiles import PostgresTiles
-from tests.integration.cluster_fixtures import nats_server
+from tests.integration.cluster_fixtures import nats_server, until
 from tests.integration.pg import throwaway_database
 from tests.node_fixtures import door_line, make_node
 
@@ -53,13 +52,6 @@ AUDIT = [
 ]
 
 
-def _until(what: str, check: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + GUARD_S
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    pytest.fail(f"{what}: not within {GUARD_S} s")
 
 
 @pytest.fixture
@@ -109,28 +101,28 @@ def test_a_paused_worker_resumed_after_a_take_over_commits_nothing(tmp_path: Pat
                 assert client.post("/v1/events", content=body, headers=headers).json()["accepted"] == 50
 
             start("wA")
-            _until("A claims the site", lambda: sql("SELECT owner FROM site_fence WHERE site=%s", SITE) == "wA")
+            until("A claims the site", lambda: sql("SELECT owner FROM site_fence WHERE site=%s", SITE) == "wA")
             send("a")
-            _until("A commits the first events", lambda: len(inputs()) == 50)
+            until("A commits the first events", lambda: len(inputs()) == 50)
 
             lock.execute("SELECT pg_advisory_lock(hashtext(%s))", (SITE,))  # A's next append waits on it
             send("b")
-            _until("A waits inside its commit", lambda: sql(
+            until("A waits inside its commit", lambda: sql(
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name='wA' AND wait_event_type='Lock'") == 1)
             workers["wA"].send_signal(signal.SIGSTOP)
             start("wB")
-            _until("B takes the site and claims it", lambda: sql(
+            until("B takes the site and claims it", lambda: sql(
                 "SELECT owner FROM site_fence WHERE site=%s", SITE) == "wB")
             mark = sql("SELECT COALESCE(max(n), 0) FROM write_audit")
             lock.execute("SELECT pg_advisory_unlock(hashtext(%s))", (SITE,))
             workers["wA"].send_signal(signal.SIGCONT)
 
-            _until("B commits what A had fetched", lambda: len(inputs()) == 100)
+            until("B commits what A had fetched", lambda: len(inputs()) == 100)
             send("c")
-            _until("B commits the rest", lambda: len(inputs()) == 150)
+            until("B commits the rest", lambda: len(inputs()) == 150)
             a_log = tmp_path / "wA.log"
-            _until("A was refused by the store's fence", lambda: "fenced:" in a_log.read_text())
-            _until("A dropped the site", lambda: "owns partitions []" in a_log.read_text())
+            until("A was refused by the store's fence", lambda: "fenced:" in a_log.read_text())
+            until("A dropped the site", lambda: "owns partitions []" in a_log.read_text())
         for name in ("wA", "wB"):  # SIGTERM: A has nothing to write; B snapshots and checkpoints (and after
             # B's clean stop A could take the site again, legitimately, with a newer token: so A stops first)
             workers[name].send_signal(signal.SIGTERM)

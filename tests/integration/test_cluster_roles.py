@@ -4,7 +4,6 @@ acknowledgement (503 when NATS is gone); a worker takes the leases, commits, det
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from stockade.node.settings import Settings
 from stockade.store import EventQuery
 from stockade.store.postgres import PostgresStore
 from stockade.store.postgres.tiles import PostgresTiles
-from tests.integration.cluster_fixtures import NatsServer, nats_server
+from tests.integration.cluster_fixtures import NatsServer, nats_server, until
 from tests.integration.pg import throwaway_database
 from tests.node_fixtures import door_line, make_node
 
@@ -44,13 +43,6 @@ def cluster(tmp_path: Path) -> Iterator[tuple[Settings, NatsServer, str]]:
         yield settings, nats, token
 
 
-def _wait(what: str, check: object, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if callable(check) and check():
-            return
-        time.sleep(0.05)
-    pytest.fail(f"{what} within {timeout} s")
 
 
 def test_the_api_answers_after_the_publish_ack_and_503_without_nats(cluster: tuple[Settings, NatsServer, str]
@@ -59,7 +51,7 @@ def test_the_api_answers_after_the_publish_ack_and_503_without_nats(cluster: tup
     node = ApiNode.open_role(settings)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-ndjson"}
     with TestClient(create_app(node)) as client:
-        _wait("the API node connects to NATS", lambda: node.link.connected)
+        until("the API node connects to NATS", lambda: node.link.connected)
         body = b"\n".join([door_line("a1"), door_line("a2"), door_line("a1"), b'{"id": "broken"'])
         answer = client.post("/v1/events", content=body, headers=headers)
         assert answer.status_code == 200, answer.text
@@ -75,7 +67,7 @@ def test_the_api_answers_after_the_publish_ack_and_503_without_nats(cluster: tup
         assert down.headers["Retry-After"]
         assert "nothing was accepted" in down.json()["detail"]
         nats.start()
-        _wait("the API node reconnects", lambda: node.link.connected)
+        until("the API node reconnects", lambda: node.link.connected)
         back = client.post("/v1/events", content=door_line("a3"), headers=headers)
         assert back.status_code == 200
         assert back.json()["results"][0]["status"] == "accepted"
@@ -94,15 +86,15 @@ def test_a_worker_commits_what_the_api_published_and_the_log_verifies(cluster: t
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-ndjson"}
     store = PostgresStore.open(settings.postgres_dsn or "")
     with TestClient(create_app(api)) as client:
-        _wait("the API node connects to NATS", lambda: api.link.connected)
+        until("the API node connects to NATS", lambda: api.link.connected)
         lines = [door_line("forced", state="forced"), *(door_line(f"e{i}") for i in range(300))]
         assert client.post("/v1/events", content=b"\n".join(lines), headers=headers).json()["accepted"] == 301
         runner.start()
-        _wait("the worker commits every acknowledged event", lambda: store.count("dc-demo") >= 302)
+        until("the worker commits every acknowledged event", lambda: store.count("dc-demo") >= 302)
         ids = [r.event.id for r in store.read("dc-demo")]
         inputs = [i for i in ids if not is_output_id(i)]
         assert inputs == ["forced", *(f"e{i}" for i in range(300))], "in the order the API published"
-        _wait("STK-DOR-001 raised", lambda: any(getattr(r.event, "detector", "") == "STK-DOR-001"
+        until("STK-DOR-001 raised", lambda: any(getattr(r.event, "detector", "") == "STK-DOR-001"
                                                 for r in store.query(EventQuery("dc-demo", kinds=("alert",)))))
     stop.set()
     runner.join(30)
@@ -128,7 +120,7 @@ def test_an_api_node_with_no_facts_from_an_owner_denies_and_says_why(cluster: tu
     store.close()
     node = ApiNode.open_role(settings)
     with TestClient(create_app(node)) as client:
-        _wait("the API node connects to NATS", lambda: node.link.connected)
+        until("the API node connects to NATS", lambda: node.link.connected)
         answer = client.post("/v1/access/decide", headers={"Authorization": f"Bearer {token}"}, json={
             "site": "dc-demo", "door": "D-HV", "credential": "badge:8001", "factors": [{"type": "badge"}]})
         assert answer.status_code == 200, answer.text

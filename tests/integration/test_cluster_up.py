@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,7 +14,7 @@ import pytest
 
 from stockade.node.keys import new_key
 from stockade.store.postgres import PostgresStore
-from tests.integration.cluster_fixtures import nats_server
+from tests.integration.cluster_fixtures import nats_server, until
 from tests.integration.pg import throwaway_database
 from tests.node_fixtures import door_line, make_node
 from tests.serve import free_port
@@ -24,13 +23,6 @@ pytestmark = [pytest.mark.nats, pytest.mark.postgres]
 GUARD_S = 120  # against a hang on a loaded machine; nothing is timed
 
 
-def _until(what: str, check: object) -> None:
-    deadline = time.monotonic() + GUARD_S
-    while time.monotonic() < deadline:
-        if callable(check) and check():
-            return
-        time.sleep(0.1)
-    pytest.fail(f"{what}: not within {GUARD_S} s")
 
 
 def _answers(url: str) -> bool:
@@ -56,11 +48,11 @@ def test_cluster_up_runs_and_stops_an_api_node_and_a_worker(tmp_path: Path) -> N
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
             base = f"http://127.0.0.1:{port}"
-            _until("the API node answers", lambda: _answers(base + "/healthz"))
+            until("the API node answers", lambda: _answers(base + "/healthz"))
             answer = httpx.post(base + "/v1/events", content=door_line("up-1"), timeout=30,
                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/x-ndjson"})
             assert answer.json()["accepted"] == 1, answer.text
-            _until("the worker commits it", lambda: store.get("dc-demo", "up-1") is not None)
+            until("the worker commits it", lambda: store.get("dc-demo", "up-1") is not None)
             up.send_signal(signal.SIGTERM)
             out, _ = up.communicate(timeout=GUARD_S)
         finally:
