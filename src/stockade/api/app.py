@@ -21,9 +21,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
+from starlette.types import Scope
 
 from stockade import __version__
-from stockade.api.auth import authenticate
+from stockade.api.auth import check_key, remember_key
 from stockade.api.docs import add_docs
 from stockade.api.limits import Authenticator, BodyGuard, Refused
 from stockade.api.openapi import document
@@ -62,11 +63,14 @@ to the route's limit (`x-body-limit`, in bytes): over it is a 413 that names the
 def key_checker(node: Node) -> Authenticator:
     """The check :class:`BodyGuard` makes before reading a body: the same one every route's scope makes."""
 
-    async def check(headers: Headers) -> Refused | None:
+    async def check(scope: Scope) -> Refused | None:
+        headers = Headers(scope=scope)
         try:
-            await run_in_threadpool(authenticate, node.store, headers.get("authorization"), headers.get("x-api-key"))
+            record = await run_in_threadpool(check_key, node.store, headers.get("authorization"),
+                                             headers.get("x-api-key"))
         except HTTPException as e:
             return Refused(e.status_code, e.detail, dict(e.headers or {}))
+        remember_key(scope, record)
         return None
 
     return check

@@ -18,14 +18,16 @@ site), and routes that span sites keep to the key's (:func:`sites_of`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, status
+from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
+from starlette.types import Scope
 
 from stockade.api.deps import StoreDep
 from stockade.node.keys import matches, parse_token
-from stockade.store import ApiKeyRecord
+from stockade.store import ApiKeyRecord, Store
 
 IMPLIED: dict[str, frozenset[str]] = {
     "admin": frozenset({"admin", "analyst", "auditor", "read"}),
@@ -37,13 +39,34 @@ IMPLIED: dict[str, frozenset[str]] = {
 }
 
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
+_CHECKED = "stockade.key"
+"""Where a request's scope state holds the key :class:`stockade.api.limits.BodyGuard` checked before
+reading the body, so the route's :func:`authenticate` does not look it up a second time."""
 
 
-def authenticate(
+def remember_key(scope: Scope, record: ApiKeyRecord) -> None:
+    """Keep the key checked for this request (its own headers) for the route's :func:`authenticate`."""
+    scope.setdefault("state", {})[_CHECKED] = record
+
+
+async def authenticate(
+    request: Request,
     store: StoreDep,
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
 ) -> ApiKeyRecord:
+    """The request's key: the one the body gate checked from these headers, else looked up in a
+    worker thread (the store may wait for the disk). Every other dependency of a route is a plain
+    coroutine, so a request crosses to a worker thread at most twice (the key and the route), not
+    once per dependency: under load each crossing can wait a GIL switch interval (issue 11.8)."""
+    checked = request.scope.get("state", {}).get(_CHECKED)
+    if isinstance(checked, ApiKeyRecord):
+        return checked
+    return await run_in_threadpool(check_key, store, authorization, x_api_key)
+
+
+def check_key(store: Store, authorization: str | None, x_api_key: str | None) -> ApiKeyRecord:
+    """The key the headers name, or the 401 that says why not."""
     token = x_api_key
     if authorization is not None:
         scheme, _, value = authorization.partition(" ")
@@ -78,8 +101,8 @@ def make_key_command(scope: str, site: str | None = None) -> str:
     return f"stockade apikey create --scope {scope}" + (f" --site {site}" if site else "")
 
 
-def require_scope(scope: str) -> Callable[[ApiKeyRecord], ApiKeyRecord]:
-    def check(record: Annotated[ApiKeyRecord, Depends(authenticate)]) -> ApiKeyRecord:
+def require_scope(scope: str) -> Callable[[ApiKeyRecord], Awaitable[ApiKeyRecord]]:
+    async def check(record: Annotated[ApiKeyRecord, Depends(authenticate)]) -> ApiKeyRecord:
         if scope not in granted(record):
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,

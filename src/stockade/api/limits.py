@@ -49,8 +49,9 @@ LIMIT_KEY: Final = "x-body-limit"
 RULE_KEY: Final = "x-stockade-body"
 _BODYLESS: Final = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
 
-Authenticator = Callable[[Headers], Awaitable["Refused | None"]]
-"""Checks a request's key from its headers alone; a :class:`Refused` (a 401) when it fails."""
+Authenticator = Callable[[Scope], Awaitable["Refused | None"]]
+"""Checks a request's key from its headers alone (it may keep the key in the scope's state for the
+route); a :class:`Refused` (a 401) when it fails."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class BodyGuard:
             await _answer(send, Refused(413, _too_large(rule.limit, declared)))
             return
         if self.authenticate is not None:
-            problem = await self.authenticate(headers)
+            problem = await self.authenticate(scope)
             if problem is not None:
                 await _answer(send, problem)
                 return

@@ -22,7 +22,7 @@ from stockade.api.app import create_app
 from stockade.node.runtime import Node
 from stockade.web import actions, admin, evidence, live, pages, signin, verify
 from stockade.web.client import ApiClient, ApiError
-from stockade.web.deps import SignInRequired, Web, get_web
+from stockade.web.deps import SignInRequired, Web, web_of
 from stockade.web.render import STATIC, templates
 from stockade.web.session import COOKIE, Sessions
 
@@ -54,9 +54,9 @@ def mount_dashboard(app: FastAPI, *, idle: timedelta = timedelta(minutes=15),
     @app.exception_handler(ApiError)
     async def _api_refused(request: Request, exc: ApiError) -> Response:
         if exc.status == 401:  # the key was revoked since sign-in
-            get_web(request).sessions.end(request.cookies.get(COOKIE))
+            web_of(request).sessions.end(request.cookies.get(COOKIE))
             return RedirectResponse("/ui/login?error=The+API+no+longer+accepts+this+key", status_code=303)
-        web = get_web(request)
+        web = web_of(request)
         return web.templates.TemplateResponse(request, "error.html", {"error": exc, "me": None, "page": "error"},
                                               status_code=exc.status)
 

@@ -33,17 +33,22 @@ class SignInRequired(Exception):
     """No live session: the handler sends the browser to the sign-in page."""
 
 
-def get_web(request: Request) -> Web:
+def web_of(request: Request) -> Web:
     web = getattr(request.app.state, "web", None)
     if not isinstance(web, Web):
         raise TypeError("the dashboard was not mounted by stockade.web.app.create_dashboard")
     return web
 
 
+async def get_web(request: Request) -> Web:
+    """:func:`web_of` as a dependency (a coroutine: no crossing to a worker thread for it)."""
+    return web_of(request)
+
+
 WebDep = Annotated[Web, Depends(get_web)]
 
 
-def current_session(request: Request, web: WebDep) -> Session:
+async def current_session(request: Request, web: WebDep) -> Session:
     session = web.sessions.get(request.cookies.get(COOKIE))
     if session is None:
         raise SignInRequired

@@ -44,12 +44,12 @@ router = APIRouter(prefix="/v1/access", tags=["access"])
 SMALL_BODY = body_limit(16 * KiB)  # a decision or a threat level is a few hundred bytes
 
 
-def get_access(node: NodeDep) -> AccessService:
+async def get_access(node: NodeDep) -> AccessService:
     """The node's access service (tests override this)."""
     return node.access
 
 
-def get_clock_limit(node: NodeDep) -> timedelta:
+async def get_clock_limit(node: NodeDep) -> timedelta:
     """How far a presentation time may be from the server's clock: the node's ``max_future_s``."""
     return timedelta(seconds=node.settings.max_future_s)
 

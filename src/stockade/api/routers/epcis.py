@@ -101,7 +101,7 @@ def _limit_headers(app: FastAPI) -> dict[str, str]:
 AuthKey = Annotated[ApiKeyRecord, Depends(authenticate)]  # its 401 becomes an EPCIS problem (EpcisRefusals)
 
 
-def ingest_key(node: NodeDep, key: AuthKey) -> ApiKeyRecord:
+async def ingest_key(node: NodeDep, key: AuthKey) -> ApiKeyRecord:
     if "ingest" not in granted(key):
         raise EpcisProblem(403, SECURITY, f"API key {key.key_id} lacks the 'ingest' scope")
     if key.site is None or key.site not in node.sites:
@@ -110,7 +110,7 @@ def ingest_key(node: NodeDep, key: AuthKey) -> ApiKeyRecord:
     return key
 
 
-def query_key(key: AuthKey) -> ApiKeyRecord:
+async def query_key(key: AuthKey) -> ApiKeyRecord:
     """A ``read`` key (any site), or an ``ingest`` key reading back its own site."""
     scopes = granted(key)
     if "read" not in scopes and not ("ingest" in scopes and key.site is not None):

@@ -49,6 +49,8 @@ class SqliteStore(CaptureJobTables):
         self._sync_conn: sqlite3.Connection | None = None
         self._lock = threading.RLock()
         self.path = path
+        self._reader: sqlite3.Connection | None = None
+        self._read_lock = threading.Lock()
 
     @classmethod
     def open(cls, data_dir: Path, *, synchronous: str = "FULL", seal: RowSeal | None = None) -> SqliteStore:
@@ -169,16 +171,28 @@ class SqliteStore(CaptureJobTables):
                 found[eid] = seq
         return found
 
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection of its own for the reads a request waits on (an event, a query, a key): in
+        WAL mode it reads the last commit while the writer commits the next, so a read never waits
+        behind an ingest batch's fsync under the writer's lock."""
+        with self._read_lock:
+            if self._reader is None:
+                conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+                conn.execute("PRAGMA busy_timeout=10000")
+                conn.execute("PRAGMA query_only=ON")
+                conn.execute("ATTACH DATABASE ? AS idx", (str(self.path.with_name("index.db")),))
+                self._reader = conn
+            yield self._reader
+
     def get(self, site: str, event_id: str) -> StoredEvent | None:
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT seq, entry FROM events WHERE site=? AND id=?", (site, event_id)
-            ).fetchone()
+        with self._reading() as conn:
+            row = conn.execute("SELECT seq, entry FROM events WHERE site=? AND id=?", (site, event_id)).fetchone()
         return StoredEvent(site, row[0], row[1]) if row else None
 
     def query(self, q: EventQuery) -> list[StoredEvent]:
-        with self._lock:
-            rows = run_query(q, SQLITE, lambda sql, params: self._conn.execute(sql, params).fetchall())
+        with self._reading() as conn:
+            rows = run_query(q, SQLITE, lambda sql, params: conn.execute(sql, params).fetchall())
         return [StoredEvent(q.site, seq, entry) for seq, entry in rows]
 
     def read(self, site: str, after_seq: int = 0, batch: int = 10_000) -> Iterator[StoredEvent]:
@@ -249,8 +263,8 @@ class SqliteStore(CaptureJobTables):
                 "kinds, roles) VALUES (?,?,?,?,?,?,?,?,?)", key_row(key))
 
     def get_key(self, key_id: str) -> ApiKeyRecord | None:
-        with self._lock:
-            row = self._conn.execute(
+        with self._reading() as conn:
+            row = conn.execute(
                 "SELECT key_id, secret_hash, scopes, site, sources, label, revoked, kinds, roles FROM api_keys "
                 "WHERE key_id=?", (key_id,)).fetchone()
         return key_from_row(row) if row else None
@@ -303,10 +317,11 @@ class SqliteStore(CaptureJobTables):
         return int(row[0]) if row else 0
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._read_lock:
             self._conn.close()
-            if self._sync_conn is not None:
-                self._sync_conn.close()
+            for conn in (self._sync_conn, self._reader):
+                if conn is not None:
+                    conn.close()
 
     def execute_raw(self, sql: str, params: Sequence[object] = ()) -> None:
         """Run one statement as-is. For tamper tests and repairs only."""
