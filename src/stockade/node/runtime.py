@@ -96,7 +96,7 @@ class Node:
         self.metrics = NodeMetrics(self.bus.depth)
         self.broadcast = Broadcaster()
         self.incidents = IncidentProjection(store)
-        self.live = LiveView(sites)
+        self.live = LiveView(sites, store)
         self.ledgers = open_checked_ledgers(settings, sites if parts.keeps_ledgers else {}, store, parts.tiles)
         self.ingestor = Ingestor(
             store, sites, self.bus, self.ledgers,
@@ -202,7 +202,7 @@ class Node:
                 log.info("%s: access facts rebuilt from %d events of the log in %.1f s", site, facts,
                          time.monotonic() - started)
             self.incidents.catch_up(site)
-            self.live.replay(self.store, site)
+            self.live.replay(site)
         self.serving.set()
 
     def _recover_engines(self) -> int:

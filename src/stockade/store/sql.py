@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from stockade.events import Envelope
 from stockade.events.entities import indexed_refs
-from stockade.ledger.seal import RowSeal
+from stockade.ledger.seal import Row, RowSeal, SealedRow
 from stockade.store.base import ApiKeyRecord, AppendResult, StoredRow, ts_micros
 
 INSERT_EVENTS = "INSERT INTO events (site, seq, id, kind, ts_us, entry, mac) VALUES ({marks})"
@@ -41,7 +41,7 @@ class AppendPlan:
     """What one ``append`` writes: per-event results and event rows."""
 
     results: list[AppendResult] = field(default_factory=list)
-    rows: list[tuple[str, int, str, str, int, bytes, bytes | None]] = field(default_factory=list)
+    rows: list[SealedRow] = field(default_factory=list)
 
 
 def plan_append(
@@ -52,8 +52,8 @@ def plan_append(
     carries its seal (``stockade.ledger.seal``) when the store has the node's key."""
     plan = AppendPlan()
     seen = dict(existing)
-    results, rows = plan.results, plan.rows
-    seal_row = None if seal is None else seal.seal
+    results = plan.results
+    rows: list[Row] = []
     next_seq = last_seq + 1
     for event, entry in zip(events, entries, strict=True):
         event_id = event.id
@@ -66,9 +66,9 @@ def plan_append(
         seen[event_id] = seq
         ts_us = ts_micros(event.ts)
         kind = event.kind
-        rows.append((site, seq, event_id, kind, ts_us, entry,
-                     None if seal_row is None else seal_row(site, seq, event_id, kind, ts_us, entry)))
+        rows.append((site, seq, event_id, kind, ts_us, entry))
         results.append(AppendResult("accepted", seq))
+    plan.rows = [(*row, None) for row in rows] if seal is None else seal.sealed(rows)
     return plan
 
 

@@ -107,7 +107,7 @@ class ApiNode(Node):
         self.link.spawn(FactsBucket(self.link, self.settings.cluster).follow(self.facts.on_entry, self._following))
         for site in self.sites:
             self.recovery.begin(site, self.store.last_seq(site))
-            self.live.replay(self.store, site)
+            self.live.replay(site)
         self.recovery.finish()
         self.serving.set()
         self.connectors.start()
