@@ -9,6 +9,7 @@ from stockade.ledger.seal import RowSeal
 from stockade.store import EventQuery
 from stockade.store.errors import MigrationError
 from stockade.store.sqlite import SqliteStore
+from stockade.store.sqlite.store import PAGE_SIZE
 from tests import store_contract as contract
 
 
@@ -48,6 +49,7 @@ def test_wal_mode_and_reopen_keeps_data(tmp_path: Path) -> None:
     store.close()
     conn = sqlite3.connect(tmp_path / "stockade.db")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 8192  # a new store's pages
     conn.close()
     again = SqliteStore.open(tmp_path)
     assert again.last_seq("s1") == 1

@@ -35,6 +35,9 @@ from stockade.store.sql import READ_ROWS, entity_rows, insert_events, key_from_r
 from stockade.store.sqlite.migrations import ensure_index, migrate
 
 _INSERT = insert_events("?")
+PAGE_SIZE = 8192
+"""A new store's page size: a log row is a few hundred bytes, and the log and its three indexes
+take about a tenth less time per insert in 8 KiB pages than in SQLite's default 4 KiB."""
 _ID_CHUNK = 500
 _INSERT_ENTITIES = "INSERT OR IGNORE INTO idx.entities (site, etype, eid, seq, ts_us, kind) VALUES (?,?,?,?,?,?)"
 
@@ -60,6 +63,7 @@ class SqliteStore(CaptureJobTables):
         path = data_dir / "stockade.db"
         try:
             conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            conn.execute(f"PRAGMA page_size={PAGE_SIZE}")  # a new store only (WAL fixes it once set)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA busy_timeout=10000")
             conn.execute(f"PRAGMA synchronous={synchronous}")
