@@ -55,6 +55,7 @@ def test_an_overflowed_queue_gives_the_same_picture_from_the_log(tmp_path: Path,
         _day(node, 21)
         folded = node.live.picture("dc-demo")
         monkeypatch.setattr(live_module, "MAX_PENDING", 5)
+        monkeypatch.setattr(live_module, "WATCHED_S", 0.0)  # nobody looks while the next batch comes
         day_two = [_access(f"b{i}", str(1001 + i % 7), "D-PACK", -300 + i) for i in range(12)]
         assert node.ingestor.ingest_lines(day_two, Principal.operator()).accepted == 12
         assert node.live._held["dc-demo"] == 0
@@ -76,5 +77,21 @@ def test_a_batch_the_rebuild_already_read_is_not_folded_again(tmp_path: Path) ->
         node.live.apply("dc-demo", [(row.seq, row.event) for row in rows])  # the same batches, queued late
         node.live.picture("dc-demo")
         assert node.live._states["dc-demo"].events_seen == before
+    finally:
+        node.stop()
+
+
+def test_a_watched_site_keeps_a_longer_queue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    node = make_node(tmp_path / "data")
+    try:
+        monkeypatch.setattr(live_module, "MAX_PENDING", 5)
+        node.live.picture("dc-demo")  # somebody looks: the map asks every few seconds
+        _day(node, 21)
+        assert "dc-demo" not in node.live._rebuild
+        assert node.live.picture("dc-demo").people_on_site == 7  # folded, not rebuilt
+        monkeypatch.setattr(live_module, "WATCHED_S", 0.0)  # nobody has looked for a while
+        day_two = [_access(f"b{i}", str(1001 + i % 7), "D-PACK", -300 + i) for i in range(12)]
+        assert node.ingestor.ingest_lines(day_two, Principal.operator()).accepted == 12
+        assert "dc-demo" in node.live._rebuild
     finally:
         node.stop()
