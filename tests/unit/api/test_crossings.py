@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from stockade.web.app import create_dashboard
 from stockade.node.keys import parse_token
 from stockade.store.sqlite.store import SqliteStore
+from stockade.web.app import create_dashboard
 from tests.node_fixtures import Api
 
 
