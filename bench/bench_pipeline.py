@@ -152,10 +152,16 @@ def bench_full(lines: Sequence[bytes], tmp: Path, keys: dict[str, str], repeats:
     return medians, work
 
 
+startup: dict[str, float] = {}
+"""Seconds from ``node.start()`` until the engine serves, per engine kind (a worker process is
+spawned and imports the engine first): the latency probes begin after it."""
+
+
 def bench_latency(lines: Sequence[bytes], tmp: Path, keys: dict[str, str], engine: str = "thread",
                   rate: int = 10_000, seconds: float = 15) -> tuple[list[float], Work]:
-    """Latency from the ingest call to the committed alert for probe events, at ``rate`` events/s;
-    and the work done (every line and probe accepted)."""
+    """Latency from the ingest call to the committed alert for probe events, at ``rate`` events/s,
+    once the engine serves (its start-up is kept in :data:`startup`); and the work done (every line
+    and probe accepted)."""
     node = _fresh(tmp, engine, keys)
     sent: dict[str, float] = {}
     latencies: list[float] = []
@@ -172,7 +178,11 @@ def bench_latency(lines: Sequence[bytes], tmp: Path, keys: dict[str, str], engin
             committed(site, events)
 
     node.ingestor._on_committed = observe
+    started = time.perf_counter()
     node.start()
+    if not node.recovery.wait(120):  # steady state: the first probe is sent once the engine serves
+        raise RuntimeError(f"the engine in a {engine} did not start")
+    startup[engine] = time.perf_counter() - started
     tick = 0.01
     per_tick = int(rate * tick)
     stream = iter(lines)
@@ -251,6 +261,7 @@ def main(max_events: int = 100_000) -> dict[str, Any]:
         "two_core_bound_eps": bound,
         "alert_latency_p50_ms": p50, "alert_latency_p99_ms": p99,
         "alert_latency_process_p50_ms": pp50, "alert_latency_process_p99_ms": pp99, "memory_1m_epcs_mib": memory,
+        "engine_startup_s": dict(startup),
     }
     print_table(f"Embedded pipeline, every detector on, {len(lines):,} events of the simulated quiet week "
                 f"({signed:,} signed by their devices, keys registered)", [
@@ -266,9 +277,11 @@ def main(max_events: int = 100_000) -> dict[str, Any]:
         ("pipeline / ingest only; / baseline", f"{full / ingest_only:.0%}; {full / baseline:.0%}",
          f"{alerts} alerts raised"),
         ("alert latency p50 / p99 at 10,000 ev/s, thread", f"{p50:.1f} / {p99:.1f} ms",
-         f"target p99 ≤ 50 ms; {len(latencies)} probes; {latency_work.note()}"),
+         f"target p99 ≤ 50 ms; {len(latencies)} probes from {startup['thread']:.1f} s after start, once the "
+         f"engine serves; {latency_work.note()}"),
         ("alert latency p50 / p99 at 10,000 ev/s, process", f"{pp50:.1f} / {pp99:.1f} ms",
-         f"{len(latencies_process)} probes; {latency_process_work.note()}"),
+         f"{len(latencies_process)} probes from {startup['process']:.1f} s after start (the worker spawned); "
+         f"{latency_process_work.note()}"),
         ("engine memory, 1M tracked EPCs", f"{memory:,.0f} MiB", "target ≤ 1,024 MiB"),
     ])
     return figures
