@@ -52,7 +52,8 @@ class SqliteStore(CaptureJobTables):
         self._sync_conn: sqlite3.Connection | None = None
         self._lock = threading.RLock()
         self.path = path
-        self._reader: sqlite3.Connection | None = None
+        self._readers = threading.local()  # each thread's own read connection (see _reading)
+        self._opened: list[sqlite3.Connection] = []  # every read connection, closed with the store
         self._read_lock = threading.Lock()
 
     @classmethod
@@ -177,17 +178,20 @@ class SqliteStore(CaptureJobTables):
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
-        """A connection of its own for the reads a request waits on (an event, a query, a key): in
-        WAL mode it reads the last commit while the writer commits the next, so a read never waits
-        behind an ingest batch's fsync under the writer's lock."""
-        with self._read_lock:
-            if self._reader is None:
-                conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-                conn.execute("PRAGMA busy_timeout=10000")
-                conn.execute("PRAGMA query_only=ON")
-                conn.execute("ATTACH DATABASE ? AS idx", (str(self.path.with_name("index.db")),))
-                self._reader = conn
-            yield self._reader
+        """The calling thread's own connection for the reads a request waits on (an event, a query,
+        a key): in WAL mode it reads the last commit while the writer commits the next, so a read
+        never waits behind an ingest batch's fsync under the writer's lock, nor behind another
+        thread's long query."""
+        conn: sqlite3.Connection | None = getattr(self._readers, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA busy_timeout=10000")
+            conn.execute("PRAGMA query_only=ON")
+            conn.execute("ATTACH DATABASE ? AS idx", (str(self.path.with_name("index.db")),))
+            with self._read_lock:
+                self._opened.append(conn)
+            self._readers.conn = conn
+        yield conn
 
     def get(self, site: str, event_id: str) -> StoredEvent | None:
         with self._reading() as conn:
@@ -323,9 +327,10 @@ class SqliteStore(CaptureJobTables):
     def close(self) -> None:
         with self._lock, self._read_lock:
             self._conn.close()
-            for conn in (self._sync_conn, self._reader):
+            for conn in (self._sync_conn, *self._opened):
                 if conn is not None:
                     conn.close()
+            self._opened.clear()
 
     def execute_raw(self, sql: str, params: Sequence[object] = ()) -> None:
         """Run one statement as-is. For tamper tests and repairs only."""
