@@ -39,6 +39,8 @@ _KEY_BYTES = 32
 _BLOCK = 64  # SHA-256's block size: a 32-byte key is zero-padded to it (RFC 2104)
 Row = tuple[str, int, str, str, int, bytes]
 """A store row's sealed columns: site, seq, id, kind, ts_us, entry."""
+Sealed = tuple[str, int, str, str, int, bytes, bytes]
+"""The row with its seal last."""
 SealedRow = tuple[str, int, str, str, int, bytes, bytes | None]
 """The row as the store writes it: its seal last (None in a store without the node's key)."""
 
@@ -60,20 +62,17 @@ class RowSeal:
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
 
     def seal(self, site: str, seq: int, event_id: str, kind: str, ts_us: int, entry: bytes) -> bytes:
-        inner = self._inner.copy()
-        inner.update(b"".join((_DOMAIN, _field(site.encode()), struct.pack(">qq", seq, ts_us),
-                               _field(event_id.encode()), _field(kind.encode()), entry)))
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return outer.digest()
+        return self.sealed([(site, seq, event_id, kind, ts_us, entry)])[0][6]
 
-    def sealed(self, rows: Sequence[Row]) -> list[SealedRow]:
-        """``rows`` (site, seq, id, kind, ts_us, entry), each with its seal appended: the bytes of
-        :meth:`seal`, with each site's and kind's framing made once per batch (a third cheaper)."""
+    def sealed(self, rows: Sequence[Row]) -> list[Sealed]:
+        """``rows`` (site, seq, id, kind, ts_us, entry), each with its seal appended: HMAC-SHA256 of
+        the domain, then site, id and kind each framed by its length (4 bytes, big-endian), seq and
+        ts_us as 8-byte big-endian integers after the site, and the entry. Each site's and kind's
+        framing is made once per batch (a third cheaper than one row at a time)."""
         pack, inner0, outer0 = struct.pack, self._inner, self._outer
         sites: dict[str, bytes] = {}
         kinds: dict[str, bytes] = {}
-        out: list[SealedRow] = []
+        out: list[Sealed] = []
         for site, seq, event_id, kind, ts_us, entry in rows:
             head = sites.get(site)
             if head is None:

@@ -41,7 +41,7 @@ class AppendPlan:
     """What one ``append`` writes: per-event results and event rows."""
 
     results: list[AppendResult] = field(default_factory=list)
-    rows: list[SealedRow] = field(default_factory=list)
+    rows: Sequence[SealedRow] = field(default_factory=list)
 
 
 def plan_append(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from stockade.events import Envelope
 from stockade.incidents.model import IncidentState, decode_state
-from stockade.ledger.seal import RowSeal
+from stockade.ledger.seal import RowSeal, SealedRow
 from stockade.store import incidents_sql
 from stockade.store.base import (
     ApiKeyRecord,
@@ -99,7 +99,7 @@ class SqliteStore(CaptureJobTables):
                 self._last[site] = plan.rows[-1][1]
             return plan.results
 
-    def _insert(self, site: str, rows: list[tuple[str, int, str, str, int, bytes, bytes | None]],
+    def _insert(self, site: str, rows: Sequence[SealedRow],
                 wait_for_disk: bool, *, refuse_duplicates: bool) -> bool:
         """Commit ``rows`` in one transaction; False (rolled back) when ``refuse_duplicates`` and an
         id is already in the log. A deferred ``BEGIN``: the insert takes the write lock of the log's
