@@ -24,6 +24,7 @@ from typing import Any
 
 from bench.bench_query import queries
 from stockade.node.runtime import Node
+from stockade.store.sqlite import SqliteStore
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 PROFILED = 10
@@ -64,22 +65,25 @@ class BatchProfile:
 
 def query_plans(node: Node, n: int, total: int) -> dict[str, list[str]]:
     """Every query kind's statements and SQLite's plan of each (one sample of each kind)."""
-    conn: sqlite3.Connection = node.store._conn  # the bench looks inside
+    store = node.store
+    if not isinstance(store, SqliteStore):
+        return {}
     out: dict[str, list[str]] = {}
-    for name, make in queries(random.Random(11), n, total).items():
-        caught: list[str] = []
-        conn.set_trace_callback(caught.append)
-        try:
-            node.store.query(make())
-        finally:
-            conn.set_trace_callback(None)
-        lines = []
-        for sql in caught:
-            if sql.lstrip().upper().startswith("SELECT"):
-                plan = conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
-                lines.append(sql if len(sql) < 400 else sql[:400] + "…")
-                lines += [f"  {'  ' * (parent > 0)}{detail}" for _id, parent, _n, detail in plan]
-        out[name] = lines
+    with store._reading() as conn:  # the bench looks inside: this thread's queries run on this connection
+        for name, make in queries(random.Random(11), n, total).items():
+            caught: list[str] = []
+            conn.set_trace_callback(caught.append)
+            try:
+                store.query(make())
+            finally:
+                conn.set_trace_callback(None)
+            lines = []
+            for sql in caught:
+                if sql.lstrip().upper().startswith("SELECT"):
+                    plan = conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
+                    lines.append(sql if len(sql) < 400 else sql[:400] + "…")
+                    lines += [f"  {'  ' * (parent > 0)}{detail}" for _id, parent, _n, detail in plan]
+            out[name] = lines
     return out
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,28 @@ def test_an_entity_index_without_times_is_brought_up_to_date(tmp_path: Path) -> 
     assert all(ts > 0 for _, ts, _ in rows)
     q = EventQuery("s1", since=contract.T0, entity=("person", "emp-1"))
     assert [r.seq for r in again.query(q)] == [2]
+
+
+def test_no_query_kind_scans_a_table(store: SqliteStore) -> None:
+    """Issue 11.5: every query kind is a SEARCH on a key or a covering index (a SCAN only of a
+    bounded subquery, never of the log or the entity index), as SQLite plans it."""
+    contract.append(store, "s1", [contract.door(i, door_id=f"D{i % 5}") for i in range(1, 400)])
+    t0 = contract.T0
+    queries = [EventQuery("s1", entity=("door", "D1")), EventQuery("s1", since=t0, until=t0 + timedelta(minutes=1)),
+               EventQuery("s1", kinds=("access",)), EventQuery("s1", kinds=("access", "door"), newest_first=True),
+               EventQuery("s1", since=t0, until=t0 + timedelta(hours=1), entity=("door", "D2")),
+               EventQuery("s1", limit=10, newest_first=True), EventQuery("s1", after_seq=200, kinds=("door",))]
+    tables = {"events", "e", "t", "x", "entities"}
+    with store._reading() as conn:
+        for q in queries:
+            caught: list[str] = []
+            conn.set_trace_callback(caught.append)
+            try:
+                store.query(q)
+            finally:
+                conn.set_trace_callback(None)
+            plans = [row[3] for sql in caught if sql.lstrip().upper().startswith("SELECT")
+                     for row in conn.execute("EXPLAIN QUERY PLAN " + sql)]
+            assert plans, q
+            scans = [p for p in plans if p.startswith("SCAN ") and p.split()[1] in tables]
+            assert scans == [], (q, plans)
