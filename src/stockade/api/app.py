@@ -17,14 +17,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, HTTPException
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
 from stockade import __version__
-from stockade.api.auth import check_key, remember_key
+from stockade.api.auth import checked_key, remember_key
 from stockade.api.docs import add_docs
 from stockade.api.limits import Authenticator, BodyGuard, Refused
 from stockade.api.openapi import document
@@ -66,8 +65,7 @@ def key_checker(node: Node) -> Authenticator:
     async def check(scope: Scope) -> Refused | None:
         headers = Headers(scope=scope)
         try:
-            record = await run_in_threadpool(check_key, node.store, headers.get("authorization"),
-                                             headers.get("x-api-key"))
+            record = await checked_key(node.store, headers.get("authorization"), headers.get("x-api-key"))
         except HTTPException as e:
             return Refused(e.status_code, e.detail, dict(e.headers or {}))
         remember_key(scope, record)

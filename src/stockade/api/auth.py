@@ -55,13 +55,21 @@ async def authenticate(
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
 ) -> ApiKeyRecord:
-    """The request's key: the one the body gate checked from these headers, else looked up in a
-    worker thread (the store may wait for the disk). Every other dependency of a route is a plain
-    coroutine, so a request crosses to a worker thread at most twice (the key and the route), not
-    once per dependency: under load each crossing can wait a GIL switch interval (issue 11.8)."""
+    """The request's key: the one the body gate checked from these headers, else looked up
+    (:func:`checked_key`). Every other dependency of a route is a plain coroutine, so a request
+    crosses to a worker thread at most twice (the key, where the store may wait, and the route),
+    not once per dependency: under load each crossing can wait a GIL switch interval (issue 11.8)."""
     checked = request.scope.get("state", {}).get(_CHECKED)
     if isinstance(checked, ApiKeyRecord):
         return checked
+    return await checked_key(store, authorization, x_api_key)
+
+
+async def checked_key(store: Store, authorization: str | None, x_api_key: str | None) -> ApiKeyRecord:
+    """:func:`check_key`, on the event loop when the store reads a key without waiting
+    (``keys_without_waiting``), else in a worker thread."""
+    if store.keys_without_waiting:
+        return check_key(store, authorization, x_api_key)
     return await run_in_threadpool(check_key, store, authorization, x_api_key)
 
 

@@ -133,6 +133,11 @@ class IncidentQuery:
 
 
 class Store(Protocol):
+    keys_without_waiting: bool
+    """True when :meth:`get_key` never waits for a writer or the network (SQLite: its own read
+    connection per thread, in WAL mode): the API then checks a key on its event loop instead of
+    crossing to a worker thread for it."""
+
     def append(
         self, site: str, events: Sequence[Envelope], entries: Sequence[bytes], *, wait_for_disk: bool = True
     ) -> list[AppendResult]:

@@ -1,6 +1,6 @@
-"""A request crosses to a worker thread for its key and its route only (issue 11.8): every
-dependency is a coroutine, the body gate's key check is not repeated by the route, and a key or an
-event is read beside a commit that holds the writer's lock, not behind it."""
+"""A request crosses to a worker thread for its route only (issue 11.8): every dependency is a
+coroutine, the body gate's key check is not repeated by the route, a key or an event is read beside
+a commit that holds the writer's lock, not behind it, and so SQLite's key check runs on the loop."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import inspect
 import threading
 from collections.abc import Iterator
 
+import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
+from stockade.api import auth
 from stockade.node.keys import parse_token
 from stockade.store.sqlite.store import SqliteStore
 from stockade.web.app import create_dashboard
@@ -66,3 +68,22 @@ def test_a_key_and_an_event_are_read_while_a_commit_holds_the_writers_lock(api: 
         reader.start()
         assert answered.wait(10), "the reads waited for the writer's lock"
     reader.join()
+
+
+def test_a_sqlite_key_is_checked_on_the_event_loop(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite reads a key on the calling thread's own connection without waiting for the writer, so
+    the key check makes no crossing at all: a decision crosses once, for its route."""
+    threads: list[str] = []
+    real = auth.check_key
+
+    def recording(*args: object) -> object:
+        threads.append(threading.current_thread().name)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(auth, "check_key", recording)
+    r = api.client.post("/v1/access/decide", headers=api.auth("pep"), json={
+        "site": "dc-demo", "door": "D-LOBBY", "credential": "badge:1001", "factors": [{"type": "badge"}]})
+    assert r.status_code == 200, r.text
+    assert api.client.get("/v1/alerts", params={"site": "dc-demo"}, headers=api.auth("read")).status_code == 200
+    assert len(threads) == 2
+    assert not any(name.startswith("AnyIO worker") for name in threads), threads

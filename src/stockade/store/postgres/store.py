@@ -45,6 +45,7 @@ _INSERT_ENTITIES = (b"INSERT INTO entities (site, etype, eid, seq, ts_us, kind) 
 
 class PostgresStore(CaptureJobTables):
     _mark = "%s"
+    keys_without_waiting = False  # a key is a round trip to the server
 
     def __init__(self, conn: Conn, dsn: str, seal: RowSeal | None = None, fences: Fences | None = None) -> None:
         self._conn = conn

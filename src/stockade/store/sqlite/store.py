@@ -43,6 +43,8 @@ _INSERT_ENTITIES = "INSERT OR IGNORE INTO idx.entities (site, etype, eid, seq, t
 
 
 class SqliteStore(CaptureJobTables):
+    keys_without_waiting = True  # a key is read on the calling thread's own connection (_reading)
+
     def __init__(self, conn: sqlite3.Connection, path: Path, synchronous: str = "FULL",
                  seal: RowSeal | None = None) -> None:
         self._conn = conn
