@@ -10,19 +10,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from tests.serve import free_port
 
+T = TypeVar("T")
 
-def until(what: str, check: Callable[[], object], guard: float = 180.0, every: float = 0.05) -> None:
-    """Wait for ``check()`` to be true; fail naming ``what`` after ``guard`` seconds (a guard against a
-    hang on a loaded machine, never a speed check)."""
+
+def until(what: str, check: Callable[[], T], guard: float = 180.0, every: float = 0.05) -> T:
+    """Wait for ``check()`` to be true and return what it gave; fail naming ``what`` after ``guard``
+    seconds (a guard against a hang on a loaded machine, never a speed check)."""
     deadline = time.monotonic() + guard
     while time.monotonic() < deadline:
-        if check():
-            return
+        if value := check():
+            return value
         time.sleep(every)
     pytest.fail(f"{what}: not within {guard} s")
 
