@@ -228,17 +228,17 @@ class MqttStream:
             console.print(f"[yellow]lockdown of {incident.id} {how}; the lock step is "
                           f"{lock.status if lock else 'not planned'}: {lock.detail if lock else ''}[/]")
             return
-        _wait(lambda: self._reported(before) or None, timeout)
         mqtt = self.node.connectors.mqtt
 
         def acked() -> int:
             return sum(a.ok for a in mqtt.doors.acks.values()) if mqtt is not None else 0
 
-        def verified_count() -> int:
-            return sum(h.ok for c in self.controllers for h in c.handled)
-
-        # a controller's acknowledgement and its LOCKED state travel on separate topics: wait for both
-        _wait(lambda: True if acked() >= verified_count() else None, timeout)
+        # a controller's acknowledgement and its LOCKED state travel on separate topics: wait for both,
+        # first for an answer to every command the node handed over (the step is "sent" once all were),
+        # then for each locked door's state to come back in as a door event
+        sent = mqtt.doors.sent if mqtt is not None else 0
+        _wait(lambda: True if mqtt is not None and len(mqtt.doors.acks) >= sent else None, timeout)
+        _wait(lambda: self._reported(before) or None, timeout)
         verified = [(c.controller, h) for c in self.controllers for h in c.handled if h.ok]
         refused = [(c.controller, h) for c in self.controllers for h in c.handled if not h.ok]
         locked = sorted(d for c in self.controllers for d, st in c.state.items() if st == "LOCKED")

@@ -56,6 +56,12 @@ class MqttDoorControl:
         self.acks: dict[str, DoorAck] = {}
         self.ack_topic = ack_topic(settings.prefix, settings.node)
 
+    @property
+    def sent(self) -> int:
+        """Commands handed to the broker so far (each answered at most once in :attr:`acks`)."""
+        with self._lock:
+            return len(self._sent)
+
     def lock(self, intent_id: str, command: DoorCommand) -> None:
         with self._lock:
             if intent_id in self._sent:
