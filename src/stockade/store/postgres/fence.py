@@ -43,6 +43,18 @@ GUARD = "WITH fence AS (SELECT 1 FROM site_fence WHERE site = %s AND token = %s 
 """Prefix of a one-statement fenced write: ``INSERT … SELECT … FROM fence`` writes no row when stale."""
 
 
+def upsert(conn: Conn, fences: Fences | None, site: str, statement: str, values: tuple[object, ...]) -> None:
+    """Run one ``INSERT INTO … {} ON CONFLICT …`` with ``{}`` the source of its three ``values``:
+    as it is without ``fences`` (the embedded node), else only under the site's token (:data:`GUARD`),
+    :class:`Fenced` when a newer owner holds the site."""
+    if fences is None:
+        conn.execute(statement.format("VALUES (%s,%s,%s)").encode(), values)
+        return
+    cur = conn.execute((GUARD + statement.format("SELECT %s,%s,%s FROM fence")).encode(),
+                       (site, fences.token(site), *values))
+    fences.written(site, cur.rowcount)
+
+
 class Fenced(StoreError):
     """A newer owner has claimed the site: this process must write nothing more to its log."""
 

@@ -32,7 +32,8 @@ from stockade.store.base import (
 from stockade.store.capture_jobs import CaptureJobTables
 from stockade.store.errors import StoreError
 from stockade.store.event_sql import POSTGRES, Row, run_query
-from stockade.store.postgres.fence import GUARD, Fences
+from stockade.store.postgres.fence import Fences
+from stockade.store.postgres.fence import upsert as fenced_upsert
 from stockade.store.postgres.migrations import migrate
 from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row, plan_append
 
@@ -208,13 +209,7 @@ class PostgresStore(CaptureJobTables):
     def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
         upsert = "INSERT INTO snapshots {} ON CONFLICT (site) DO UPDATE SET seq=EXCLUDED.seq, data=EXCLUDED.data"
         with self._lock:
-            if self.fences is None:
-                self._conn.execute(upsert.format("VALUES (%s,%s,%s)").encode(), (site, seq, data))
-                return
-            guard = (site, self.fences.token(site))
-            cur = self._conn.execute((GUARD + upsert.format("SELECT %s,%s,%s FROM fence")).encode(),
-                                     (*guard, site, seq, data))
-            self.fences.written(site, cur.rowcount)
+            fenced_upsert(self._conn, self.fences, site, upsert, (site, seq, data))
 
     def load_snapshot(self, site: str) -> tuple[int, bytes] | None:
         with self._lock:

@@ -20,7 +20,8 @@ import threading
 import psycopg
 
 from stockade.store.errors import StoreError
-from stockade.store.postgres.fence import GUARD, Fences
+from stockade.store.postgres.fence import Fences
+from stockade.store.postgres.fence import upsert as fenced_upsert
 from stockade.store.postgres.migrations import migrate
 
 Conn = psycopg.Connection[tuple[object, ...]]
@@ -64,15 +65,9 @@ class PostgresTiles:
         upsert = "INSERT INTO tiles {} ON CONFLICT (site, path) DO UPDATE SET data=EXCLUDED.data"
         with self._lock:
             try:
-                if self.fences is None:
-                    self._conn.execute(upsert.format("VALUES (%s,%s,%s)").encode(), (site, path, data))
-                    return
-                guard = (site, self.fences.token(site))
-                cur = self._conn.execute((GUARD + upsert.format("SELECT %s,%s,%s FROM fence")).encode(),
-                                         (*guard, site, path, data))
+                fenced_upsert(self._conn, self.fences, site, upsert, (site, path, data))
             except psycopg.Error as e:
                 raise StoreError(f"writing tile {path} of {site} failed: {e}") from e
-            self.fences.written(site, cur.rowcount)
 
     def close(self) -> None:
         with self._lock:
