@@ -1,4 +1,6 @@
-from stockade.detectors.dor_001_forced_door import ForcedDoor
+import msgspec
+
+from stockade.detectors.dor_001_forced_door import ForcedDoor, ForcedDoorMemory
 
 
 def test_forced_door_alerts_at_once(feed):
@@ -51,3 +53,26 @@ def test_unlocked_door_opens_freely(feed):
     f.door("2026-11-24 08:05", "D-LOBBY", "open")
     f.tick("2026-11-24 08:06")
     assert f.alerts == []
+
+
+def test_an_opening_that_arrives_late_is_judged_at_its_own_time(feed):
+    f = feed(ForcedDoor())
+    f.door("2026-11-24 10:00:05", "D-FLOOR", "open")
+    f.door("2026-11-24 10:00:01", "D-PACK", "open")  # older, arriving second
+    (a,) = f.tick("2026-11-24 10:00:06")
+    assert a.entities.doors == ("D-PACK",)
+    assert f.tick("2026-11-24 10:00:07") == []
+    (b,) = f.tick("2026-11-24 10:00:08")
+    assert b.entities.doors == ("D-FLOOR",)
+
+
+def test_a_snapshot_written_before_openings_had_a_due_time_still_judges_them(feed):
+    detector = ForcedDoor()
+    f = feed(detector)
+    f.door("2026-11-24 10:00:00", "D-FLOOR", "open")
+    older = msgspec.json.decode(msgspec.json.encode(detector.save_memory()))
+    del older["due"]  # as a snapshot of the version before it kept one
+    detector.load_memory(msgspec.convert(older, ForcedDoorMemory))
+    assert f.tick("2026-11-24 10:00:02") == []
+    (a,) = f.tick("2026-11-24 10:00:04")
+    assert a.entities.doors == ("D-FLOOR",)
