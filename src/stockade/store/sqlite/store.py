@@ -38,6 +38,13 @@ _INSERT = insert_events("?")
 PAGE_SIZE = 8192
 """A new store's page size: a log row is a few hundred bytes, and the log and its three indexes
 take about a tenth less time per insert in 8 KiB pages than in SQLite's default 4 KiB."""
+WAL_CHECKPOINT_PAGES = 10_000
+"""A writer checkpoints the write-ahead log into its database once it holds this many pages (SQLite's
+default: 1,000). The entity index is written at random places, and a checkpoint copies each page once
+however often it changed since the last, so at 1,000 the same index pages were copied over and over
+(entity rows of 200,000 mixed events, batches of 1,000: 11.4 -> 9.8 µs per event of CPU, interleaved,
+3 runs each; the log's own ingest unchanged). The log's WAL is also checkpointed every second by
+:meth:`SqliteStore.sync` while the node serves."""
 _ID_CHUNK = 500
 _INSERT_ENTITIES = "INSERT OR IGNORE INTO idx.entities (site, etype, eid, seq, ts_us, kind) VALUES (?,?,?,?,?,?)"
 
@@ -71,6 +78,7 @@ class SqliteStore(CaptureJobTables):
             conn.execute("PRAGMA busy_timeout=10000")
             conn.execute(f"PRAGMA synchronous={synchronous}")
             conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")  # the index's and the log's
             migrate(conn)
             conn.execute("ATTACH DATABASE ? AS idx", (str(data_dir / "index.db"),))
             conn.execute("PRAGMA idx.journal_mode=WAL")
