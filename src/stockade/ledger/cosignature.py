@@ -33,10 +33,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.mldsa import MLDSA44PrivateKey, MLDSA44PublicKey
 
 from stockade.ledger.checkpoint import parse_checkpoint
+from stockade.ledger.ed25519 import verify
 from stockade.ledger.errors import CheckpointError, NoteError
 from stockade.ledger.note import (
     ALG_COSIGNATURE_V1,
@@ -96,11 +97,7 @@ class Ed25519CosignatureVerifier:
         ts = int.from_bytes(signature[:8], "big")
         if ts >= 1 << 63:
             return False
-        try:
-            Ed25519PublicKey.from_public_bytes(self.public_key).verify(signature[8:], v1_message(text, ts))
-        except InvalidSignature:
-            return False
-        return True
+        return verify(self.public_key, signature[8:], v1_message(text, ts))
 
 
 class Ed25519CosignatureSigner:

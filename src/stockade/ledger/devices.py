@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from stockade.events.canonical import signing_payload
+from stockade.ledger.ed25519 import usable_public_key, verify
 from stockade.ledger.errors import KeyFileError
 
 
@@ -46,6 +46,8 @@ def parse_public_key(text: str) -> Ed25519PublicKey:
             raise KeyFileError("a device key is 32 bytes of Ed25519 public key, in base64 or hex") from e
     if len(raw) != 32:
         raise KeyFileError(f"a device key is 32 bytes, this one has {len(raw)}")
+    if (unusable := usable_public_key(raw)) is not None:
+        raise KeyFileError(f"this device key is {unusable}")
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
@@ -55,10 +57,10 @@ def verify_event_signature(raw: dict[str, Any], public_key: Ed25519PublicKey) ->
     if not isinstance(sig, str):
         return False
     try:
-        public_key.verify(base64.b64decode(sig, validate=True), signing_payload(raw))
-    except (InvalidSignature, binascii.Error, ValueError):
+        signature = base64.b64decode(sig, validate=True)
+    except (binascii.Error, ValueError):
         return False
-    return True
+    return verify(public_key.public_bytes_raw(), signature, signing_payload(raw))
 
 
 class DeviceKeys:

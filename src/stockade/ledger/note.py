@@ -25,9 +25,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from stockade.ledger.ed25519 import verify
 from stockade.ledger.errors import NoteError
 
 EM_DASH = "\u2014"
@@ -206,11 +206,7 @@ class Ed25519Verifier:
         return key_id(self.name, ALG_ED25519, self.public_key)
 
     def verify(self, text: bytes, signature: bytes) -> bool:
-        try:
-            Ed25519PublicKey.from_public_bytes(self.public_key).verify(signature, text)
-        except InvalidSignature:
-            return False
-        return True
+        return verify(self.public_key, signature, text)
 
 
 class Ed25519Signer:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner, Result
 
 from stockade.cli import app
@@ -108,7 +109,8 @@ def test_keys(data: Path, tmp_path: Path) -> None:
 
 def test_keys_import_under_a_running_node_changes_nothing(busy: Path, tmp_path: Path) -> None:
     keys = tmp_path / "k.json"
-    keys.write_text('{"devices": {"G-1": "' + "11" * 32 + '"}}', encoding="utf-8")
+    real = Ed25519PrivateKey.generate().public_key().public_bytes_raw().hex()
+    keys.write_text('{"devices": {"G-1": "' + real + '"}}', encoding="utf-8")
     assert "in use" in one_error_line(runner.invoke(app, ["keys", "import", str(keys), "--data-dir", str(busy)]))
     assert not (busy / "devices.json").exists()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
 from stockade.cli import app
@@ -14,7 +15,8 @@ from stockade.store.sqlite import SqliteStore
 from tests.node_fixtures import make_node
 
 runner = CliRunner()
-KEY_A, KEY_B = "11" * 32, "22" * 32
+KEY_A, KEY_B = (Ed25519PrivateKey.from_private_bytes(bytes([n]) * 32).public_key().public_bytes_raw().hex()
+                for n in (1, 2))  # real keys: a registry refuses 32 bytes that are no usable public key
 
 
 def _admin_events(data: Path) -> list[object]:

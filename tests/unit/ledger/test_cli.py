@@ -6,6 +6,7 @@ import json
 import stat
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
 from stockade.cli import app
@@ -77,10 +78,14 @@ def test_rotate_and_devices(tmp_path: Path) -> None:
     assert before != after
     both = _run("keys", "show", "--vkey", "--all", "--origin", ORIGIN, *d)[1].split()
     assert len(both) == 4
-    pub = "11" * 32
+    pub = Ed25519PrivateKey.generate().public_key().public_bytes_raw().hex()
     assert _run("keys", "add-device", "CTL-1", pub, *d)[0] == 0
     assert "CTL-1" in (tmp_path / "devices.json").read_text()
     assert _run("keys", "add-device", "CTL-2", "nope", *d)[0] == 2
+    small_order = "01" + "00" * 31  # the neutral point: OpenSSL would take (R = it, S = 0) for any message
+    code, out = _run("keys", "add-device", "CTL-3", small_order, *d)
+    assert (code, "small order" in out) == (2, True)
+    assert "CTL-3" not in (tmp_path / "devices.json").read_text()
 
 
 def test_witness_config_commands(tmp_path: Path) -> None:
