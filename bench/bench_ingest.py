@@ -247,4 +247,7 @@ if __name__ == "__main__":
     parser.add_argument("--cli-events", type=int, default=200_000, help="lines of the command-line run; 0: none")
     parser.add_argument("--no-http", action="store_true")
     args = parser.parse_args()
+    from stockade.node.tuning import tune_gc
+
+    tune_gc()  # the node's process settings, as `python -m bench ingest` and `stockade serve` run
     main(args.events, args.cli_events, not args.no_http)
