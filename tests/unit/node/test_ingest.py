@@ -85,21 +85,24 @@ def test_while_decisions_use_a_site_a_long_batch_commits_in_chunks(tmp_path: Pat
     node = make_node(tmp_path / "data")
     try:
         sizes: list[int] = []
+        synced: list[bool] = []
         append = node.store.append
 
         def counted(site: str, events: Sequence[Envelope], entries: Sequence[bytes], **kw: bool
                     ) -> list[AppendResult]:
             sizes.append(len(events))
+            synced.append(kw.get("wait_for_disk", True))
             return append(site, events, entries, **kw)
 
         node.store.append = counted  # type: ignore[method-assign]  # the test observes the commits
-        lines = [door_line(f"c{i}") for i in range(COMMIT_CHUNK * 2 + 50)]
+        lines = [door_line(f"c{i}") for i in range(COMMIT_CHUNK * 3 + 7)]
         node.ingestor.ingest_lines(lines[:10], Principal.operator())
         assert sizes == [10], "an uncontended site commits a batch at once"
         with node.ingestor.sequencer.hold("dc-demo", urgent=True):
             pass  # a decision was logged
         report = node.ingestor.ingest_lines(lines, Principal.operator())
-        assert sizes[1:] == [COMMIT_CHUNK, COMMIT_CHUNK, 50]
+        assert sizes[1:] == [COMMIT_CHUNK, COMMIT_CHUNK, COMMIT_CHUNK, 7]
+        assert synced[1:] == [False, False, False, True]  # the last chunk's sync covers the ones before it
         assert [(r.status, r.seq) for r in report.results] == (
             [("duplicate", n) for n in range(1, 11)] + [("accepted", n) for n in range(11, len(lines) + 1)])
     finally:
