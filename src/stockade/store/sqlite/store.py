@@ -9,6 +9,7 @@ the sequencer batches.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -154,8 +155,19 @@ class SqliteStore(CaptureJobTables):
             self._conn.execute(f"PRAGMA synchronous={self.synchronous}")
 
     def sync(self) -> None:
-        """Checkpoint the WAL into the database (which syncs it) on a connection of its own: a
-        passive checkpoint runs beside writers, so ingest and decisions never wait for it."""
+        """Make every commit so far durable: sync the WAL (a passive checkpoint syncs it only when
+        it has frames it may copy, which a reader can prevent), then checkpoint it into the database
+        on a connection of its own: a passive checkpoint runs beside writers, so ingest and decisions
+        never wait for it."""
+        try:
+            wal = os.open(self.path.with_name(self.path.name + "-wal"), os.O_RDONLY)
+        except FileNotFoundError:
+            pass  # no WAL: every commit is in the database file
+        else:
+            try:
+                os.fsync(wal)
+            finally:
+                os.close(wal)
         if self._sync_conn is None:
             self._sync_conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._sync_conn.execute("PRAGMA busy_timeout=1000")
