@@ -27,6 +27,7 @@ from stockade.ledger.cosignature import (
     Ed25519CosignatureVerifier,
     MLDSA44CosignatureVerifier,
 )
+from stockade.ledger.ed25519 import usable_public_key
 from stockade.ledger.errors import NoteError
 from stockade.ledger.note import (
     ALG_COSIGNATURE_V1,
@@ -71,6 +72,8 @@ def verifier_for(name: str, alg: int, public_key: bytes) -> Verifier:
         raise NoteError(f"unknown signature type 0x{alg:02x}")
     if len(public_key) != _SIZES[alg]:
         raise NoteError(f"a type 0x{alg:02x} key has {_SIZES[alg]} bytes, not {len(public_key)}")
+    if alg in (ALG_ED25519, ALG_COSIGNATURE_V1) and (unusable := usable_public_key(public_key)) is not None:
+        raise NoteError(f"{name}: {unusable}")  # a small-order key would "verify" forged signatures
     if alg == ALG_ED25519:
         return Ed25519Verifier(name, public_key)
     if alg == ALG_COSIGNATURE_V1:

@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 
 from stockade.ledger.devices import DeviceKeys, check_event_signature
 from stockade.ledger.ed25519 import usable_public_key, verify
+from stockade.ledger.errors import NoteError
+from stockade.ledger.note import ALG_COSIGNATURE_V1, ALG_ED25519
+from stockade.ledger.vkey import parse_vkey
 
 NEUTRAL = bytes([1]) + bytes(31)  # the curve's neutral element, order 1
 SMALL_ORDER = [NEUTRAL, bytes(32), bytes.fromhex("ec" + "ff" * 30 + "7f")]  # orders 1, 4 and 2
@@ -79,3 +82,10 @@ def test_a_device_event_forged_for_a_small_order_key_is_a_bad_signature(tmp_path
              "door": "D-HV", "state": "unlocked"}
     event["sig"] = base64.b64encode(NEUTRAL + bytes(32)).decode()  # verifies any payload under OpenSSL
     assert check_event_signature(event, keys).status == "bad_signature"
+
+
+@pytest.mark.parametrize("alg", [ALG_ED25519, ALG_COSIGNATURE_V1], ids=["checkpoint", "cosignature"])
+def test_a_log_or_witness_vkey_of_small_order_is_refused(alg: int) -> None:
+    vkey = "w.example/1+00000000+" + base64.b64encode(bytes([alg]) + NEUTRAL).decode()
+    with pytest.raises(NoteError, match="small order"):
+        parse_vkey(vkey)
