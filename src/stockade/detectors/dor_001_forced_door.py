@@ -11,6 +11,7 @@ passage) opens without grants and is left alone.
 
 from __future__ import annotations
 
+from bisect import insort
 from datetime import datetime, timedelta
 
 import msgspec
@@ -34,8 +35,7 @@ class ForcedDoorParams(Params, frozen=True):
 class ForcedDoorMemory(msgspec.Struct):
     """Working memory kept in snapshots."""
 
-    pending: list[Door]
-    due: datetime | None = None  # absent from snapshots written before it: worked out at the next event
+    pending: list[Door]  # in opening-time order
 
 
 class ForcedDoor(DetectorBase[ForcedDoorParams]):
@@ -45,13 +45,16 @@ class ForcedDoor(DetectorBase[ForcedDoorParams]):
     memory_type = ForcedDoorMemory
 
     def setup(self) -> None:
-        self._pending: list[Door] = []
-        self._due: datetime | None = None  # when the earliest pending opening is judged (None: work it out)
+        self._pending: list[Door] = []  # openings not judged yet, earliest first
+
+    def load_memory(self, memory: msgspec.Struct) -> None:
+        super().load_memory(memory)
+        self._pending.sort(key=_opened_at)  # a snapshot written before they were kept in order
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
         out: list[Alert] = []
-        if self._pending and (self._due is None or state.clock.current() >= self._due):
-            self._flush(state, out)  # only when an opening is due: most events pass none
+        if self._pending and state.clock.current() - self._pending[0].ts >= timedelta(seconds=self.params.after_s):
+            self._flush(state, out)  # only when the earliest opening is due: most events find none
         if isinstance(event, Door):
             if event.state == "forced":
                 out.append(self._forced(state, event))
@@ -60,25 +63,20 @@ class ForcedDoor(DetectorBase[ForcedDoorParams]):
                 "unlocked",
                 "held",
             ):
-                self._pending.append(event)
-                due = event.ts + timedelta(seconds=self.params.after_s)
-                if len(self._pending) == 1 or (self._due is not None and due < self._due):
-                    self._due = due
+                insort(self._pending, event, key=_opened_at)
         return out
 
     def _flush(self, state: SiteState, out: list[Alert]) -> None:
         p = self.params
         now = state.clock.current()
         after, before = timedelta(seconds=p.after_s), timedelta(seconds=p.before_s)
-        keep: list[Door] = []
-        for ev in self._pending:
-            if now - ev.ts < after:
-                keep.append(ev)
-                continue
+        due = 0
+        while due < len(self._pending) and now - self._pending[due].ts >= after:
+            due += 1
+        for ev in self._pending[:due]:
             if not state.doors.granted_within(ev.door, ev.ts, before, after):
                 out.append(self._no_grant(state, ev))
-        self._pending = keep
-        self._due = min(ev.ts for ev in keep) + after if keep else None
+        del self._pending[:due]
 
     def _zones(self, state: SiteState, door: str) -> tuple[str, ...]:
         d = state.site.doors_by_id.get(door)
@@ -112,3 +110,7 @@ class ForcedDoor(DetectorBase[ForcedDoorParams]):
         )
         severity, summary = in_drill(state, event.ts, zones, severity, summary)
         return self.alert(state, event.ts, severity, summary, [event.id], doors=[event.door], zones=zones)
+
+
+def _opened_at(event: Door) -> datetime:
+    return event.ts

@@ -66,13 +66,15 @@ def test_an_opening_that_arrives_late_is_judged_at_its_own_time(feed):
     assert b.entities.doors == ("D-FLOOR",)
 
 
-def test_a_snapshot_written_before_openings_had_a_due_time_still_judges_them(feed):
+def test_openings_of_a_snapshot_written_out_of_order_are_each_judged_at_their_own_time(feed):
     detector = ForcedDoor()
     f = feed(detector)
-    f.door("2026-11-24 10:00:00", "D-FLOOR", "open")
-    older = msgspec.json.decode(msgspec.json.encode(detector.save_memory()))
-    del older["due"]  # as a snapshot of the version before it kept one
-    detector.load_memory(msgspec.convert(older, ForcedDoorMemory))
-    assert f.tick("2026-11-24 10:00:02") == []
-    (a,) = f.tick("2026-11-24 10:00:04")
-    assert a.entities.doors == ("D-FLOOR",)
+    f.door("2026-11-24 10:00:05", "D-FLOOR", "open")
+    f.door("2026-11-24 10:00:01", "D-PACK", "open")
+    saved = msgspec.json.decode(msgspec.json.encode(detector.save_memory()))
+    saved["pending"].reverse()  # as the version before kept them: in the order they arrived
+    detector.load_memory(msgspec.convert(saved, ForcedDoorMemory))
+    (a,) = f.tick("2026-11-24 10:00:06")
+    assert a.entities.doors == ("D-PACK",)
+    (b,) = f.tick("2026-11-24 10:00:08")
+    assert b.entities.doors == ("D-FLOOR",)
