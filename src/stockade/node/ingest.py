@@ -256,23 +256,16 @@ class Ingestor:
         that owns the site gives them, :mod:`stockade.node.roles.worker`). On a site where doors
         decide, a long batch commits in chunks (:mod:`stockade.node.sequencer`), and only the last
         waits for the disk: its sync makes the chunks before it durable too (one write-ahead log), so
-        the batch is acknowledged durable at the cost of one sync, as unchunked; when the last chunk
-        has nothing new to commit, the store is synced instead. A failure part-way leaves the chunks
-        before it committed, and the client's retry finds them as duplicates."""
+        the batch is acknowledged durable at the cost of one sync, as unchunked (the store's
+        ``append`` promises so even when the last chunk has nothing new). A failure part-way leaves
+        the chunks before it committed, and the client's retry finds them as duplicates."""
         if self.forward is not None:
             return [(st, None, False) for st in self.forward(site, events, entries)]
         late: list[bool] = []
         step = COMMIT_CHUNK if self.sequencer.contended(site) else max(1, len(events))  # decisions wait one chunk
-        results: list[tuple[Status, int]] = []
-        unsynced = False  # a chunk was committed without waiting for the disk, and no later one synced
-        for i in range(0, len(events), step):
-            last = i + step >= len(events)
-            answers = self.commit(site, events[i : i + step], entries[i : i + step], late=late, wait_for_disk=last)
-            if any(st == "accepted" for st, _ in answers):
-                unsynced = not last
-            results += answers
-        if unsynced:
-            self.store.sync()
+        results = [r for i in range(0, len(events), step)
+                   for r in self.commit(site, events[i : i + step], entries[i : i + step], late=late,
+                                        wait_for_disk=i + step >= len(events))]
         return [(st, seq, is_late_) for (st, seq), is_late_ in zip(results, late, strict=True)]
 
     def _validate(self, raw: bytes, now: datetime, principal: Principal) -> Envelope | Refusal:

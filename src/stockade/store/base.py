@@ -143,9 +143,10 @@ class Store(Protocol):
     ) -> list[AppendResult]:
         """Deduplicate, sequence and commit; one result per event, in order.
 
-        With ``wait_for_disk`` (the default, for acknowledged input) the commit has reached the disk
-        when this returns. Without it, the commit survives a killed process and reaches the disk at
-        the next waiting commit or :meth:`sync`."""
+        With ``wait_for_disk`` (the default, for acknowledged input) the commit, and every commit
+        before it, has reached the disk when this returns, even when the batch had nothing new to
+        commit. Without it, the commit survives a killed process and reaches the disk at the next
+        waiting append or :meth:`sync`."""
         ...
 
     def sync(self) -> None:

@@ -108,24 +108,3 @@ def test_while_decisions_use_a_site_a_long_batch_commits_in_chunks(tmp_path: Pat
     finally:
         node.stop()
 
-
-def test_chunks_whose_last_has_nothing_new_are_synced_by_the_store(tmp_path: Path) -> None:
-    """The last chunk's commit is what makes the chunks before it durable; when it is all duplicates
-    there is no commit, so the batch is acknowledged only after the store's sync."""
-    node = make_node(tmp_path / "data")
-    try:
-        lines = [door_line(f"s{i}") for i in range(COMMIT_CHUNK * 2)]
-        node.ingestor.ingest_lines(lines[COMMIT_CHUNK:], Principal.operator())  # the second chunk, first
-        synced: list[str] = []
-        sync = node.store.sync
-        node.store.sync = lambda: (synced.append("sync"), sync())[1]  # type: ignore[method-assign]
-        with node.ingestor.sequencer.hold("dc-demo", urgent=True):
-            pass  # a decision was logged: the next batch commits in chunks
-        report = node.ingestor.ingest_lines(lines, Principal.operator())
-        assert [r.status for r in report.results] == ["accepted"] * COMMIT_CHUNK + ["duplicate"] * COMMIT_CHUNK
-        assert synced == ["sync"]
-        synced.clear()
-        node.ingestor.ingest_lines([door_line(f"t{i}") for i in range(COMMIT_CHUNK + 1)], Principal.operator())
-        assert synced == [], "a last chunk that commits syncs the chunks before it itself"
-    finally:
-        node.stop()

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from stockade.events import canonical_event
 from stockade.ledger.seal import RowSeal
 from stockade.store import EventQuery
 from stockade.store.errors import MigrationError
@@ -118,3 +120,18 @@ def test_no_query_kind_scans_a_table(store: SqliteStore) -> None:
             assert plans, q
             scans = [p for p in plans if p.startswith("SCAN ") and p.split()[1] in tables]
             assert scans == [], (q, plans)
+
+
+def test_a_waiting_append_with_nothing_new_still_puts_the_commits_before_it_on_disk(
+        store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chunked batch whose last chunk is all duplicates: the chunks before it committed without
+    waiting, and the acknowledgement waits on this append, which commits nothing."""
+    event = contract.door(1)
+    store.append("s1", [event], [canonical_event(event)], wait_for_disk=False)
+    synced: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
+    assert [r.status for r in store.append("s1", [event], [canonical_event(event)])] == ["duplicate"]
+    assert len(synced) == 1  # the write-ahead log, with the unwaited commit in it
+    store.append("s1", [event], [canonical_event(event)], wait_for_disk=False)
+    assert len(synced) == 1, "an append that does not wait syncs nothing"

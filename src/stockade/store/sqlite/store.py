@@ -108,6 +108,8 @@ class SqliteStore(CaptureJobTables):
                     self._insert(site, plan.rows, wait_for_disk, refuse_duplicates=False)
             if plan.rows:
                 self._last[site] = plan.rows[-1][1]
+            elif wait_for_disk:
+                self._sync_wal()  # nothing committed: the commits before this one still must be on disk
             return plan.results
 
     def _insert(self, site: str, rows: Sequence[SealedRow],
@@ -159,19 +161,22 @@ class SqliteStore(CaptureJobTables):
         it has frames it may copy, which a reader can prevent), then checkpoint it into the database
         on a connection of its own: a passive checkpoint runs beside writers, so ingest and decisions
         never wait for it."""
-        try:
-            wal = os.open(self.path.with_name(self.path.name + "-wal"), os.O_RDONLY)
-        except FileNotFoundError:
-            pass  # no WAL: every commit is in the database file
-        else:
-            try:
-                os.fsync(wal)
-            finally:
-                os.close(wal)
+        self._sync_wal()
         if self._sync_conn is None:
             self._sync_conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._sync_conn.execute("PRAGMA busy_timeout=1000")
         self._sync_conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def _sync_wal(self) -> None:
+        """fsync the write-ahead log: every commit in it, with or without a sync of its own, is on disk."""
+        try:
+            wal = os.open(self.path.with_name(self.path.name + "-wal"), os.O_RDONLY)
+        except FileNotFoundError:
+            return  # no WAL: every commit is in the database file
+        try:
+            os.fsync(wal)
+        finally:
+            os.close(wal)
 
     def index_entities(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
         rows = entity_rows(site, events)
