@@ -43,8 +43,9 @@ WAL_CHECKPOINT_PAGES = 10_000
 """A writer checkpoints the write-ahead log into its database once it holds this many pages (SQLite's
 default: 1,000). The entity index is written at random places, and a checkpoint copies each page once
 however often it changed since the last, so at 1,000 the same index pages were copied over and over
-(entity rows of 200,000 mixed events, batches of 1,000: 11.4 -> 9.8 µs per event of CPU, interleaved,
-3 runs each; the log's own ingest unchanged). The log's WAL is also checkpointed every second by
+(a script timing ``index_entities`` on the entity rows of 200,000 mixed events, batches of 1,000:
+11.6 -> 9.7 µs per event of CPU, medians of 3 interleaved runs; the log's own ingest unchanged; in
+``bench scale``, the index's pages written per event fell by about a sixth at every size). The log's WAL is also checkpointed every second by
 :meth:`SqliteStore.sync` while the node serves."""
 _ID_CHUNK = 500
 _INSERT_ENTITIES = "INSERT OR IGNORE INTO idx.entities (site, etype, eid, seq, ts_us, kind) VALUES (?,?,?,?,?,?)"
