@@ -41,10 +41,11 @@ COMMIT_CHUNK = 25
 events' commit at most, never for a whole batch. Only the batch's last chunk waits for the disk (its
 sync covers the chunks before it), so chunking costs commits, not syncs. Measured on the 2-core
 development machine, medians of 3 interleaved runs: contended ingest of the bench mix in batches of
-1,000 (a script timing ``ingest_lines`` after a decision held the site) at 40,000 events/s in chunks of 100 that each synced, 51,000 in chunks of 100 with one sync,
-36,000 in chunks of 25 with one sync; ``python -m bench access_http``'s p99 while the node ingests
-4,000 events/s, chunks of 100 -> 25: 10.0 -> 9.0 ms (each chunk synced) and 13.2 -> 11.8 ms (one
-sync, in a noisier hour of the machine). A door's answer is worth the commits."""
+1,000 (a script timing ``ingest_lines`` after a decision held the site) at 40,000 events/s in chunks
+of 100 that each synced, 51,000 in chunks of 100 with one sync, 36,000 in chunks of 25 with one
+sync; ``python -m bench access_http``'s p99 while the node ingests 4,000 events/s, chunks of 100 ->
+25: 10.0 -> 9.0 ms (each chunk synced) and 13.2 -> 11.8 ms (one sync, in a noisier hour of the
+machine). A door's answer is worth the commits."""
 CONTENDED_S = 5.0
 """How long after an urgent hold a site counts as contended."""
 
