@@ -108,37 +108,22 @@ class AccessAnomaly(DetectorBase[AccessAnomalyParams]):
         used = prof.doors.get(event.door, 0.0)
         weekend_n = prof.weekend if weekend else n - prof.weekend
         denied_n = prof.denied if denied else n - prof.denied
-        feats = (
-            (
-                "hour",
-                (near + a) / (2 * n + 24 * a),
-                f"hour {hour:02d}:00 ({near:.0f} of {n:.0f} accesses within an hour of it)",
-            ),
-            (
-                "door",
-                (used + a) / (n + ndoors * a),
-                f"door {event.door} ({'never' if used == 0 else f'{used:.0f} of {n:.0f} accesses'})",
-            ),
-            (
-                "day",
-                (weekend_n + a) / (n + 2 * a),
-                f"{'weekend' if weekend else 'weekday'} ({weekend_n:.0f} of {n:.0f} accesses)",
-            ),
-            (
-                "denied",
-                (denied_n + a) / (n + 2 * a),
-                f"denied ({denied_n:.0f} of {n:.0f} accesses)" if denied else "",
-            ),
-        )
-        judge_day = state.ms - prof.first_ms >= p.day_after_s * 1000
-        person = state.people.person_of(pid)
-        judge_hour = person is None or not state.people.on_shift(person, event.ts)
-        unusual = [
-            (name, prob, text)
-            for name, prob, text in feats
-            if prob < p.p_unusual and text and (judge_day or name != "day") and (judge_hour or name != "hour")
-        ]
-        surprise = sum(max(0.0, -math.log2(prob) - -math.log2(p.p_unusual)) for _, prob, _ in unusual)
+        # a feature's text is made, and the shift asked, only when its probability is below the
+        # cut: most accesses have no unusual feature, and their texts were made for nothing
+        cut = p.p_unusual
+        unusual: list[tuple[float, str]] = []
+        if (prob := (near + a) / (2 * n + 24 * a)) < cut:
+            person = state.people.person_of(pid)
+            if person is None or not state.people.on_shift(person, event.ts):
+                unusual.append((prob, f"hour {hour:02d}:00 ({near:.0f} of {n:.0f} accesses within an hour of it)"))
+        if (prob := (used + a) / (n + ndoors * a)) < cut:
+            seen = "never" if used == 0 else f"{used:.0f} of {n:.0f} accesses"
+            unusual.append((prob, f"door {event.door} ({seen})"))
+        if (prob := (weekend_n + a) / (n + 2 * a)) < cut and state.ms - prof.first_ms >= p.day_after_s * 1000:
+            unusual.append((prob, f"{'weekend' if weekend else 'weekday'} ({weekend_n:.0f} of {n:.0f} accesses)"))
+        if denied and (prob := (denied_n + a) / (n + 2 * a)) < cut:
+            unusual.append((prob, f"denied ({denied_n:.0f} of {n:.0f} accesses)"))
+        surprise = sum(max(0.0, -math.log2(prob) - -math.log2(cut)) for prob, _ in unusual)
         score = 1.0 - math.exp(-surprise / 4.0) if unusual else 0.0
         if score >= p.report_score:
             state.anomalies.append(("person", pid, score, event.ts))
@@ -148,7 +133,8 @@ class AccessAnomaly(DetectorBase[AccessAnomalyParams]):
             return []
         prof.last_alert_ms = state.ms
         severity = p.three if len(unusual) >= 3 else p.two if len(unusual) == 2 else p.one
-        what = "; ".join(text for _, _, text in unusual)
+        what = "; ".join(text for _, text in unusual)
+        person = state.people.person_of(pid)
         summary = (
             f"{who(person, event.credential)} {'was denied at' if denied else 'badged'} {event.door} at"
             f" {clock(state, event.ts)}, far from their own pattern (score {score:.2f}): unusual {what}."

@@ -33,6 +33,8 @@ def test_routine_is_quiet_and_a_night_visit_to_a_new_door_is_explained(feed):
     assert "door D-HV (never)" in a.summary
     (b,) = f.access("2026-11-28 03:12", "D-HV", "badge:1001", result="denied")  # + weekend, + denied
     assert b.severity == "medium"
+    assert ("unusual hour 03:00 (1 of 41 accesses within an hour of it); weekend (0 of 41 accesses);"
+            " denied (0 of 41 accesses).") in b.summary  # each unusual feature explained, in order
     scores = f.engine.state.anomalies  # drained by the engine after each step
     assert scores == []
 
