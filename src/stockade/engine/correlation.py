@@ -74,9 +74,12 @@ class Correlator:
     pending: deque[Pending] = field(init=False, default_factory=deque)
     now: datetime | None = field(init=False, default=None)
     pruned: datetime | None = field(init=False, default=None)
+    windows: tuple[timedelta, timedelta] = field(init=False)  # (short, long), from the params
 
     def __post_init__(self) -> None:
         self.index = KeyIndex.of(self.site)
+        # made once: every alert asks for its keys' windows (one made per call was a tenth of correlation)
+        self.windows = (timedelta(seconds=self.params.window_s), timedelta(seconds=self.params.long_window_s))
 
     def save(self) -> CorrelatorSnapshot:
         return correlation_state.save(self)
@@ -85,8 +88,7 @@ class Correlator:
         correlation_state.load(self, saved)
 
     def window(self, key: Key) -> timedelta:
-        p = self.params
-        return timedelta(seconds=p.long_window_s if key[0] in LONG_KEYS else p.window_s)
+        return self.windows[1] if key[0] in LONG_KEYS else self.windows[0]
 
     def observe(self, alert: Alert) -> list[Incident]:
         """Fold one alert in; return the incident version it causes, if any."""
