@@ -37,6 +37,7 @@ from stockade.detectors.base import DetectorBase, Params, clock, who
 from stockade.engine.state import SiteState
 from stockade.events import Access, Alert, Envelope
 from stockade.events.model import Severity
+from stockade.site.config import Person
 
 
 class AccessAnomalyParams(Params, frozen=True):
@@ -93,14 +94,15 @@ class AccessAnomaly(DetectorBase[AccessAnomalyParams]):
         denied = event.result == "denied"
         out: list[Alert] = []
         if prof.n >= self.params.warmup:
-            out = self._score(state, event, person.id, prof, hour, weekend, denied)
+            out = self._score(state, event, person, prof, hour, weekend, denied)
         self._learn(prof, hour, event.door, weekend, denied)
         return out
 
     def _score(
-        self, state: SiteState, event: Access, pid: str, prof: Profile, hour: int, weekend: bool, denied: bool
+        self, state: SiteState, event: Access, person: Person, prof: Profile, hour: int, weekend: bool, denied: bool
     ) -> list[Alert]:
         p = self.params
+        pid = person.id
         a, n = p.alpha, prof.n
         h = prof.hours
         near = h[hour] + 0.5 * (h[(hour - 1) % 24] + h[(hour + 1) % 24])
@@ -112,10 +114,8 @@ class AccessAnomaly(DetectorBase[AccessAnomalyParams]):
         # cut: most accesses have no unusual feature, and their texts were made for nothing
         cut = p.p_unusual
         unusual: list[tuple[float, str]] = []
-        if (prob := (near + a) / (2 * n + 24 * a)) < cut:
-            person = state.people.person_of(pid)
-            if person is None or not state.people.on_shift(person, event.ts):
-                unusual.append((prob, f"hour {hour:02d}:00 ({near:.0f} of {n:.0f} accesses within an hour of it)"))
+        if (prob := (near + a) / (2 * n + 24 * a)) < cut and not state.people.on_shift(person, event.ts):
+            unusual.append((prob, f"hour {hour:02d}:00 ({near:.0f} of {n:.0f} accesses within an hour of it)"))
         if (prob := (used + a) / (n + ndoors * a)) < cut:
             seen = "never" if used == 0 else f"{used:.0f} of {n:.0f} accesses"
             unusual.append((prob, f"door {event.door} ({seen})"))
@@ -134,7 +134,6 @@ class AccessAnomaly(DetectorBase[AccessAnomalyParams]):
         prof.last_alert_ms = state.ms
         severity = p.three if len(unusual) >= 3 else p.two if len(unusual) == 2 else p.one
         what = "; ".join(text for _, text in unusual)
-        person = state.people.person_of(pid)
         summary = (
             f"{who(person, event.credential)} {'was denied at' if denied else 'badged'} {event.door} at"
             f" {clock(state, event.ts)}, far from their own pattern (score {score:.2f}): unusual {what}."

@@ -53,9 +53,7 @@ class ForcedDoor(DetectorBase[ForcedDoorParams]):
 
     def observe(self, state: SiteState, event: Envelope) -> list[Alert]:
         out: list[Alert] = []
-        # only when the earliest opening is due: most events find none. In seconds, as the params
-        # say: making a timedelta of them on every event was this engine's costliest line
-        if self._pending and (state.clock.current() - self._pending[0].ts).total_seconds() >= self.params.after_s:
+        if self._pending:
             self._flush(state, out)
         if isinstance(event, Door):
             if event.state == "forced":
@@ -69,11 +67,16 @@ class ForcedDoor(DetectorBase[ForcedDoorParams]):
         return out
 
     def _flush(self, state: SiteState, out: list[Alert]) -> None:
+        """Judge the openings that waited ``after_s``: the earliest first, so most events stop at
+        the first. Waits compare in seconds, as the params give them: making a timedelta of the
+        params on every event was this engine's costliest line."""
         p = self.params
         now = state.clock.current()
         due = 0
         while due < len(self._pending) and (now - self._pending[due].ts).total_seconds() >= p.after_s:
             due += 1
+        if not due:
+            return
         after, before = timedelta(seconds=p.after_s), timedelta(seconds=p.before_s)
         for ev in self._pending[:due]:
             if not state.doors.granted_within(ev.door, ev.ts, before, after):

@@ -107,4 +107,3 @@ def test_while_decisions_use_a_site_a_long_batch_commits_in_chunks(tmp_path: Pat
             [("duplicate", n) for n in range(1, 11)] + [("accepted", n) for n in range(11, len(lines) + 1)])
     finally:
         node.stop()
-
