@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from stockade.events import Door, canonical_event
 from stockade.ledger.seal import RowSeal
 from stockade.store.postgres import PostgresStore
 from tests import store_contract as contract
@@ -83,3 +84,35 @@ def test_outbox_and_cursors(store: PostgresStore) -> None:
 
 def test_capture_jobs(store: PostgresStore) -> None:
     contract.check_capture_jobs(store)
+
+
+
+
+def _wal_position(probe: psycopg.Connection[tuple[object, ...]]) -> str:
+    (lsn,) = probe.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone() or ("",)
+    return str(lsn)
+
+
+def _flushed_past(probe: psycopg.Connection[tuple[object, ...]], lsn: str) -> bool:
+    return probe.execute("SELECT pg_current_wal_flush_lsn() >= %s::pg_lsn", (lsn,)).fetchone() == (True,)
+
+
+@pytest.mark.parametrize("then", ["a waiting append with nothing new", "sync"])
+def test_the_commits_that_did_not_wait_are_on_disk_after(store: PostgresStore, then: str) -> None:
+    """The chunks of a batch commit without waiting (``synchronous_commit = off``); the batch's
+    acknowledgement waits on its last append, which may write no row (all duplicates); the node's
+    checkpoint waits on ``sync``. Either must flush the write-ahead log past the commits before it.
+    Twenty rounds, each much quicker than the WAL writer's own flush (within 3 × 200 ms)."""
+    def append(event: Door, wait: bool) -> str:
+        return store.append("s1", [event], [canonical_event(event)], wait_for_disk=wait)[0].status
+
+    assert append(contract.door(1), True) == "accepted"
+    with psycopg.connect(store.dsn, autocommit=True) as probe:
+        for i in range(2, 22):
+            assert append(contract.door(i), False) == "accepted"
+            written = _wal_position(probe)
+            if then == "sync":
+                store.sync()
+            else:
+                assert append(contract.door(1), True) == "duplicate"
+            assert _flushed_past(probe, written), f"the commit that did not wait is on disk after {then}"

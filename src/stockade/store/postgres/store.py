@@ -40,6 +40,10 @@ from stockade.store.sql import entity_rows, insert_events, key_from_row, key_row
 Conn = psycopg.Connection[tuple[object, ...]]
 _INSERT = insert_events("%s").encode()
 _READ_ROWS = shared_sql.READ_ROWS.replace("?", "%s").encode()
+_FLUSH_WAL = b"SELECT pg_logical_emit_message(true, 'stockade/flush', '')"
+"""Makes its transaction's commit flush the write-ahead log up to it, and so every commit before it,
+asynchronous ones too: it writes one WAL record (a logical-decoding message nobody decodes). Taking
+an xid alone does not: PostgreSQL does not flush the commit of a transaction that wrote no WAL."""
 _INSERT_ENTITIES = (b"INSERT INTO entities (site, etype, eid, seq, ts_us, kind) VALUES (%s,%s,%s,%s,%s,%s) "
                     b"ON CONFLICT DO NOTHING")
 
@@ -91,17 +95,16 @@ class PostgresStore(CaptureJobTables):
                     if plan.rows:
                         with self._conn.cursor() as cur:
                             cur.executemany(_INSERT, plan.rows)
-                    elif wait_for_disk:  # nothing to write: an xid makes the commit flush the WAL up to it
-                        self._conn.execute("SELECT pg_current_xact_id()")
+                    elif wait_for_disk:  # nothing to write: the commits before this one still must be on disk
+                        self._conn.execute(_FLUSH_WAL)
             except psycopg.Error as e:
                 raise StoreError(f"append to {site} failed: {e}") from e
         return plan.results
 
     def sync(self) -> None:
-        """Flush asynchronous commits now (PostgreSQL does within 3 × wal_writer_delay anyway): a
-        transaction that takes an xid commits synchronously, and the WAL is flushed up to it."""
+        """Flush asynchronous commits now (PostgreSQL does within 3 × wal_writer_delay anyway)."""
         with self._lock:
-            self._conn.execute("SELECT pg_current_xact_id()")
+            self._conn.execute(_FLUSH_WAL)
 
     def index_entities(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
         rows = entity_rows(site, events)
