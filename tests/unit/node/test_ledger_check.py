@@ -113,6 +113,7 @@ def test_the_nodes_own_tail_after_a_crash_is_appended(data: Path) -> None:
     (["UPDATE events SET entry = CAST(replace(CAST(entry AS TEXT), 'open', 'shut') AS BLOB) WHERE seq = 290"],
      "row 289 differs from log entry 289"),
     (["UPDATE events SET kind = 'tick' WHERE seq = 295"], "row 294's kind column says 'tick'"),
+    (["UPDATE events SET ts_us = ts_us + 3600000000 WHERE seq = 296"], "row 295's ts_us column says"),
     (["UPDATE events SET seq = -1 WHERE seq = 280", "UPDATE events SET seq = 280 WHERE seq = 281",
       "UPDATE events SET seq = 281 WHERE seq = -1"], "row 279 differs from log entry 279"),
 ])
