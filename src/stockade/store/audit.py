@@ -60,7 +60,7 @@ def column_problem(row: StoredRow) -> str | None:
     try:
         event = _columns.decode(row.entry)
     except (msgspec.ValidationError, msgspec.DecodeError):
-        return f"row {row.seq - 1}'s entry is not a valid event"
+        return f"row {row.seq - 1}'s entry has no readable id, kind and ts"
     for name, got, want in (("id", row.id, event.id), ("kind", row.kind, event.kind),
                             ("ts_us", row.ts_us, ts_micros(event.ts))):
         if got != want:

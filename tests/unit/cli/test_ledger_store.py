@@ -62,6 +62,8 @@ def tamper(data: Path, *statements: str) -> None:
     (["UPDATE events SET kind = 'tick' WHERE seq = 9"], "column", "row 8's kind column says 'tick'"),
     (["UPDATE events SET ts_us = ts_us - 86400000000 WHERE seq = 10"], "column", "row 9's ts_us column"),
     (["UPDATE events SET id = 'renamed' WHERE seq = 11"], "column", "row 10's id column says 'renamed'"),
+    (["UPDATE events SET entry = CAST('{}' AS BLOB) WHERE seq = 14"], "column",
+     "row 13's entry has no readable id, kind and ts"),
     # the entity index, in its own file
     (["DELETE FROM idx.entities WHERE seq = 12"], "index", "does not file log entry 11 under door D-HV"),
     (["INSERT INTO idx.entities (site, etype, eid, seq) VALUES ('dc-demo', 'person', 'emp-1001', 13)"], "index",
