@@ -129,3 +129,16 @@ def test_an_analyst_key_is_made_with_its_roles_and_listed_with_them(node_dir: Pa
         assert [k.roles for k in store.list_keys() if k.label == "night lead"] == [("security-lead",)]
     finally:
         store.close()
+
+
+def test_serve_runs_uvicorn_on_its_c_parser_and_event_loop(tmp_path: Path) -> None:
+    import uvicorn.protocols.http.httptools_impl as httptools_impl
+
+    from stockade.cli.node import _server_config
+
+    async def app(scope: object, receive: object, send: object) -> None: ...
+
+    config = _server_config(app, Settings(data_dir=tmp_path))
+    config.load()  # resolves the named parser and loop: raises if either is not installed
+    assert config.http_protocol_class is httptools_impl.HttpToolsProtocol
+    assert config.loop == "uvloop"
