@@ -86,8 +86,6 @@ def test_capture_jobs(store: PostgresStore) -> None:
     contract.check_capture_jobs(store)
 
 
-
-
 def _wal_position(probe: psycopg.Connection[tuple[object, ...]]) -> str:
     (lsn,) = probe.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone() or ("",)
     return str(lsn)

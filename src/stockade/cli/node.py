@@ -141,6 +141,8 @@ def serve_cluster_role(settings: Settings) -> None:
         StoppingServer(_server_config(app, settings)).run()
     finally:
         node.stop()
+
+
 class _Stderr(logging.Handler):
     """Writes each record to ``sys.stderr`` as it is then: a stream bound once would outlive a test
     runner's captured one (every later record a "Logging error" with a traceback)."""

@@ -74,21 +74,15 @@ class Correlator:
     pending: deque[Pending] = field(init=False, default_factory=deque)
     now: datetime | None = field(init=False, default=None)
     pruned: datetime | None = field(init=False, default=None)
-    windows: tuple[timedelta, timedelta] = field(init=False)  # (short, long), from the params
 
     def __post_init__(self) -> None:
         self.index = KeyIndex.of(self.site)
-        # made once: every alert asks for its keys' windows (one made per call was a tenth of correlation)
-        self.windows = (timedelta(seconds=self.params.window_s), timedelta(seconds=self.params.long_window_s))
 
     def save(self) -> CorrelatorSnapshot:
         return correlation_state.save(self)
 
     def load(self, saved: CorrelatorSnapshot) -> None:
         correlation_state.load(self, saved)
-
-    def window(self, key: Key) -> timedelta:
-        return self.windows[1] if key[0] in LONG_KEYS else self.windows[0]
 
     def observe(self, alert: Alert) -> list[Incident]:
         """Fold one alert in; return the incident version it causes, if any."""
@@ -110,7 +104,10 @@ class Correlator:
     # --- joining -------------------------------------------------------------
 
     def _near(self, key: Key, then: datetime, ts: datetime) -> bool:
-        return abs(ts - then) <= self.window(key)
+        """Within the key's window, compared in seconds as the params give them (a timedelta made
+        per call was a tenth of correlation's time)."""
+        p = self.params
+        return abs((ts - then).total_seconds()) <= (p.long_window_s if key[0] in LONG_KEYS else p.window_s)
 
     def _candidate(self, alert: Alert, keys: list[Key]) -> OpenIncident | None:
         best: OpenIncident | None = None
