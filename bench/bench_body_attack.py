@@ -21,17 +21,10 @@ from typing import Any
 
 import httpx
 
-from bench.harness import demo_data_dir, percentile, print_table, served_process
+from bench.harness import demo_data_dir, peak_rss_mib, percentile, print_table, proc_mib, served_process
 
 BODY = 256 * 1024 * 1024
 ATTACKERS = 4
-
-
-def rss_mib(pid: int, field: str = "VmRSS") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def attack(port: int, sent: list[int], stop: threading.Event, again: bool) -> None:
@@ -71,7 +64,7 @@ def main(n: int = 300) -> dict[str, Any]:
         auth = {"Authorization": f"Bearer {token}"}
         with served_process(data) as (url, pid), httpx.Client(base_url=url, headers=auth, timeout=30) as client:
             decisions(client, 100)  # warm up
-            rss_before = rss_mib(pid)
+            rss_before = proc_mib(pid)
             baseline = decisions(client, n)
             port = int(url.rsplit(":", 1)[1])
             phases = {}
@@ -86,7 +79,7 @@ def main(n: int = 300) -> dict[str, Any]:
                 for t in threads:
                     t.join(60)
                 phases[again] = (sent, during)
-            peak = rss_mib(pid, "VmHWM")
+            peak = peak_rss_mib(pid)
     (once, during), (flood, flooded) = phases[False], phases[True]
     figures = {
         "attackers": ATTACKERS, "announced_mib_each": BODY / 2**20,

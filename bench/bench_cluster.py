@@ -41,13 +41,12 @@ from bench.cluster_rig import (
     data_dir,
     load_average,
     rig,
-    rss_mib,
     site_ids,
     throwaway_db,
     tree_cpu_s,
     until,
 )
-from bench.harness import Work, free_port, print_table
+from bench.harness import Work, free_port, print_table, proc_mib
 from bench.mix import event_lines
 from stockade.connectors.nats.mapping import lease_key, partition_of
 
@@ -215,7 +214,7 @@ def measure_partition_cost(tmp: Path) -> dict[str, Any]:
             worker, server = r.workers["w1"].pid, r.nats.pid if r.nats else 0
             w0, n0 = cpu_s(worker), cpu_s(server)
             time.sleep(IDLE_S)  # the idle window measured
-            out[n] = {"worker_rss_mib": rss_mib(worker), "nats_rss_mib": rss_mib(server),
+            out[n] = {"worker_rss_mib": proc_mib(worker), "nats_rss_mib": proc_mib(server),
                       "worker_idle_cores": (cpu_s(worker) - w0) / IDLE_S,
                       "nats_idle_cores": (cpu_s(server) - n0) / IDLE_S, "consumers": float(r.consumers())}
     small, big, extra = out[1], out[COST_SITES], COST_SITES - 1

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import sqlite3
 import subprocess
@@ -24,12 +23,12 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import msgspec
 
-from bench.harness import Work, WorkloadError, in_fresh_process, median_rate, print_table, served
+from bench.harness import Work, WorkloadError, in_fresh_process, median_rate, peak_rss_mib, print_table, served
 from bench.mix import MIX, SOURCES, event_lines
 from stockade.events import Event, decode_event
 from stockade.node.ingest import Principal
@@ -170,8 +169,38 @@ def embedded_file(path: str, data_dir: str) -> tuple[float, int, int, float]:
             elapsed += time.perf_counter() - start
             accepted, rejected = accepted + report.accepted, rejected + report.rejected
     node.stop()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return (accepted + rejected) / elapsed, accepted, rejected, peak
+    return (accepted + rejected) / elapsed, accepted, rejected, peak_rss_mib()
+
+
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` started (the command's engine worker, its resource tracker)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+        except (OSError, ValueError):
+            continue  # ended meanwhile
+    return found
+
+
+def run_watching_peak(argv: list[str], env: dict[str, str], stdout: IO[bytes], stderr: IO[bytes]
+                      ) -> tuple[int, float, float]:
+    """Run ``argv`` to its end; (exit code, wall seconds, peak resident MiB of the process or of one
+    it started, whichever is larger). The peak is each one's ``VmHWM``, read every 20 ms while it
+    runs: ``wait4``'s ``ru_maxrss`` would start from this runner's own size (Linux carries it over
+    ``exec``)."""
+    peaks: dict[int, float] = {}
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=stdout, stderr=stderr, env=env)
+    while proc.poll() is None:
+        for pid in (proc.pid, *_children(proc.pid)):
+            try:
+                peaks[pid] = max(peaks.get(pid, 0.0), peak_rss_mib(pid))
+            except (OSError, KeyError):
+                continue  # ended between the listing and the read, or a zombie
+        time.sleep(0.02)
+    return proc.returncode, time.perf_counter() - start, max(peaks.values(), default=0.0)
 
 
 def bench_cli(n: int, tmp: Path) -> dict[str, Any]:
@@ -184,21 +213,17 @@ def bench_cli(n: int, tmp: Path) -> dict[str, Any]:
     _fresh_node(data).stop()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     with (tmp / "cli.out").open("wb") as stdout, (tmp / "cli.err").open("wb") as stderr:
-        start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "stockade", "ingest", str(path), "--data-dir", str(data),
-                                 "--quiet"], stdout=stdout, stderr=stderr, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)  # this process's own usage (its worker's, if larger)
-        wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
+        code, wall, peak = run_watching_peak([sys.executable, "-m", "stockade", "ingest", str(path), "--data-dir",
+                                              str(data), "--quiet"], env, stdout, stderr)
     out, errors = (tmp / "cli.out").read_bytes(), (tmp / "cli.err").read_bytes()
     words = out.decode().replace(",", "").split()
-    if proc.returncode != 0 or words[:1] != ["accepted"]:
-        raise WorkloadError(f"stockade ingest failed ({proc.returncode}): {out.decode()} {errors.decode()[-2000:]}")
+    if code != 0 or words[:1] != ["accepted"]:
+        raise WorkloadError(f"stockade ingest failed ({code}): {out.decode()} {errors.decode()[-2000:]}")
     cli = Work(accepted=int(words[1]), duplicate=int(words[3]), rejected=int(words[5]))
     cli.expect("stockade ingest", accepted=n)
     rate, accepted, rejected, rss = in_fresh_process(embedded_file, str(path), str(tmp / "embedded-data"))
     Work(accepted=accepted, rejected=rejected).expect("embedded ingest of the file", accepted=n)
-    return {"cli_events": n, "cli_eps": n / wall, "cli_wall_s": wall, "cli_peak_rss_mib": usage.ru_maxrss / 1024,
+    return {"cli_events": n, "cli_eps": n / wall, "cli_wall_s": wall, "cli_peak_rss_mib": peak,
             "cli_accepted": cli.accepted, "cli_rejected": cli.rejected, "file_embedded_eps": rate,
             "file_embedded_peak_rss_mib": rss, "file_bytes": path.stat().st_size}
 

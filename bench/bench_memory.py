@@ -21,8 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.bench_pipeline import _rss_mib
-from bench.harness import in_fresh_process, print_table
+from bench.harness import in_fresh_process, print_table, proc_mib
 from stockade.engine.snapshot import encode
 from stockade.events import Envelope, Stock, Tag
 from stockade.node.tuning import tune_gc
@@ -79,7 +78,7 @@ def run_month() -> list[dict[str, Any]]:
     engine = build_engine(load_site(ROOT / "examples" / "sites" / "dc-demo.yaml"))
     t0 = datetime(2026, 11, 2, 7, tzinfo=UTC)
     gc.collect()
-    before = _rss_mib()
+    before = proc_mib()
     seq, alerts, rows = 0, 0, []
     for day in range(DAYS):
         for event in _day(day, t0):
@@ -90,7 +89,7 @@ def run_month() -> list[dict[str, Any]]:
             stock = engine.state.stock
             rows.append({"day": day + 1, "events": seq, "alerts": alerts, "tracked": len(stock.info),
                          "reads": len(stock.seen), "snapshot_bytes": len(encode(engine)),
-                         "rss_mib": _rss_mib() - before})
+                         "rss_mib": proc_mib() - before})
     return rows
 
 

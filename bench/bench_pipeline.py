@@ -27,7 +27,7 @@ from typing import Any
 import msgspec
 
 from bench.bench_ingest import bench_baseline
-from bench.harness import Work, in_fresh_process, percentile, print_table
+from bench.harness import Work, in_fresh_process, percentile, print_table, proc_mib
 from stockade.events import Alert, Envelope, Stock
 from stockade.ledger.devices import DeviceKeys, parse_public_key
 from stockade.node.engine_process import EngineProcess
@@ -59,11 +59,6 @@ def simulated_week(max_events: int) -> tuple[list[bytes], dict[str, str]]:
 
 def simulated_lines(max_events: int) -> list[bytes]:
     return simulated_week(max_events)[0]
-
-
-def _rss_mib() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4096 / 2**20
 
 
 def _fresh(tmp: Path, engine: str, keys: dict[str, str] | None = None) -> Node:
@@ -217,7 +212,7 @@ def bench_memory(epcs: int = 1_000_000) -> float:
     site = load_site(ROOT / "examples" / "sites" / "dc-demo.yaml")
     engine = build_engine(site)
     gc.collect()
-    before = _rss_mib()
+    before = proc_mib()
     t0 = datetime(2026, 11, 16, 8, tzinfo=UTC)
     per_event = 500
     for k in range(epcs // per_event):
@@ -228,7 +223,7 @@ def bench_memory(epcs: int = 1_000_000) -> float:
     tracked = len(engine.state.stock.info)
     if tracked < epcs:
         raise RuntimeError(f"the engine tracks {tracked:,} EPCs, not {epcs:,}")
-    return _rss_mib() - before
+    return proc_mib() - before
 
 
 def main(max_events: int = 100_000) -> dict[str, Any]:

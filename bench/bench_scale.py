@@ -54,7 +54,7 @@ import yaml
 
 from bench import scale_explain as ex
 from bench.bench_query import DOORS, PEOPLE, SITE, event, queries
-from bench.harness import Work, percentile
+from bench.harness import Work, peak_rss_mib, percentile, proc_mib
 from bench.scale_table import markdown, print_step
 from stockade.events import Envelope, Event
 from stockade.node.ingest import Principal
@@ -324,9 +324,9 @@ def run(sizes: tuple[int, ...], samples: int = 300, probe: int = PROBE, explain:
                     "ingest_window_cpu_us": per_event(step.ingest, window)[1],
                     "baseline_window_us": per_event(step.baseline)[0],
                     "baseline_window_cpu_us": per_event(step.baseline)[1],
-                    "node_rss_mib": ex.proc_status("self", "VmRSS"), "node_hwm_mib": ex.proc_status("self", "VmHWM"),
-                    "worker_rss_mib": ex.proc_status(pid, "VmRSS") if pid else None,
-                    "worker_hwm_mib": ex.proc_status(pid, "VmHWM") if pid else None,
+                    "node_rss_mib": proc_mib("self"), "node_hwm_mib": peak_rss_mib("self"),
+                    "worker_rss_mib": proc_mib(pid) if pid else None,
+                    "worker_hwm_mib": peak_rss_mib(pid) if pid else None,
                 }
                 if probe:
                     f["index"] = probe_index(node, data, tmp / "probe", size + 1, total, probe)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import resource
 import shutil
 import signal
 import socket
@@ -62,9 +61,19 @@ def in_fresh_process(fn: Callable[..., T], *args: object) -> T:
         return pool.apply(fn, args)
 
 
-def peak_rss_mib() -> float:
-    """This process's peak resident memory."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def proc_mib(pid: int | str = "self", field: str = "VmRSS") -> float:
+    """A memory line of ``/proc/<pid>/status`` in MiB: ``VmRSS`` (resident now) or ``VmHWM`` (its peak)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(f"/proc/{pid}/status has no {field}")
+
+
+def peak_rss_mib(pid: int | str = "self") -> float:
+    """A process's peak resident memory since it started its program (``VmHWM``). Not ``getrusage``'s
+    ``ru_maxrss``: Linux carries that over ``exec``, so a process spawned by a runner that had grown
+    (``make bench`` runs every benchmark in one) reported the runner's peak, not its own."""
+    return proc_mib(pid, "VmHWM")
 
 
 def free_port() -> int:

@@ -8,7 +8,7 @@ size, the plan SQLite runs for every query kind, and the pages of every B-tree o
   and ``EXPLAIN QUERY PLAN`` of each;
 * :func:`btree_pages`: pages of each table and index (SQLite's ``dbstat``), beside the page cache.
 
-And what a process uses, from /proc: :func:`proc_status` (memory), :func:`cpu_seconds`.
+And the CPU a process used, from /proc: :func:`cpu_seconds` (its memory: :func:`bench.harness.proc_mib`).
 """
 
 from __future__ import annotations
@@ -29,14 +29,6 @@ from stockade.store.sqlite import SqliteStore
 _TICKS = os.sysconf("SC_CLK_TCK")
 PROFILED = 10
 """Ingest batches profiled at each size."""
-
-
-def proc_status(pid: int | str, key: str) -> float:
-    """A memory line of /proc/<pid>/status (VmRSS, VmHWM), in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    raise KeyError(key)
 
 
 def cpu_seconds(pid: int | str) -> float:
