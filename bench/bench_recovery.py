@@ -1,12 +1,13 @@
 """Recovery after a crash (issue 18 item 9): a site of 1,000,000 events, the node killed, restarted.
 
 * builds the site: the simulated quiet week (repeated with fresh ids and later times until there are
-  ``EVENTS`` events), posted to a real ``stockade serve`` (engine in its worker, snapshots every
-  50,000 events), then the whole process group is killed with SIGKILL mid-way through the engine's
+  ``EVENTS`` events), posted to a real ``stockade serve`` (engine in its worker; the engine and the
+  access decision point snapshotted every 50,000 log positions), then the whole process group is killed with SIGKILL mid-way through the engine's
   work on the last batches — no final snapshot;
 * restarts ``stockade serve`` on the same data directory and measures, from the exec: the first HTTP
-  answer (``/healthz``, 503 "recovering" with progress), and serving (``/healthz`` 200: every engine
-  has replayed its log tail after its snapshot); SIGKILL and restart again, ``REPEATS`` times;
+  answer (``/healthz``, 503 "recovering" with progress), and serving (``/healthz`` 200: the doors'
+  facts restored from their snapshot and the log after it, every engine has replayed its log tail
+  after its snapshot); SIGKILL and restart again, ``REPEATS`` times;
 * same-run baselines: ``stockade serve`` on an empty data directory (the floor: interpreter,
   imports, worker spawn), and reading the log tail from the store in this process;
 * the work done: events in the log, the snapshot's position and size, the tail replayed.
@@ -198,6 +199,7 @@ def measure(tmp: Path, data: Path, log: Path, build_s: float, not_accepted: int,
     store = open_store(Settings(data_dir=data))
     total = store.last_seq("dc-demo")
     saved = store.load_snapshot("dc-demo")
+    access = store.load_snapshot("dc-demo", of="access")
     store.close()
     snap_seq, snap_bytes = (saved[0], len(saved[1])) if saved else (0, 0)
 
@@ -211,12 +213,17 @@ def measure(tmp: Path, data: Path, log: Path, build_s: float, not_accepted: int,
     text = log.read_text(encoding="utf-8", errors="replace")
     replays = [int(x) for x in re.findall(r"replaying (\d+) events", text)]
     replayed = statistics.median(replays[-REPEATS:]) if replays else 0
+    facts = [(int(at or 0), int(n)) for at, n in
+             re.findall(r"access facts rebuilt from (?:the snapshot at (\d+)|nothing) and (\d+) events", text)]
+    facts_at, facts_folded = facts[-1] if facts else (0, 0)
     met = "met" if ready <= TARGET_S else "**not met**"
     print_table("Recovery of a 1M-event site after SIGKILL (python -m bench recovery)", [
         ("events in the site's log", f"{total:,}", f"inputs and outputs; built over HTTP in {build_s:.0f} s, "
          f"{not_accepted:,} of {posted:,} lines not accepted"),
         ("engine snapshot", f"at {snap_seq:,}", f"{snap_bytes / 2**20:.1f} MiB of typed JSON"),
         ("log tail replayed at each restart", f"{replayed:,.0f} events", f"{tail_n:,} rows after the snapshot"),
+        ("access decision point: its snapshot; the fact events folded after it at the last restart",
+         f"at {access[0] if access else 0:,}", f"{facts_folded:,} events after position {facts_at:,}"),
         ("restart → first HTTP answer (/healthz 503 recovering)", f"{first:.2f} s", f"e.g. {progress}"),
         ("restart → serving (/healthz 200)", f"{ready:.2f} s", f"target ≤ {TARGET_S:.0f} s: {met}; "
          f"{ready - empty_ready:.2f} s over the floor"),
@@ -224,6 +231,7 @@ def measure(tmp: Path, data: Path, log: Path, build_s: float, not_accepted: int,
         ("baseline: read the log tail from the store", f"{tail_s:.2f} s", f"{tail_n:,} rows, this process"),
     ])
     return {"events": total, "build_s": build_s, "not_accepted": not_accepted, "snapshot_seq": snap_seq,
-            "snapshot_bytes": snap_bytes,
+            "snapshot_bytes": snap_bytes, "access_snapshot_seq": access[0] if access else 0,
+            "access_facts_folded": facts_folded,
             "tail_replayed": replayed, "first_http_s": first, "ready_s": ready, "empty_ready_s": empty_ready,
             "tail_read_s": tail_s, "tail_rows": tail_n, "runs": [r[:2] for r in runs]}

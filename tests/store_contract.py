@@ -96,6 +96,11 @@ def check_keys_and_snapshots(store: Store) -> None:
     store.save_snapshot("s1", 10, b"state")
     store.save_snapshot("s1", 20, b"state2")
     assert store.load_snapshot("s1") == (20, b"state2")
+    # the access decision point's snapshot is kept apart from the engine's
+    assert store.load_snapshot("s1", of="access") is None
+    store.save_snapshot("s1", 15, b"facts", of="access")
+    assert store.load_snapshot("s1", of="access") == (15, b"facts")
+    assert store.load_snapshot("s1") == (20, b"state2")
 
 
 def check_seals_and_audit_reads(store: Store, seal: RowSeal) -> None:

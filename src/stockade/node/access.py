@@ -44,13 +44,15 @@ def build_access(
 
 
 def replay_access(access: AccessService, store: Store, site: str,
-                  progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild a site's access facts and threat levels from its whole log; ``progress`` is told the
-    log position reached after each page."""
-    after, n = 0, 0
+                  progress: Callable[[int], None] | None = None, *, after: int = 0) -> int:
+    """Rebuild a site's access facts and threat levels from its log after position ``after`` (0: the
+    whole log; else where its snapshot was taken, :mod:`stockade.node.access_snapshot`); ``progress``
+    is told the log position reached after each page. The decision point's position is then the log's last."""
+    n = 0
     while rows := store.query(EventQuery(site, kinds=tuple(sorted(FACT_KINDS)), after_seq=after, limit=10_000)):
         n += access.replay(site, (row.event for row in rows))
         after = rows[-1].seq
         if progress is not None:
             progress(after)
+    access.positions[site] = max(access.positions[site], store.last_seq(site))
     return n

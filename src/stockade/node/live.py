@@ -85,7 +85,9 @@ class LiveView:
         self._states = {site_id: SiteState(site) for site_id, site in sites.items()}
         self._pending: dict[str, list[Sequence[tuple[int, Envelope]]]] = {site_id: [] for site_id in sites}
         self._held = dict.fromkeys(sites, 0)
-        self._rebuild: set[str] = set()  # sites whose queue overflowed: their picture comes from the log
+        # sites whose picture comes from the log at the next look: all of them until the node's start
+        # has replayed them (after the doors and the engines), and any whose queue overflowed since
+        self._rebuild: set[str] = set(sites)
         self._looked: dict[str, float] = {}  # site -> when its picture was last asked for (monotonic)
         self._lock = threading.Lock()
 

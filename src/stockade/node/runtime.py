@@ -26,6 +26,7 @@ from stockade.events import Envelope
 from stockade.events.decode import decode_stored
 from stockade.ledger.seal import load_or_create_row_seal
 from stockade.node.access import build_access, replay_access
+from stockade.node.access_snapshot import AccessSnapshots
 from stockade.node.broadcast import Broadcaster
 from stockade.node.connectors import Connectors
 from stockade.node.engine_process import EngineProcess
@@ -114,6 +115,9 @@ class Node:
             self.engine = InThreadEngine(sites, self._write_outputs, store, settings.snapshot_every)
         self.desk = IncidentDesk(self.incidents, self._write_outputs)
         self.access = build_access(sites, settings.policy_dir, self.engine, self._write_outputs)
+        # a node that commits its sites' logs saves their decision points, so a restart folds only the tail
+        self.access_snapshots = None if parts.forward is not None else AccessSnapshots(
+            self.access, store, load_or_create_row_seal(settings.data_dir / "keys"), every=settings.snapshot_every)
         self.connectors = Connectors.build(self)  # started with the node (serve, demo), not by one-shot commands
         self.ports = self.connectors.use_ports(ports, drill=settings.drill)
         self.evidence = EvidenceBuilder(store, self.ledgers, self._write_outputs, settings.data_dir / "evidence",
@@ -183,6 +187,8 @@ class Node:
         """Every interval: Stockade's own recent commits to disk, then a signed checkpoint per site."""
         self.store.sync()
         self.ledgers.checkpoint_all()
+        if self.access_snapshots is not None and self.serving.is_set():  # the facts are the log's fold
+            self.access_snapshots.save_due(self.ingestor.sequencer.hold)
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -197,17 +203,20 @@ class Node:
             last = self.store.last_seq(site)
             self.recovery.begin(site, last)
             started = time.monotonic()
-            facts = replay_access(self.access, self.store, site, functools.partial(self.recovery.advance, site))
-            if facts:
-                log.info("%s: access facts rebuilt from %d events of the log in %.1f s", site, facts,
-                         time.monotonic() - started)
+            after = self.access_snapshots.restore(site, last) if self.access_snapshots is not None else 0
+            facts = replay_access(self.access, self.store, site, functools.partial(self.recovery.advance, site),
+                                  after=after)
+            if facts or after:
+                log.info("%s: access facts rebuilt from %s and %d events of the log in %.1f s", site,
+                         f"the snapshot at {after}" if after else "nothing", facts, time.monotonic() - started)
             self.incidents.catch_up(site)
-            self.live.replay(site)
         self.serving.set()
 
     def _recover_engines(self) -> int:
         replayed = recover_engines(self.sites, self.store, self.engine, self._project, self.recovery, self._stop)
         self.recovery.finish()
+        for site in self.sites:  # the desk's picture last: doors and detection first (a look before it rebuilds it)
+            self.live.replay(site)
         return replayed
 
     def _project(self, site: str, events: Sequence[tuple[int, Envelope]], entries: Sequence[bytes]) -> int:
@@ -293,6 +302,11 @@ class Node:
         for job in self._periodic:
             job.stop()
         self.response.stop()
+        if self.access_snapshots is not None and self.serving.is_set():  # the facts are the log's fold
+            try:
+                self.access_snapshots.save_due(self.ingestor.sequencer.hold, every=1)
+            except StockadeError:  # the store refused it: the next start folds the log instead
+                log.exception("the access snapshots were not all written")
         self.store.close()
         if self._lock is not None:
             self._lock.release()

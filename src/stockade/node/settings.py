@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     policy_dir: str | None = Field(None, description="Cedar policy directory; default: the shipped pack")
     max_body_bytes: int = Field(16 * 1024 * 1024, gt=0, description="larger request bodies get 413")
     max_future_s: int = Field(300, ge=0, description="events further ahead of the clock are rejected")
-    snapshot_every: int = Field(50_000, gt=0, description="engine snapshot period, in events per site")
+    snapshot_every: int = Field(50_000, gt=0, description="snapshot period of the engine and of the access "
+                                "decision point, in log positions per site")
     checkpoint_interval_s: float = Field(1.0, gt=0, description="checkpoint period while entries arrive")
     witness_interval_s: float = Field(30.0, gt=0, description="how often witnesses are asked to cosign")
     engine: Literal["thread", "process"] | None = Field(

@@ -27,6 +27,10 @@ from stockade.events.decode import decode_stored
 from stockade.events.entities import EntityType
 from stockade.incidents.model import IncidentState
 
+SnapshotOf = Literal["engine", "access"]
+"""Whose snapshot: the site's engine (detectors, correlation, risk) or its access decision point
+(facts and threat levels, :mod:`stockade.node.access_snapshot`); each is kept in a table of its own."""
+
 
 @dataclass(frozen=True, slots=True)
 class AppendResult:
@@ -196,9 +200,12 @@ class Store(Protocol):
 
     def list_keys(self) -> list[ApiKeyRecord]: ...
 
-    def save_snapshot(self, site: str, seq: int, data: bytes) -> None: ...
+    def save_snapshot(self, site: str, seq: int, data: bytes, *, of: SnapshotOf = "engine") -> None:
+        """Keep the site's latest snapshot of ``of`` (the engine's, or the access decision point's),
+        taken at log position ``seq``."""
+        ...
 
-    def load_snapshot(self, site: str) -> tuple[int, bytes] | None: ...
+    def load_snapshot(self, site: str, *, of: SnapshotOf = "engine") -> tuple[int, bytes] | None: ...
 
     # --- the incident projection (see stockade.store.incidents) ---
 

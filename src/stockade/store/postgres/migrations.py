@@ -74,6 +74,9 @@ MIGRATIONS: list[list[str]] = [
     [  # 10: the cluster's fencing tokens: who may write a site's log now (store/postgres/fence.py)
         "CREATE TABLE site_fence (site TEXT PRIMARY KEY, token BIGINT NOT NULL, owner TEXT NOT NULL)",
     ],
+    [  # 11: each site's access decision point's snapshot, so a restart replays only the log after it
+        "CREATE TABLE access_snapshots (site TEXT PRIMARY KEY, seq BIGINT NOT NULL, data BYTEA NOT NULL)",
+    ],
 ]
 
 

@@ -26,6 +26,7 @@ from stockade.store.base import (
     EventQuery,
     IncidentQuery,
     IndexRow,
+    SnapshotOf,
     StoredEvent,
     StoredRow,
 )
@@ -46,6 +47,16 @@ asynchronous ones too: it writes one WAL record (a logical-decoding message nobo
 an xid alone does not: PostgreSQL does not flush the commit of a transaction that wrote no WAL."""
 _INSERT_ENTITIES = (b"INSERT INTO entities (site, etype, eid, seq, ts_us, kind) VALUES (%s,%s,%s,%s,%s,%s) "
                     b"ON CONFLICT DO NOTHING")
+
+
+_SAVE_SNAPSHOT: dict[SnapshotOf, str] = {
+    "engine": "INSERT INTO snapshots {} ON CONFLICT (site) DO UPDATE SET seq=EXCLUDED.seq, data=EXCLUDED.data",
+    "access": "INSERT INTO access_snapshots {} ON CONFLICT (site) DO UPDATE SET seq=EXCLUDED.seq, data=EXCLUDED.data",
+}
+_LOAD_SNAPSHOT: dict[SnapshotOf, str] = {
+    "engine": "SELECT seq, data FROM snapshots WHERE site=%s",
+    "access": "SELECT seq, data FROM access_snapshots WHERE site=%s",
+}
 
 
 class PostgresStore(CaptureJobTables):
@@ -211,14 +222,13 @@ class PostgresStore(CaptureJobTables):
                 "SELECT key_id, secret_hash, scopes, site, sources, label, revoked, kinds, roles FROM api_keys "
                 "ORDER BY key_id")]
 
-    def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
-        upsert = "INSERT INTO snapshots {} ON CONFLICT (site) DO UPDATE SET seq=EXCLUDED.seq, data=EXCLUDED.data"
+    def save_snapshot(self, site: str, seq: int, data: bytes, *, of: SnapshotOf = "engine") -> None:
         with self._lock:
-            fenced_upsert(self._conn, self.fences, site, upsert, (site, seq, data))
+            fenced_upsert(self._conn, self.fences, site, _SAVE_SNAPSHOT[of], (site, seq, data))
 
-    def load_snapshot(self, site: str) -> tuple[int, bytes] | None:
+    def load_snapshot(self, site: str, *, of: SnapshotOf = "engine") -> tuple[int, bytes] | None:
         with self._lock:
-            row = self._conn.execute("SELECT seq, data FROM snapshots WHERE site=%s", (site,)).fetchone()
+            row = self._conn.execute(_LOAD_SNAPSHOT[of], (site,)).fetchone()
         return _seq_entry(row) if row else None
 
     # --- the incident projection --------------------------------------------

@@ -63,6 +63,9 @@ MIGRATIONS: list[list[str]] = [
             id TEXT PRIMARY KEY, site TEXT NOT NULL, created_us INTEGER NOT NULL, job BLOB NOT NULL)""",
         "CREATE INDEX capture_jobs_by_age ON capture_jobs (created_us)",
     ],
+    [  # 9: each site's access decision point's snapshot, so a restart replays only the log after it
+        "CREATE TABLE access_snapshots (site TEXT PRIMARY KEY, seq INTEGER NOT NULL, data BLOB NOT NULL)",
+    ],
 ]
 
 

@@ -26,6 +26,7 @@ from stockade.store.base import (
     EventQuery,
     IncidentQuery,
     IndexRow,
+    SnapshotOf,
     StoredEvent,
     StoredRow,
 )
@@ -49,6 +50,14 @@ however often it changed since the last, so at 1,000 the same index pages were c
 after: 2.06 / 2.70 / 2.77 -> 1.88 / 2.27 / 2.35). The log's WAL is also checkpointed every second
 by :meth:`SqliteStore.sync` while the node serves."""
 _ID_CHUNK = 500
+_SAVE_SNAPSHOT: dict[SnapshotOf, str] = {
+    "engine": "INSERT OR REPLACE INTO snapshots VALUES (?,?,?)",
+    "access": "INSERT OR REPLACE INTO access_snapshots VALUES (?,?,?)",
+}
+_LOAD_SNAPSHOT: dict[SnapshotOf, str] = {
+    "engine": "SELECT seq, data FROM snapshots WHERE site=?",
+    "access": "SELECT seq, data FROM access_snapshots WHERE site=?",
+}
 _INSERT_ENTITIES = "INSERT OR IGNORE INTO idx.entities (site, etype, eid, seq, ts_us, kind) VALUES (?,?,?,?,?,?)"
 
 
@@ -312,13 +321,13 @@ class SqliteStore(CaptureJobTables):
                 "SELECT key_id, secret_hash, scopes, site, sources, label, revoked, kinds, roles FROM api_keys "
                 "ORDER BY key_id")]
 
-    def save_snapshot(self, site: str, seq: int, data: bytes) -> None:
+    def save_snapshot(self, site: str, seq: int, data: bytes, *, of: SnapshotOf = "engine") -> None:
         with self._lock:
-            self._conn.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?)", (site, seq, data))
+            self._conn.execute(_SAVE_SNAPSHOT[of], (site, seq, data))
 
-    def load_snapshot(self, site: str) -> tuple[int, bytes] | None:
+    def load_snapshot(self, site: str, *, of: SnapshotOf = "engine") -> tuple[int, bytes] | None:
         with self._lock:
-            row = self._conn.execute("SELECT seq, data FROM snapshots WHERE site=?", (site,)).fetchone()
+            row = self._conn.execute(_LOAD_SNAPSHOT[of], (site,)).fetchone()
         return (int(row[0]), bytes(row[1])) if row else None
 
     # --- the incident projection --------------------------------------------
