@@ -2,8 +2,8 @@
 
 * builds the site: the simulated quiet week (repeated with fresh ids and later times until there are
   ``EVENTS`` events), posted to a real ``stockade serve`` (engine in its worker; the engine and the
-  access decision point snapshotted every 50,000 log positions), then the whole process group is killed with SIGKILL mid-way through the engine's
-  work on the last batches — no final snapshot;
+  access decision point snapshotted every 50,000 log positions), then the whole process group is
+  killed with SIGKILL mid-way through the engine's work on the last batches — no final snapshot;
 * restarts ``stockade serve`` on the same data directory and measures, from the exec: the first HTTP
   answer (``/healthz``, 503 "recovering" with progress), and serving (``/healthz`` 200: the doors'
   facts restored from their snapshot and the log after it, every engine has replayed its log tail
