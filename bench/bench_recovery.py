@@ -214,7 +214,7 @@ def measure(tmp: Path, data: Path, log: Path, build_s: float, not_accepted: int,
     replays = [int(x) for x in re.findall(r"replaying (\d+) events", text)]
     replayed = statistics.median(replays[-REPEATS:]) if replays else 0
     facts = [(int(at or 0), int(n)) for at, n in
-             re.findall(r"access facts rebuilt from (?:the snapshot at (\d+)|nothing) and (\d+) events", text)]
+             re.findall(r"access facts rebuilt from (?:the snapshot at (\d+) and|the whole log,) (\d+) events", text)]
     facts_at, facts_folded = facts[-1] if facts else (0, 0)
     met = "met" if ready <= TARGET_S else "**not met**"
     print_table("Recovery of a 1M-event site after SIGKILL (python -m bench recovery)", [

@@ -207,8 +207,9 @@ class Node:
             facts = replay_access(self.access, self.store, site, functools.partial(self.recovery.advance, site),
                                   after=after)
             if facts or after:
-                log.info("%s: access facts rebuilt from %s and %d events of the log in %.1f s", site,
-                         f"the snapshot at {after}" if after else "nothing", facts, time.monotonic() - started)
+                log.info("%s: access facts rebuilt from %s %d events of the log in %.1f s", site,
+                         f"the snapshot at {after} and" if after else "the whole log,", facts,
+                         time.monotonic() - started)
             self.incidents.catch_up(site)
         self.serving.set()
 

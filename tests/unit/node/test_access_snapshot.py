@@ -64,7 +64,7 @@ def test_a_restart_loads_the_snapshot_and_folds_only_the_log_after_it(
         again.recover()
     assert again.access_snapshots is not None
     assert again.access_snapshots.saved[SITE] == half
-    assert f"the snapshot at {half}" in caplog.text
+    assert f"access facts rebuilt from the snapshot at {half} and " in caplog.text
     assert _facts(again) == expected  # the snapshot and the tail: the whole log's fold
     assert again.access.positions[SITE] == again.store.last_seq(SITE)
     again.stop()  # a clean stop saves the decision point at the log's end
