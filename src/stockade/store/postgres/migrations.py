@@ -77,6 +77,10 @@ MIGRATIONS: list[list[str]] = [
     [  # 11: each site's access decision point's snapshot, so a restart replays only the log after it
         "CREATE TABLE access_snapshots (site TEXT PRIMARY KEY, seq BIGINT NOT NULL, data BYTEA NOT NULL)",
     ],
+    [  # 12: the entity index's progress per site, so a start reads one row instead of a MAX over the index
+        "CREATE TABLE entity_progress (site TEXT PRIMARY KEY, seq BIGINT NOT NULL)",
+        "INSERT INTO entity_progress SELECT site, MAX(seq) FROM entities GROUP BY site",
+    ],
 ]
 
 

@@ -45,6 +45,8 @@ _FLUSH_WAL = b"SELECT pg_logical_emit_message(true, 'stockade/flush', '')"
 """Makes its transaction's commit flush the write-ahead log up to it, and so every commit before it,
 asynchronous ones too: it writes one WAL record (a logical-decoding message nobody decodes). Taking
 an xid alone does not: PostgreSQL does not flush the commit of a transaction that wrote no WAL."""
+_INDEX_PROGRESS = (b"INSERT INTO entity_progress VALUES (%s, %s) "
+                   b"ON CONFLICT (site) DO UPDATE SET seq = GREATEST(entity_progress.seq, EXCLUDED.seq)")
 _INSERT_ENTITIES = (b"INSERT INTO entities (site, etype, eid, seq, ts_us, kind) VALUES (%s,%s,%s,%s,%s,%s) "
                     b"ON CONFLICT DO NOTHING")
 
@@ -121,11 +123,13 @@ class PostgresStore(CaptureJobTables):
         rows = entity_rows(site, events)
         with self._lock, self._conn.transaction(), self._conn.cursor() as cur:
             cur.executemany(_INSERT_ENTITIES, rows)
+            if events:
+                cur.execute(_INDEX_PROGRESS, (site, max(seq for seq, _ in events)))
 
     def indexed_seq(self, site: str) -> int:
+        """The last log position the entity index has taken (a batch with no rows to file moves it too)."""
         with self._lock:
-            row = self._conn.execute(
-                "SELECT COALESCE(MAX(seq), 0) FROM entities WHERE site=%s", (site,)).fetchone()
+            row = self._conn.execute("SELECT seq FROM entity_progress WHERE site=%s", (site,)).fetchone()
         return int(str(row[0])) if row else 0
 
     def _last_seq(self, site: str) -> int:

@@ -78,6 +78,9 @@ _INDEX_TABLE = """CREATE TABLE IF NOT EXISTS idx.{name} (
     ts_us INTEGER NOT NULL DEFAULT 0, kind TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (site, etype, eid, seq)) WITHOUT ROWID"""
 _INDEX_BY_TIME = "CREATE INDEX IF NOT EXISTS idx.entities_by_time ON entities (site, etype, eid, ts_us, kind)"
+_INDEX_PROGRESS = "CREATE TABLE IF NOT EXISTS idx.entity_progress (site TEXT PRIMARY KEY, seq INTEGER NOT NULL)"
+"""Per site: the last log position the index has taken (a batch with no rows to file moves it too),
+written in the index's own transaction, so the start reads one row instead of a ``MAX`` over the index."""
 
 
 def ensure_index(conn: sqlite3.Connection) -> None:
@@ -94,6 +97,7 @@ def ensure_index(conn: sqlite3.Connection) -> None:
             conn.execute("ALTER TABLE idx.entities_v2 RENAME TO entities")
         conn.execute(_INDEX_TABLE.format(name="entities"))
         conn.execute(_INDEX_BY_TIME)
+        conn.execute(_INDEX_PROGRESS)
 
 
 def migrate(conn: sqlite3.Connection) -> int:
