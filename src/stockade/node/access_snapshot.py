@@ -36,6 +36,8 @@ from stockade.store.base import Store
 
 log = logging.getLogger(__name__)
 FORMAT = 1
+"""Bump it with any change to what the facts or threat levels fold (``site/live/``), or to their
+saved shape: a snapshot of another format is refused, and the log folded by the new rules."""
 _MAC_BYTES = 32
 
 Hold = Callable[[str], AbstractContextManager[object]]
