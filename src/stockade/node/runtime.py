@@ -187,8 +187,13 @@ class Node:
         """Every interval: Stockade's own recent commits to disk, then a signed checkpoint per site."""
         self.store.sync()
         self.ledgers.checkpoint_all()
-        if self.access_snapshots is not None and self.serving.is_set():  # the facts are the log's fold
-            self.access_snapshots.save_due(self.ingestor.sequencer.hold)
+        self._snapshot_access()
+
+    def _snapshot_access(self, every: int | None = None) -> None:
+        """Save the decision points due (``every``: positions folded since the last; default the
+        settings' period), once their facts are the log's fold."""
+        if self.access_snapshots is not None and self.serving.is_set():
+            self.access_snapshots.save_due(self.ingestor.sequencer.hold, every=every)
 
     # --- lifecycle -----------------------------------------------------------
 
@@ -303,11 +308,10 @@ class Node:
         for job in self._periodic:
             job.stop()
         self.response.stop()
-        if self.access_snapshots is not None and self.serving.is_set():  # the facts are the log's fold
-            try:
-                self.access_snapshots.save_due(self.ingestor.sequencer.hold, every=1)
-            except StockadeError:  # the store refused it: the next start folds the log instead
-                log.exception("the access snapshots were not all written")
+        try:
+            self._snapshot_access(every=1)
+        except StockadeError:  # the store refused it: the next start folds the log instead
+            log.exception("the access snapshots were not all written")
         self.store.close()
         if self._lock is not None:
             self._lock.release()

@@ -97,6 +97,19 @@ def test_an_entity_index_without_times_is_brought_up_to_date(tmp_path: Path) -> 
     assert [r.seq for r in again.query(q)] == [2]
 
 
+def test_an_entity_index_without_its_progress_gets_it_from_its_rows_once(tmp_path: Path) -> None:
+    """An index.db written before the index kept its progress row gets it at open, from its rows."""
+    store = SqliteStore.open(tmp_path)
+    contract.append(store, "s1", [contract.door(1), contract.grant(2, "emp-1")])
+    assert store.indexed_seq("s1") == 2
+    store.execute_raw("DROP TABLE idx.entity_progress")
+    store.close()
+    again = SqliteStore.open(tmp_path)
+    assert again.indexed_seq("s1") == 2
+    assert again.indexed_seq("s2") == 0
+    again.close()
+
+
 def test_no_query_kind_scans_a_table(store: SqliteStore) -> None:
     """Issue 11.5: every query kind is a SEARCH on a key or a covering index (a SCAN only of a
     bounded subquery, never of the log or the entity index), as SQLite plans it."""

@@ -45,8 +45,8 @@ _FLUSH_WAL = b"SELECT pg_logical_emit_message(true, 'stockade/flush', '')"
 """Makes its transaction's commit flush the write-ahead log up to it, and so every commit before it,
 asynchronous ones too: it writes one WAL record (a logical-decoding message nobody decodes). Taking
 an xid alone does not: PostgreSQL does not flush the commit of a transaction that wrote no WAL."""
-_INDEX_PROGRESS = (b"INSERT INTO entity_progress VALUES (%s, %s) "
-                   b"ON CONFLICT (site) DO UPDATE SET seq = GREATEST(entity_progress.seq, EXCLUDED.seq)")
+_MARK_INDEXED = (b"INSERT INTO entity_progress VALUES (%s, %s) "
+                 b"ON CONFLICT (site) DO UPDATE SET seq = GREATEST(entity_progress.seq, EXCLUDED.seq)")
 _INSERT_ENTITIES = (b"INSERT INTO entities (site, etype, eid, seq, ts_us, kind) VALUES (%s,%s,%s,%s,%s,%s) "
                     b"ON CONFLICT DO NOTHING")
 
@@ -124,7 +124,7 @@ class PostgresStore(CaptureJobTables):
         with self._lock, self._conn.transaction(), self._conn.cursor() as cur:
             cur.executemany(_INSERT_ENTITIES, rows)
             if events:
-                cur.execute(_INDEX_PROGRESS, (site, max(seq for seq, _ in events)))
+                cur.execute(_MARK_INDEXED, (site, max(seq for seq, _ in events)))
 
     def indexed_seq(self, site: str) -> int:
         """The last log position the entity index has taken (a batch with no rows to file moves it too)."""

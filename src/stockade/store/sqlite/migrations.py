@@ -78,7 +78,7 @@ _INDEX_TABLE = """CREATE TABLE IF NOT EXISTS idx.{name} (
     ts_us INTEGER NOT NULL DEFAULT 0, kind TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (site, etype, eid, seq)) WITHOUT ROWID"""
 _INDEX_BY_TIME = "CREATE INDEX IF NOT EXISTS idx.entities_by_time ON entities (site, etype, eid, ts_us, kind)"
-_INDEX_PROGRESS = "CREATE TABLE IF NOT EXISTS idx.entity_progress (site TEXT PRIMARY KEY, seq INTEGER NOT NULL)"
+_INDEX_PROGRESS = "CREATE TABLE idx.entity_progress (site TEXT PRIMARY KEY, seq INTEGER NOT NULL)"
 """Per site: the last log position the index has taken (a batch with no rows to file moves it too),
 written in the index's own transaction, so the start reads one row instead of a ``MAX`` over the index."""
 
@@ -97,7 +97,9 @@ def ensure_index(conn: sqlite3.Connection) -> None:
             conn.execute("ALTER TABLE idx.entities_v2 RENAME TO entities")
         conn.execute(_INDEX_TABLE.format(name="entities"))
         conn.execute(_INDEX_BY_TIME)
-        conn.execute(_INDEX_PROGRESS)
+        if conn.execute("SELECT 1 FROM idx.sqlite_master WHERE name = 'entity_progress'").fetchone() is None:
+            conn.execute(_INDEX_PROGRESS)  # an index written before it kept its progress: from its rows, once
+            conn.execute("INSERT INTO idx.entity_progress SELECT site, MAX(seq) FROM idx.entities GROUP BY site")
 
 
 def migrate(conn: sqlite3.Connection) -> int:

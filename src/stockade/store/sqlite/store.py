@@ -58,8 +58,8 @@ _LOAD_SNAPSHOT: dict[SnapshotOf, str] = {
     "engine": "SELECT seq, data FROM snapshots WHERE site=?",
     "access": "SELECT seq, data FROM access_snapshots WHERE site=?",
 }
-_INDEX_PROGRESS = ("INSERT INTO idx.entity_progress VALUES (?, ?) "
-                   "ON CONFLICT (site) DO UPDATE SET seq = MAX(seq, excluded.seq)")
+_MARK_INDEXED = ("INSERT INTO idx.entity_progress VALUES (?, ?) "
+                 "ON CONFLICT (site) DO UPDATE SET seq = MAX(seq, excluded.seq)")
 _INSERT_ENTITIES = "INSERT OR IGNORE INTO idx.entities (site, etype, eid, seq, ts_us, kind) VALUES (?,?,?,?,?,?)"
 
 
@@ -197,18 +197,14 @@ class SqliteStore(CaptureJobTables):
             self._conn.execute("BEGIN")
             self._conn.executemany(_INSERT_ENTITIES, rows)
             if events:
-                self._conn.execute(_INDEX_PROGRESS, (site, max(seq for seq, _ in events)))
+                self._conn.execute(_MARK_INDEXED, (site, max(seq for seq, _ in events)))
             self._conn.execute("COMMIT")
 
     def indexed_seq(self, site: str) -> int:
-        """The last log position the entity index has taken: its progress row, or for an index
-        written before it kept one, the highest position among its rows."""
+        """The last log position the entity index has taken (a batch with no rows to file moves it too)."""
         with self._lock:
             row = self._conn.execute("SELECT seq FROM idx.entity_progress WHERE site=?", (site,)).fetchone()
-            if row is None:
-                row = self._conn.execute(
-                    "SELECT COALESCE(MAX(seq), 0) FROM idx.entities WHERE site=?", (site,)).fetchone()
-        return int(row[0])
+        return int(row[0]) if row else 0
 
     def _existing_ids(self, site: str, ids: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
