@@ -20,6 +20,7 @@ with :meth:`replay`.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -55,6 +56,9 @@ class AccessService:
         """Per site: how many fact-changing events were folded (a cluster worker republishes on a change)."""
         self.positions: dict[str, int] = dict.fromkeys(sites, 0)
         """Per site: the last log position fed through :meth:`observe_committed`."""
+        self.threat_changes = threading.Lock()
+        """Held while a threat-level change is made and logged, and while a snapshot reads the levels
+        (:mod:`stockade.node.access_snapshot`), so a snapshot never holds a change being undone."""
         self.on_threat_logged: Callable[[str, Admin], None] | None = None
         """Told of each threat-level change once logged (a cluster API node keeps it in force until the
         owner's facts include it)."""
@@ -106,15 +110,31 @@ class AccessService:
                    detail: str | None = None) -> Admin:
         """Raise or lower a zone's (or the site's) level; the next decision sees it. Logged."""
         pdp = self._zone_check(site, zone)
-        event = pdp.threats.set(level, actor=actor, at=at, zone=zone, detail=detail)
-        self._emit(site, event)
-        return event
+        return self._change_threat(site, pdp, lambda: pdp.threats.set(level, actor=actor, at=at, zone=zone,
+                                                                      detail=detail))
 
     def clear_threat(self, site: str, *, actor: str, at: datetime, zone: str | None = None,
                      detail: str | None = None) -> Admin:
         pdp = self._zone_check(site, zone)
-        event = pdp.threats.clear(actor=actor, at=at, zone=zone, detail=detail)
-        self._emit(site, event)
+        return self._change_threat(site, pdp, lambda: pdp.threats.clear(actor=actor, at=at, zone=zone,
+                                                                        detail=detail))
+
+    def _change_threat(self, site: str, pdp: DecisionPoint, change: Callable[[], Admin]) -> Admin:
+        """Make a level change and log its event. If the log refuses the event the levels are put back
+        and the error is raised: no level stays in force, or reaches a snapshot, that the log does not
+        hold (a restart from the log would not have it)."""
+        threats = pdp.threats
+        with self.threat_changes:
+            before = threats.save()
+            event = change()
+            if self._log is not None:
+                try:
+                    self._log(site, [event])
+                except BaseException:
+                    threats.load(before)
+                    raise
+        if self.on_threat_logged is not None:
+            self.on_threat_logged(site, event)
         return event
 
     def threat_levels(self, site: str) -> ThreatLevelsView:
@@ -125,12 +145,6 @@ class AccessService:
         if zone is not None and zone not in pdp.site.zones_by_id:
             raise UnknownTargetError("zone", zone)
         return pdp
-
-    def _emit(self, site: str, event: Admin) -> None:
-        if self._log is not None:
-            self._log(site, [event])
-        if self.on_threat_logged is not None:
-            self.on_threat_logged(site, event)
 
     # --- facts from the log ------------------------------------------------------------
 

@@ -113,7 +113,7 @@ class AccessSnapshots:
     def save(self, site: str, hold: Hold) -> None:
         """Snapshot the site's decision point as it stands at its last folded position."""
         pdp = self._access.point(site)
-        with hold(site):  # the facts and the position of one moment
+        with self._access.threat_changes, hold(site):  # the facts and the position of one moment
             seq = self._access.positions[site]
             data = msgspec.json.encode(AccessSnapshot(FORMAT, __version__, site_hash(pdp.site), pdp.facts.save(),
                                                       pdp.threats.save()))

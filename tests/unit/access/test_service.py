@@ -50,6 +50,26 @@ def test_a_decision_that_cannot_be_logged_is_a_deny(site: SiteConfig) -> None:
     assert event.result == "deny"
 
 
+def test_a_threat_change_that_cannot_be_logged_is_undone(site: SiteConfig) -> None:
+    """The log is the truth: a level its event never reached would hold only in this process (and in
+    its next access snapshot), and a restart from the log would drop it."""
+    refuse = False
+
+    def log(site_id: str, events: Sequence[Envelope]) -> None:
+        if refuse:
+            raise OSError("disk full")
+
+    service = AccessService({"dc-demo": site}, PolicyStore(), log=log)
+    service.set_threat("dc-demo", "elevated", actor="an-1", at=MONDAY_9, zone="storage")
+    refuse = True
+    with pytest.raises(OSError, match="disk full"):
+        service.set_threat("dc-demo", "lockdown", actor="an-1", at=MONDAY_9)
+    with pytest.raises(OSError, match="disk full"):
+        service.clear_threat("dc-demo", actor="an-1", at=MONDAY_9, zone="storage")
+    levels = service.threat_levels("dc-demo")
+    assert (levels.site, levels.zones) == ("normal", {"storage": "elevated"})
+
+
 def test_replay_rebuilds_facts_from_the_log(site: SiteConfig) -> None:
     service = AccessService({"dc-demo": site}, PolicyStore())
     entered = Access(id="a1", ts=MONDAY_9, site="dc-demo", source="ctl", door="D-FLOOR", result="granted",
