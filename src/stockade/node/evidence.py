@@ -107,8 +107,9 @@ class EvidenceBuilder:
         if logged is None:
             raise PortError("the custody event was not committed")
         note, size = self._covering(site, log, logged.seq)
-        entries = [ProvenEntry(r.seq - 1, r.entry, tuple(log.inclusion_proof(r.seq - 1, size))) for r in rows]
-        custody_entry = ProvenEntry(logged.seq - 1, logged.entry, tuple(log.inclusion_proof(logged.seq - 1, size)))
+        proofs = log.inclusion_proofs([r.seq - 1 for r in (*rows, logged)], size)
+        entries = [ProvenEntry(r.seq - 1, r.entry, tuple(proof)) for r, proof in zip(rows, proofs[:-1], strict=True)]
+        custody_entry = ProvenEntry(logged.seq - 1, logged.entry, tuple(proofs[-1]))
         path = self.out_dir / site / name
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")

@@ -50,6 +50,24 @@ def test_roots_and_proofs_match_reference(log_dir: Path, log_keys: LogKeys, size
         assert log.root(old) == ref.root(old)
 
 
+@pytest.mark.parametrize(("size", "indices"), [
+    (70_000, range(60_000, 61_000)),  # a window of a full tile's stretch (more than one lock hold)
+    (70_000, range(69_500, 70_000)),  # the right edge: partial tiles and the ranges that end there
+    (600, [599, 0, 300, 300, 5]),     # any order, repeats, across tiles
+])
+def test_proofs_of_many_entries_are_each_entrys_proof(log_dir: Path, log_keys: LogKeys, size: int,
+                                                      indices: range | list[int]) -> None:
+    log = _open(log_dir, log_keys)
+    log.append(_entries(0, size))
+    ref = MemoryNodes([leaf_hash(e) for e in _entries(0, size)])
+    log.append(_entries(size, 10))  # proofs at a size the log has since grown past
+    proofs = log.inclusion_proofs(list(indices), size)
+    assert proofs == [inclusion_path(i, size, ref.node) for i in indices]
+    assert proofs == [log.inclusion_proof(i, size) for i in indices]
+    with pytest.raises(LedgerError):
+        log.inclusion_proofs([0], size + 11)
+
+
 def test_checkpoint_writes_every_tile_and_reopens(log_dir: Path, log_keys: LogKeys) -> None:
     log = _open(log_dir, log_keys)
     log.append(_entries(0, 70_000))
