@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from stockade.ledger import log as log_module
 from stockade.ledger.checkpoint import open_checkpoint
 from stockade.ledger.errors import LedgerError, LogStateError
 from stockade.ledger.keys import LogKeys
@@ -66,6 +67,15 @@ def test_proofs_of_many_entries_are_each_entrys_proof(log_dir: Path, log_keys: L
     assert proofs == [log.inclusion_proof(i, size) for i in indices]
     with pytest.raises(LedgerError):
         log.inclusion_proofs([0], size + 11)
+
+
+def test_proofs_of_many_entries_are_right_when_the_memo_is_emptied(log_dir: Path, log_keys: LogKeys,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(log_module, "PROOF_MEMO_NODES", 10)  # emptied before every hold but the first
+    log = _open(log_dir, log_keys)
+    log.append(_entries(0, 3_000))
+    ref = MemoryNodes([leaf_hash(e) for e in _entries(0, 3_000)])
+    assert log.inclusion_proofs(list(range(3_000)), 3_000) == [inclusion_path(i, 3_000, ref.node) for i in range(3_000)]
 
 
 def test_checkpoint_writes_every_tile_and_reopens(log_dir: Path, log_keys: LogKeys) -> None:
