@@ -78,7 +78,7 @@ class EvidenceBuilder:
                 break
             self._sleep(min(0.05, self.checkpoint_wait_s))
         if not log.audited.is_set() and not self.ledgers.watching:
-            self.ledgers.audit_site(site)
+            self.ledgers.audit_opened(site)
         note = log.checkpoint(keep=True)
         return note, parse_checkpoint(parse_note(note).text).size
 

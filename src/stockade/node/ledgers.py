@@ -63,6 +63,9 @@ class Ledgers:
         self.damage: dict[str, LedgerDamage] = dict(damage or {})
         self.report: Report | None = None
         self._verifiers = verifiers
+        self.opened = {site: log.size for site, log in logs.items()}
+        """Each log's size once opened (its tail from the store appended): the rows the audit that
+        releases signing must cover (:meth:`audit_opened`)."""
 
     @classmethod
     def open(cls, data_dir: Path, sites: Mapping[str, SiteConfig], store: Store, *,
@@ -118,7 +121,7 @@ class Ledgers:
             if not log.audited.is_set():
                 if self.watching:
                     continue
-                self.audit_site(site)
+                self.audit_opened(site)
                 if log.frozen is not None:
                     continue
             note = log.checkpoint()
@@ -144,13 +147,24 @@ class Ledgers:
             if not stopped():
                 self.audit_site(site, stopped)
 
-    def audit_site(self, site: str, stopped: Callable[[], bool] = lambda: False) -> None:
-        """Hold the site's rows against its log; on the first pass after start, release signing."""
+    def audit_opened(self, site: str) -> None:
+        """The audit that releases signing without a watch (a one-shot command): the rows the site
+        had when its log was opened. A row changed while the node was stopped is among them; the
+        rows appended since were written by this process, beside their log entries and from the same
+        bytes, and a serving node's watch audits every row each interval. The audit then costs the log
+        the command found, not what it added (about 12 µs per row: 2.7 s of a 24 s ``stockade
+        ingest`` of 200,000 lines into a new store, under py-spy)."""
+        self.audit_site(site, upto=self.opened.get(site, 0))
+
+    def audit_site(self, site: str, stopped: Callable[[], bool] = lambda: False, *,
+                   upto: int | None = None) -> None:
+        """Hold the site's rows ``1..upto`` (default: every row) against its log; once a pass has,
+        release signing."""
         log = self.logs[site]
         if log.frozen is not None:
             return
         try:
-            problem = positional_audit(log, self.store, site, log.size, stopped)
+            problem = positional_audit(log, self.store, site, log.size if upto is None else upto, stopped)
         except LedgerError as e:
             problem = str(e)
         if problem is not None:

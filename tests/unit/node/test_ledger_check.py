@@ -21,6 +21,7 @@ from stockade.ledger.keys import load_or_create_log_keys
 from stockade.ledger.log import SiteLog, ledger_dir
 from stockade.ledger.note import parse_note
 from stockade.ledger.seal import load_or_create_row_seal
+from stockade.node import ledgers as ledgers_module
 from stockade.node.ingest import Principal
 from stockade.node.ledger_check import LedgerDamageError
 from stockade.node.runtime import Node
@@ -256,6 +257,24 @@ def test_a_one_shot_command_audits_before_it_signs(tmp_path: Path) -> None:
     node.stop()  # the final checkpoint audits first, finds the renamed row, and signs nothing
     assert node.ledgers.logs[SITE].frozen == "row 4's id column says 'renamed'; its entry says 'e4'"
     assert _log_size(data) == 600
+
+
+def test_a_one_shot_commands_audit_reads_the_rows_it_found_not_the_ones_it_wrote(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _filled(tmp_path / "data", 600)
+    audited: list[int] = []
+    audit = ledgers_module.positional_audit
+
+    def spy(log: SiteLog, store: SqliteStore, site: str, upto: int, *args: object) -> str | None:
+        audited.append(upto)
+        return audit(log, store, site, upto)
+
+    monkeypatch.setattr(ledgers_module, "positional_audit", spy)
+    node = make_node(data)
+    node.ingestor.ingest_lines([door_line(f"n{i}") for i in range(50)], Principal.operator())
+    node.stop()
+    assert audited == [600]  # the rows there at open; the 50 this process appended are not read again
+    assert _log_size(data) == 650  # and the checkpoint signs them all
 
 
 def test_a_full_tile_a_crash_did_not_write_is_rebuilt_not_refused(data: Path) -> None:
