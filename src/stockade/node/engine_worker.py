@@ -11,6 +11,7 @@ left unapplied (the log keeps them for the next start).
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import time
 import traceback
@@ -46,6 +47,9 @@ from stockade.site import SiteConfig
 
 log = logging.getLogger(__name__)
 TERM_GRACE_S = 30.0
+NICENESS = 5
+"""How much lower than the node the worker runs. On a machine whose cores are all busy, a door's
+decision waits in the node for a core, and detection is the work that can wait a few milliseconds."""
 
 
 class EntityIndex(Protocol):
@@ -156,6 +160,7 @@ class Halt(Protocol):
 def run_worker(conn: Connection, halt: Halt) -> None:
     """The worker process's main loop (the target of the spawned process)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the node says when to stop
+    os.nice(NICENESS)
     term = _TermWatch()
     tune_gc()
     try:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from stockade.node.engine_worker import NICENESS
 from stockade.node.ingest import Principal
 from stockade.store import EventQuery
 from tests.node_fixtures import door_line, make_node
@@ -46,3 +48,14 @@ def test_process_engine_resumes_from_its_snapshot(tmp_path: Path) -> None:
     node.stop()
     assert before > 0
     assert replayed < before  # only the tail after the snapshot was sent again
+
+
+def test_the_worker_runs_below_the_node(tmp_path: Path) -> None:
+    node = make_node(tmp_path, engine="process")
+    try:
+        node.recover()  # the worker has started and applied its first message
+        pid = node.engine.pid
+        assert pid is not None
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(os.getpriority(os.PRIO_PROCESS, 0) + NICENESS, 19)
+    finally:
+        node.stop()
