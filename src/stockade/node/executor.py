@@ -2,8 +2,12 @@
 
 Decisions arrive on a queue (the planner runs inside commits; carrying an
 intent out writes to the log, so it cannot run there). :meth:`Executor.recover`
-sends, once, every intent of an open incident the log shows ``planned`` and
-nothing after: the node was killed between logging and sending it.
+queues, once, every intent of an open incident the log shows ``planned`` and
+nothing after: the node was killed between logging and sending it. They are
+carried out on the lanes once the executor starts, not in the caller's thread:
+an evidence bundle takes seconds on a large site, and the node's start must not
+wait for it before doors are answered (their facts, lockdowns included, are
+already restored from the log).
 
     >>> executor = Executor(carrier, store)      # doctest: +SKIP
     >>> executor.start(); executor.submit(decisions)  # doctest: +SKIP
@@ -96,7 +100,8 @@ class Executor:
             log.exception("executor failed on %s", getattr(d, "id", d))
 
     def recover(self, site: str) -> int:
-        """Send, once, each intent of an open incident logged ``planned`` and nothing after."""
+        """Queue each intent of an open incident logged ``planned`` and nothing after; how many.
+        The carrier sends each once whoever asks again (it reads the log first)."""
         resent = 0
         for state in open_incidents(self._store, site):
             for step in state.steps:
@@ -106,7 +111,7 @@ class Executor:
                 event = row.event if row is not None else None
                 intent = planned_intent(event) if isinstance(event, Action) else None
                 if intent is not None:
-                    self.carrier.carry_out(intent)
+                    self.submit([intent])
                     resent += 1
         return resent
 

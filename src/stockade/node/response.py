@@ -90,7 +90,7 @@ class Response:
     def start(self) -> None:
         for site in self.sites:
             if n := self.executor.recover(site):
-                log.info("%s: sent %d intents logged as planned but not sent", site, n)
+                log.info("%s: %d intents logged as planned but not sent are queued to be sent", site, n)
         self.rebuild()
         self.executor.start()
 

@@ -124,6 +124,8 @@ def test_a_node_killed_between_planned_and_sent_sends_exactly_once_after_restart
     doors = Recording()
     executor = Executor(Carrier(Ports.of(doors), log.write, log.store.get_incident), log.store)
     assert executor.recover("dc-demo") == 1
+    assert doors.requests == []  # queued for the executor's lanes, not sent in the starting thread
+    executor.drain()
     assert [(q.port, q.key) for q in doors.requests] == [("door_control", f"{_lock().id}.D-PACK-DOCK")]
     assert log.outcomes("pb:lock") == ["planned", "sent"]
     # a second restart, and a replay of the same intent, send nothing more
