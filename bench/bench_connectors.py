@@ -45,7 +45,7 @@ class Broker:
         self.port = free_port()
         conf = workdir / "mosquitto.conf"
         conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\n"
-                        f"max_inflight_messages 0\nuser {getpass.getuser()}\n")
+                        f"max_inflight_messages 0\nset_tcp_nodelay true\nuser {getpass.getuser()}\n")
         self.proc = subprocess.Popen([shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(conf)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.5)

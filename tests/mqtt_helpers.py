@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from paho.mqtt.enums import CallbackAPIVersion
 
-from stockade.connectors.broker import Message
+from stockade.connectors.broker import Message, MqttSession
 from stockade.node.connectors import Connectors
 from stockade.node.runtime import Node
 from tests.serve import free_port as free_port  # one place picks free ports; re-exported for the MQTT tests
@@ -37,6 +37,13 @@ def unique_prefix() -> str:
 def prefix() -> str:
     """A topic prefix of the test's own on the shared Mosquitto (import the fixture into the test module)."""
     return unique_prefix()
+
+
+def sends_at_once(session: MqttSession) -> bool:
+    """Whether the session's socket has Nagle's algorithm off (``TCP_NODELAY``)."""
+    sock = session.client.socket()
+    assert isinstance(sock, socket.socket)
+    return sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
 
 
 def started(node: Node) -> Connectors:
@@ -152,7 +159,8 @@ class Broker:
         self.conf.write_text(
             f"listener {self.port} 127.0.0.1\n{certs}{auth}persistence true\n"
             f"persistence_location {workdir}/\nautosave_interval 1\nautosave_on_changes true\n"
-            f"max_queued_messages 0\nuser {getpass.getuser()}\n"  # root would drop to 'mosquitto' and not save
+            f"max_queued_messages 0\nset_tcp_nodelay true\n"  # as docs/connectors.md advises a deployment
+            f"user {getpass.getuser()}\n"  # root would drop to 'mosquitto' and not save
         )
         self.proc: subprocess.Popen[bytes] | None = None
 

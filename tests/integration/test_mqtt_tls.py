@@ -12,7 +12,7 @@ import pytest
 
 from stockade.connectors.broker import BrokerSettings, MqttSession
 from stockade.node.runtime import Node
-from tests.mqtt_helpers import Broker, TlsFiles, make_tls, unique_prefix
+from tests.mqtt_helpers import Broker, TlsFiles, make_tls, sends_at_once, unique_prefix
 from tests.node_fixtures import door_line, make_node
 
 pytestmark = pytest.mark.mqtt
@@ -58,6 +58,7 @@ def test_events_in_over_tls_with_credentials(tmp_path: Path, broker: Broker, tls
         mqtt = node.connectors.mqtt
         assert mqtt is not None
         assert mqtt.session.wait_connected(10), mqtt.health.snapshot()
+        assert sends_at_once(mqtt.session)  # a TLS socket too
         device.start()
         assert device.wait_connected(10), device.health.snapshot()
         device.publish(f"{prefix}/dc-demo/events/ctl-1", door_line("tls-1")).wait_for_publish(5)

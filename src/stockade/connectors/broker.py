@@ -17,6 +17,7 @@ up to ``reconnect_max_s`` between attempts.
 from __future__ import annotations
 
 import logging
+import socket
 import ssl
 import threading
 from collections.abc import Callable, Sequence
@@ -65,6 +66,14 @@ class _ClosedOnFailedHandshake(ssl.SSLSocket):
         except BaseException:
             self.close()
             raise
+
+
+def _send_at_once(_client: mqtt.Client, _userdata: object, sock: object) -> None:
+    """Each MQTT packet leaves at once (``TCP_NODELAY``). paho leaves Nagle's algorithm on, so a
+    packet written while the one before it was unacknowledged — an answer published right after
+    the PUBACK of the request — waited for the broker's delayed ACK, about 40 ms a hop on Linux."""
+    if isinstance(sock, socket.socket):  # a TLS socket is one too
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def tls_context(settings: BrokerSettings) -> ssl.SSLContext:
@@ -121,6 +130,7 @@ class MqttSession:
         self.client.on_message = self._message
         self.client.on_subscribe = self._subscribed
         self.client.on_connect_fail = self._connect_failed
+        self.client.on_socket_open = _send_at_once
         self._subscribe_mid: int | None = None
 
     # --- lifecycle -----------------------------------------------------------
