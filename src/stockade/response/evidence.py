@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from stockade.events.canonical import canonical_json
 from stockade.ledger.checkpoint import Checkpoint, open_checkpoint
 from stockade.ledger.errors import LedgerError, NoteError
@@ -68,7 +70,9 @@ def encode_bundle(manifest: dict[str, Any], entries: Sequence[ProvenEntry], cust
                   checkpoint: bytes) -> bytes:
     body = {"format": FORMAT, "manifest": manifest, "checkpoint": checkpoint.decode(),
             "custody": custody.to_json(), "entries": [e.to_json() for e in entries]}
-    return json.dumps(body, indent=1, ensure_ascii=False).encode() + b"\n"
+    # the bytes of json.dumps(body, indent=1, ensure_ascii=False), a quarter of its time: a bundle of
+    # 50,000 events is about 64 MB (0.17 against 0.74 s, a throwaway script)
+    return msgspec.json.format(msgspec.json.encode(body), indent=1) + b"\n"
 
 
 @dataclass(frozen=True, slots=True)
