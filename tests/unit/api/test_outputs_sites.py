@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from stockade.events.model import ENTITY_FIELDS, Alert, Entities
 from stockade.node.ingest import log_entry
 from stockade.node.keys import new_key
-from tests.node_fixtures import Api, door_line
+from tests.node_fixtures import Api, door_line, wait_projected
 
 
 def test_alerts_and_incidents_without_site_are_listed_not_422(api: Api) -> None:
@@ -34,6 +34,7 @@ def test_a_key_bound_to_a_site_lists_only_that_site(api: Api) -> None:
 
 def test_entity_type_takes_plural_and_singular_names(api: Api) -> None:
     api.client.post("/v1/events", content=door_line("d1"), headers=api.auth("ingest"))
+    wait_projected(api.node, "dc-demo")  # the entity index is a projection: it lags the acknowledgement
     for name in ("door", "doors"):
         r = api.client.get(f"/v1/events?site=dc-demo&entity_type={name}&entity=D-HV", headers=api.auth("read"))
         assert r.status_code == 200, r.text
