@@ -52,8 +52,9 @@ class Executor:
             self._threads.append(thread)
 
     def stop(self) -> None:
-        """Finish the intent in hand; what is still queued is dropped here and planned again at the
-        next start (the planner rebuilds from the log, and nothing of it was logged yet)."""
+        """Finish the intent in hand; what is still queued is dropped here and comes back at the next
+        start: the planner rebuilds what was not logged yet from the log, and :meth:`recover` queues
+        again what was logged ``planned`` and not sent."""
         for lane in self._lanes.values():
             while True:
                 try:
