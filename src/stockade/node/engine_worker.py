@@ -52,10 +52,49 @@ NICENESS = 5
 decision waits in the node for a core, and detection is the work that can wait a few milliseconds."""
 
 
+INDEX_GROUP = 10_000
+"""Most events the worker files in the entity index in one transaction. While batches wait for the
+worker (it is behind), their rows are filed together, up to this many events; once none waits, at
+once. A commit writes every index page its rows touched, and an EPC's rows land at random pages, so
+filing ten batches in one commit writes each page once instead of up to ten times."""
+
+
 class EntityIndex(Protocol):
     def index_entities(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None: ...
 
     def close(self) -> None: ...
+
+
+class _IndexWriter:
+    """The entity index, one transaction per group of batches (:data:`INDEX_GROUP`). A failed
+    write is reported to the node as the batches it held failing; their rows come back at the next
+    start, which files the index again from its progress (``indexed_seq``)."""
+
+    def __init__(self, index: EntityIndex, send: Callable[[ToNode], None]) -> None:
+        self._index = index
+        self._send = send
+        self._pending: dict[str, list[tuple[int, Envelope]]] = {}
+        self._count = 0
+
+    def add(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
+        self._pending.setdefault(site, []).extend(events)
+        self._count += len(events)
+
+    @property
+    def full(self) -> bool:
+        return self._count >= INDEX_GROUP
+
+    @property
+    def pending(self) -> bool:
+        return self._count > 0
+
+    def flush(self) -> None:
+        pending, self._pending, self._count = self._pending, {}, 0
+        for site, events in pending.items():
+            try:
+                self._index.index_entities(site, events)
+            except Exception:  # noqa: BLE001 - reported to the node with the traceback
+                self._send(BatchFailed(site, events[0][0], events[-1][0], traceback.format_exc()))
 
 
 class _WorkerSnapshots:
@@ -78,6 +117,7 @@ class _Worker:
         self._halt = halt
         sites = {s.site: SiteConfig.model_validate_json(s.config) for s in start.sites}
         self._index: EntityIndex = open_target(start.store)
+        self.index = _IndexWriter(self._index, self.send)
         self._snapshots = _WorkerSnapshots(self.send)
         self._outputs: list[Envelope] = []
         self._loop = EngineLoop(sites, build_engine, lambda _site, outs: self._outputs.extend(outs),
@@ -99,6 +139,8 @@ class _Worker:
     def handle(self, message: ToWorker) -> bool:
         """Act on one message from the node; False when told to stop."""
         loop = self._loop
+        if not isinstance(message, Batch):
+            self.index.flush()  # a resume or a stop finds the index as far as the engine
         match message:
             case Resume(site=site, snapshot=data, seq=seq):
                 self._snapshots.saved[site] = None if data is None else (seq, data)
@@ -123,7 +165,7 @@ class _Worker:
         self._outputs.clear()
         try:
             events = [(e.seq, self._decode(e.entry)) for e in entries]
-            self._index.index_entities(site, events)
+            self.index.add(site, events)
             for seq, event in events:
                 loop.apply(site, seq, event)
         except Exception:  # noqa: BLE001 - reported to the node with the traceback
@@ -172,6 +214,8 @@ def run_worker(conn: Connection, halt: Halt) -> None:
     worker = _Worker(conn, first, halt)
     try:
         while True:
+            if worker.index.pending and (worker.index.full or not conn.poll(0)):
+                worker.index.flush()  # no batch waiting, or a group's worth: file them
             if not conn.poll(0.5):
                 if term.expired():
                     break
@@ -183,4 +227,5 @@ def run_worker(conn: Connection, halt: Halt) -> None:
             if not worker.handle(decode_to_worker(data)):
                 break
     finally:
+        worker.index.flush()
         worker.close()

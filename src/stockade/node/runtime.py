@@ -282,17 +282,17 @@ class Node:
         return n
 
     def wait_for_engine(self, site: str, timeout: float = 30.0) -> bool:
-        """Wait until the engine has applied everything the site's log holds now."""
+        """Wait until the engine has applied everything the site's log holds now, and the entity index
+        has filed it (a worker files it after applying, a group of batches at a time)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self._threads:  # not started: nobody else takes deliveries off the bus
                 self.drain()
             target = self.store.last_seq(site)
-            if self.bus.depth() == 0 and self.engine.wait_applied(site, target, 0.05):
-                if self.store.last_seq(site) == target:
-                    return True
-            else:
-                time.sleep(0.005)
+            if (self.bus.depth() == 0 and self.engine.wait_applied(site, target, 0.05)
+                    and self.store.last_seq(site) == target and self.store.indexed_seq(site) >= target):
+                return True
+            time.sleep(0.005)
         return False
 
     def stop(self) -> None:

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from stockade.events import canonical_event
+from stockade.events import Tag, canonical_event
 from stockade.ledger.seal import RowSeal
 from stockade.store import EventQuery
 from stockade.store.errors import MigrationError
+from stockade.store.event_sql import TIMED_ENTITIES
 from stockade.store.sqlite import SqliteStore
 from stockade.store.sqlite.store import PAGE_SIZE
 from tests import store_contract as contract
@@ -110,14 +111,40 @@ def test_an_entity_index_without_its_progress_gets_it_from_its_rows_once(tmp_pat
     again.close()
 
 
+def test_an_entity_time_index_with_epcs_is_made_again_without_them(tmp_path: Path) -> None:
+    """An index.db whose time index holds EPC rows (written before ``TIMED_ENTITIES``) gets it made
+    again at open, without them; windows by door and by EPC still answer."""
+    store = SqliteStore.open(tmp_path)
+    epc = "urn:epc:id:sgtin:0614141.107346.7"
+    contract.append(store, "s1", [contract.door(1), Tag(id="t2", ts=contract.T0 + timedelta(seconds=2), site="s1",
+                                                        source="rdr", reader="R-1", epc=epc)])
+    store.execute_raw("DROP INDEX idx.entities_by_time")
+    store.execute_raw("CREATE INDEX idx.entities_by_time ON entities (site, etype, eid, ts_us, kind)")
+    store.close()
+    again = SqliteStore.open(tmp_path)
+    (sql,) = again._conn.execute("SELECT sql FROM idx.sqlite_master WHERE name = 'entities_by_time'").fetchone()
+    assert sql.endswith(f"WHERE {TIMED_ENTITIES}")
+    (rows,) = again._conn.execute("SELECT count(*) FROM idx.entities INDEXED BY entities_by_time "
+                                  f"WHERE {TIMED_ENTITIES}").fetchone()
+    assert rows == 1  # the door's row; the EPC's is in the primary key only
+    since = contract.T0
+    assert [r.seq for r in again.query(EventQuery("s1", since=since, entity=("door", "D1")))] == [1]
+    assert [r.seq for r in again.query(EventQuery("s1", since=since, entity=("epc", epc)))] == [2]
+    again.close()
+
+
 def test_no_query_kind_scans_a_table(store: SqliteStore) -> None:
     """Issue 11.5: every query kind is a SEARCH on a key or a covering index (a SCAN only of a
     bounded subquery, never of the log or the entity index), as SQLite plans it."""
-    contract.append(store, "s1", [contract.door(i, door_id=f"D{i % 5}") for i in range(1, 400)])
     t0 = contract.T0
+    epc = "urn:epc:id:sgtin:1.2.3"  # read more often than the probe walks: its window walks its rows
+    contract.append(store, "s1", [contract.door(i, door_id=f"D{i % 5}") for i in range(1, 400)] +
+                    [Tag(id=f"t{i}", ts=t0 + timedelta(seconds=i), site="s1", source="rdr", reader="R-1", epc=epc)
+                     for i in range(300)])
     queries = [EventQuery("s1", entity=("door", "D1")), EventQuery("s1", since=t0, until=t0 + timedelta(minutes=1)),
                EventQuery("s1", kinds=("access",)), EventQuery("s1", kinds=("access", "door"), newest_first=True),
                EventQuery("s1", since=t0, until=t0 + timedelta(hours=1), entity=("door", "D2")),
+               EventQuery("s1", since=t0, until=t0 + timedelta(seconds=60), entity=("epc", epc), newest_first=True),
                EventQuery("s1", limit=10, newest_first=True), EventQuery("s1", after_seq=200, kinds=("door",))]
     tables = {"events", "e", "t", "x", "entities"}
     with store._reading() as conn:

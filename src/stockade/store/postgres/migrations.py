@@ -9,6 +9,7 @@ from __future__ import annotations
 import psycopg
 
 from stockade.store.errors import MigrationError
+from stockade.store.event_sql import TIMED_ENTITIES
 
 MIGRATIONS: list[list[str]] = [
     [
@@ -80,6 +81,11 @@ MIGRATIONS: list[list[str]] = [
     [  # 12: the entity index's progress per site, so a start reads one row instead of a MAX over the index
         "CREATE TABLE entity_progress (site TEXT PRIMARY KEY, seq BIGINT NOT NULL)",
         "INSERT INTO entity_progress SELECT site, MAX(seq) FROM entities GROUP BY site",
+    ],
+    [  # 13: the entity time index without EPCs (stockade.store.event_sql.TIMED_ENTITIES)
+        "DROP INDEX entities_by_time",
+        f"CREATE INDEX entities_by_time ON entities (site, etype, eid, ts_us, kind) INCLUDE (seq) "
+        f"WHERE {TIMED_ENTITIES}",
     ],
 ]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 from stockade.store.errors import MigrationError
+from stockade.store.event_sql import TIMED_ENTITIES
 
 MIGRATIONS: list[list[str]] = [
     [
@@ -77,7 +78,8 @@ _INDEX_TABLE = """CREATE TABLE IF NOT EXISTS idx.{name} (
     site TEXT NOT NULL, etype TEXT NOT NULL, eid TEXT NOT NULL, seq INTEGER NOT NULL,
     ts_us INTEGER NOT NULL DEFAULT 0, kind TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (site, etype, eid, seq)) WITHOUT ROWID"""
-_INDEX_BY_TIME = "CREATE INDEX IF NOT EXISTS idx.entities_by_time ON entities (site, etype, eid, ts_us, kind)"
+_INDEX_BY_TIME = ("CREATE INDEX IF NOT EXISTS idx.entities_by_time ON entities (site, etype, eid, ts_us, kind) "
+                  f"WHERE {TIMED_ENTITIES}")
 _INDEX_PROGRESS = "CREATE TABLE idx.entity_progress (site TEXT PRIMARY KEY, seq INTEGER NOT NULL)"
 """Per site: the last log position the index has taken (a batch with no rows to file moves it too),
 written in the index's own transaction, so the start reads one row instead of a ``MAX`` over the index."""
@@ -96,6 +98,9 @@ def ensure_index(conn: sqlite3.Connection) -> None:
             conn.execute("DROP TABLE idx.entities")
             conn.execute("ALTER TABLE idx.entities_v2 RENAME TO entities")
         conn.execute(_INDEX_TABLE.format(name="entities"))
+        by_time = conn.execute("SELECT sql FROM idx.sqlite_master WHERE name = 'entities_by_time'").fetchone()
+        if by_time is not None and "WHERE" not in by_time[0]:
+            conn.execute("DROP INDEX idx.entities_by_time")  # written before it left EPCs out: made again, once
         conn.execute(_INDEX_BY_TIME)
         if conn.execute("SELECT 1 FROM idx.sqlite_master WHERE name = 'entity_progress'").fetchone() is None:
             conn.execute(_INDEX_PROGRESS)  # an index written before it kept its progress: from its rows, once
