@@ -81,6 +81,8 @@ def queries(rnd: random.Random, n: int, total: int) -> dict[str, Callable[[], Ev
                                                  newest_first=True),
         "person, oldest first": lambda: EventQuery(SITE, entity=entity("person", f"emp-{rnd.randrange(PEOPLE)}")),
         "one-minute window": lambda: EventQuery(SITE, since=(s := at(when())), until=s + timedelta(minutes=1)),
+        "EPC, the whole span": lambda: EventQuery(SITE, since=at(0), until=at(span),  # walks all its rows
+                                                  entity=entity("epc", f"epc-{rnd.randrange(0, n, 10) * 7919 % EPCS}")),
         "door and an hour": lambda: EventQuery(SITE, since=(s := at(when())), until=s + timedelta(hours=1),
                                                entity=entity("door", f"D{rnd.randrange(DOORS)}")),
         "kind access, from a position": lambda: EventQuery(SITE, kinds=("access",),
