@@ -67,8 +67,9 @@ class EntityIndex(Protocol):
 
 class _IndexWriter:
     """The entity index, one transaction per group of batches (:data:`INDEX_GROUP`). A failed
-    write is reported to the node as the batches it held failing; their rows come back at the next
-    start, which files the index again from its progress (``indexed_seq``)."""
+    write is reported to the node as the batches it held failing, as one batch was before groups:
+    the engine has applied them, the index lacks their rows, and ``stockade ledger audit`` names
+    each row it lacks."""
 
     def __init__(self, index: EntityIndex, send: Callable[[ToNode], None]) -> None:
         self._index = index
