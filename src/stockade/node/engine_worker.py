@@ -77,6 +77,10 @@ class _IndexWriter:
         self._pending: dict[str, list[tuple[int, Envelope]]] = {}
         self._count = 0
 
+    def close(self) -> None:
+        self.flush()
+        self._index.close()
+
     def add(self, site: str, events: Sequence[tuple[int, Envelope]]) -> None:
         self._pending.setdefault(site, []).extend(events)
         self._count += len(events)
@@ -117,8 +121,7 @@ class _Worker:
         self._conn = conn
         self._halt = halt
         sites = {s.site: SiteConfig.model_validate_json(s.config) for s in start.sites}
-        self._index: EntityIndex = open_target(start.store)
-        self.index = _IndexWriter(self._index, self.send)
+        self.index = _IndexWriter(open_target(start.store), self.send)
         self._snapshots = _WorkerSnapshots(self.send)
         self._outputs: list[Envelope] = []
         self._loop = EngineLoop(sites, build_engine, lambda _site, outs: self._outputs.extend(outs),
@@ -176,7 +179,7 @@ class _Worker:
                           self._risk(site, always=False)))
 
     def close(self) -> None:
-        self._index.close()
+        self.index.close()
 
 
 class _TermWatch:
@@ -228,5 +231,4 @@ def run_worker(conn: Connection, halt: Halt) -> None:
             if not worker.handle(decode_to_worker(data)):
                 break
     finally:
-        worker.index.flush()
-        worker.close()
+        worker.close()  # files what the index still holds
