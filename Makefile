@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml $(TEST_LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --require-hashes -r $(TEST_LOCK)
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	# Stockade's own bytecode, once, as pip writes it for a wheel (an editable install does not, and
+	# where PYTHONDONTWRITEBYTECODE is set every process would compile them again at start).
+	$(BIN)/python -m compileall -q -j 0 src
 	touch $@
 
 demo: $(STAMP)

@@ -199,7 +199,9 @@ class Node:
 
     def recover(self) -> int:
         """Rebuild the access facts, resume every site's engine from its snapshot and replay the log's
-        tail into it and into the entity index (both are projections of the log)."""
+        tail into it and into the entity index (both are projections of the log). The desk's picture
+        is left to its first look (:class:`~stockade.node.live.LiveView` rebuilds it from the log
+        then): a one-shot command takes none, and replaying it cost 1.6 s at 200,000 events."""
         self._recover_access()
         return self._recover_engines()
 
@@ -221,8 +223,6 @@ class Node:
     def _recover_engines(self) -> int:
         replayed = recover_engines(self.sites, self.store, self.engine, self._project, self.recovery, self._stop)
         self.recovery.finish()
-        for site in self.sites:  # the desk's picture last: doors and detection first (a look before it rebuilds it)
-            self.live.replay(site)
         return replayed
 
     def _project(self, site: str, events: Sequence[tuple[int, Envelope]], entries: Sequence[bytes]) -> int:
@@ -259,6 +259,8 @@ class Node:
                 self._recover_access()
                 self.response.start()
             self._recover_engines()
+            for site in self.sites:  # a serving node's picture, ready for the desk: after doors and detection
+                self.live.replay(site)  # (a look before it rebuilds it)
         except Exception as e:  # said on /healthz and in the log; ingest goes on
             log.exception("recovery of the engines failed; detection is not running")
             self.recovery.fail(f"recovery failed: {e}")

@@ -95,3 +95,20 @@ def test_a_watched_site_keeps_a_longer_queue(tmp_path: Path, monkeypatch: pytest
         assert "dc-demo" in node.live._rebuild
     finally:
         node.stop()
+
+
+def test_a_one_shot_recovery_leaves_the_picture_to_its_first_look(tmp_path: Path) -> None:
+    node = make_node(tmp_path / "data")
+    try:
+        _day(node, 21)
+        before_restart = node.live.picture("dc-demo")
+    finally:
+        node.stop()
+    again = make_node(tmp_path / "data")  # as `stockade ingest` opens it: recover, never start
+    try:
+        again.recover()
+        assert "dc-demo" in again.live._rebuild  # nothing of the log read for a picture nobody asked for
+        assert again.live.picture("dc-demo") == before_restart  # the first look reads it
+        assert "dc-demo" not in again.live._rebuild
+    finally:
+        again.stop()
