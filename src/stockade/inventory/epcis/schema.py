@@ -10,6 +10,10 @@ need ``jsonschema[format-nongpl]``), so a bare non-CBV ``bizStep`` or a malforme
 
 Each problem names the JSON path of what is wrong and, for a problem inside one event, that
 event's index in ``epcisBody.eventList`` (so ``proceed`` can keep the others).
+
+A document is checked by jsonschema-rs; the Python ``jsonschema`` is imported only to explain one
+that fails (or to check a query body): importing it builds its format checkers' parsers, about a
+second of every start of ``stockade serve`` when it was imported with this module.
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
-from jsonschema.exceptions import ValidationError, best_match
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_FILE = "EPCIS-JSON-Schema.json"
 QUERY_SCHEMA_FILE = "query-schema.json"  # gs1/EPCIS REST Bindings, for named-query bodies
@@ -49,22 +54,29 @@ def json_path(parts: Iterable[str | int]) -> str:
 
 
 @cache
+def _schema(name: str = SCHEMA_FILE) -> Any:
+    return json.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+
+
+@cache
 def _validator(name: str = SCHEMA_FILE) -> Any:
-    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-    schema = json.loads(text)
+    import jsonschema  # the explaining validator, imported when first needed (see the module's text)
+
     cls = jsonschema.Draft7Validator
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+    return cls(_schema(name), format_checker=cls.FORMAT_CHECKER)
 
 
 @cache
 def _fast(name: str = SCHEMA_FILE) -> Any:
     """The same schema compiled by jsonschema-rs (formats checked): ~500 times faster on valid input,
     which is the hot path; the Python validator then explains what is wrong with an invalid one."""
-    return jsonschema_rs.Draft7Validator(_validator(name).schema, validate_formats=True)
+    return jsonschema_rs.Draft7Validator(_schema(name), validate_formats=True)
 
 
 def _deepest(error: ValidationError) -> ValidationError:
     # oneOf/anyOf report at the branch point; the best sub-error names the field at fault
+    from jsonschema.exceptions import best_match
+
     while error.context:
         sub = best_match(error.context)
         if sub is None or len(sub.absolute_path) < len(error.absolute_path):

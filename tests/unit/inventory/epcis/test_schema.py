@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,3 +64,21 @@ def test_one_event_is_checked_alone() -> None:
     problems = validate_event(event)
     assert [p.path for p in problems][:1] == ["$.action"]
     assert validate_event({**event, "action": "OBSERVE"}) == []
+
+
+def test_the_python_validator_is_imported_only_to_explain_a_refusal() -> None:
+    """Importing it builds its format checkers' parsers (about a second of every `stockade serve`
+    start): a node that takes valid documents never imports it."""
+    first_valid = json.dumps(str(VALID[0]))
+    script = f"""
+import json, sys
+from stockade.api.app import create_app
+from stockade.inventory.epcis.schema import validate_document
+assert "jsonschema" not in sys.modules, "imported with the API"
+assert validate_document(json.load(open({first_valid}))) == []
+assert "jsonschema" not in sys.modules, "imported to accept a valid document"
+assert validate_document({{"type": "EPCISDocument"}})[0].path == "$"
+assert "jsonschema" in sys.modules
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
