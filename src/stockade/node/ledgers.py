@@ -152,8 +152,8 @@ class Ledgers:
         had when its log was opened. A row changed while the node was stopped is among them; the
         rows appended since were written by this process, beside their log entries and from the same
         bytes, and a serving node's watch audits every row each interval. The audit then costs the log
-        the command found, not what it added (about 12 µs per row: 2.7 s of a 24 s ``stockade
-        ingest`` of 200,000 lines into a new store, under py-spy)."""
+        the command found, not what it added (about 4.5 µs per row on the development machine,
+        README "Start-up")."""
         self.audit_site(site, upto=self.opened.get(site, 0))
 
     def audit_site(self, site: str, stopped: Callable[[], bool] = lambda: False, *,
