@@ -9,6 +9,7 @@ the log and raising STK-LED-001.
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -275,6 +276,45 @@ def test_a_one_shot_commands_audit_reads_the_rows_it_found_not_the_ones_it_wrote
     node.stop()
     assert audited == [600]  # the rows there at open; the 50 this process appended are not read again
     assert _log_size(data) == 650  # and the checkpoint signs them all
+
+
+def test_a_one_shot_commands_audit_runs_beside_its_recovery_and_finds_an_edit_before_its_stop(
+        tmp_path: Path) -> None:
+    data = _filled(tmp_path / "data", 600)
+    _sql(data, "UPDATE events SET id = 'renamed' WHERE seq = 5")
+    node = make_node(data)
+    node.recover()  # as `stockade ingest` starts: the audit that releases signing runs beside it
+    audit = node.ledgers._opened_audit
+    assert audit is not None
+    audit.join(60)
+    assert node.ledgers.logs[SITE].frozen == "row 4's id column says 'renamed'; its entry says 'e4'"
+    node.ingestor.ingest_lines([door_line("late-1")], Principal.operator())  # kept in the store
+    node.stop()  # signs nothing
+    assert _log_size(data) == 600
+
+
+def test_a_one_shot_commands_stop_waits_for_the_audit_beside_it_instead_of_reading_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _filled(tmp_path / "data", 600)
+    audited: list[int] = []
+    audit = ledgers_module.positional_audit
+    released = threading.Event()
+
+    def spy(log: SiteLog, store: SqliteStore, site: str, upto: int, *args: object) -> str | None:
+        assert released.wait(60)  # still reading while the command ingests
+        audited.append(upto)
+        return audit(log, store, site, upto)
+
+    monkeypatch.setattr(ledgers_module, "positional_audit", spy)
+    node = make_node(data)
+    node.recover()
+    report = node.ingestor.ingest_lines([door_line(f"n{i}") for i in range(50)], Principal.operator())
+    assert report.accepted == 50
+    assert audited == []  # the command's work went on beside the audit
+    released.set()
+    node.stop()
+    assert audited == [600]  # once, beside the work; the stop waited for it instead of reading again
+    assert _log_size(data) == 650
 
 
 def test_a_full_tile_a_crash_did_not_write_is_rebuilt_not_refused(data: Path) -> None:
