@@ -49,6 +49,7 @@ from stockade.access.threat import Level, ThreatLevels
 from stockade.events import EventError, decode_event
 from stockade.events.model import Factor
 from stockade.site import SiteConfig, load_site
+from stockade.site.yamlfile import safe_load
 
 GIVEN_SOURCE = "stockade:policy-test"
 """The source of ``given`` events that name none: one of Stockade's own, so given admin events count."""
@@ -122,7 +123,7 @@ class _DictRisk:
 def read_cases(path: str | Path) -> CaseFile:
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = safe_load(p.read_text(encoding="utf-8"))
     except OSError as e:
         raise CaseFileError(str(p), f"cannot read: {e.strerror}") from e
     except yaml.YAMLError as e:

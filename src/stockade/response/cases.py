@@ -34,6 +34,7 @@ from stockade.response.errors import ResponseError
 from stockade.response.playbook import Playbook
 from stockade.response.rehearsal import Rehearsal
 from stockade.site import SiteConfig
+from stockade.site.yamlfile import safe_load
 
 T0 = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 
@@ -93,7 +94,7 @@ class CaseReport:
 
 def read_cases(path: Path) -> CaseFile:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
         return msgspec.convert(data, CaseFile)
     except OSError as e:
         raise CaseFileError(str(path), f"cannot read: {e.strerror}") from e

@@ -11,17 +11,19 @@ from collections.abc import Sequence
 
 import yaml
 
+from stockade.site.yamlfile import SafeLoader, safe_load
+
 Path = tuple[str | int, ...]
 
 
 def load_with_lines(text: str) -> tuple[object, dict[Path, int]]:
     """The document (safe types only) and a map from each value's path to its 1-based line."""
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    node = yaml.compose(text, Loader=SafeLoader)
     lines: dict[Path, int] = {}
     if node is None:
         return None, lines
     _walk(node, (), lines)
-    return yaml.safe_load(text), lines
+    return safe_load(text), lines
 
 
 def _walk(node: yaml.Node, path: Path, lines: dict[Path, int]) -> None:

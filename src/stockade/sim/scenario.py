@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from stockade.sim.errors import ScenarioError
 from stockade.site import SiteConfig, SiteConfigError, load_site
+from stockade.site.yamlfile import safe_load
 
 CATALOGUE_TYPES: tuple[str, ...] = (
     "insider_after_hours_theft", "tailgating", "cloned_badge", "blind_and_grab",
@@ -213,7 +214,7 @@ def load_scenario(path: str | Path) -> Scenario:
     except OSError as e:
         raise ScenarioError(str(p), "", f"cannot read: {e.strerror}") from e
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as e:
         raise ScenarioError(str(p), "", f"not valid YAML: {e}") from e
     return parse_scenario(data, str(p), p.parent)

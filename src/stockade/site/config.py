@@ -35,6 +35,7 @@ from pydantic import (
 from stockade.site.errors import SiteConfigError
 from stockade.site.references import reference_problems
 from stockade.site.sources import SourceConfig
+from stockade.site.yamlfile import safe_load
 
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -353,7 +354,7 @@ def load_site(path: str | Path) -> SiteConfig:
     except OSError as e:
         raise SiteConfigError(str(p), f"cannot read: {e.strerror}") from e
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as e:
         raise SiteConfigError(str(p), f"not valid YAML: {e}") from e
     return parse_site(data, str(p))
