@@ -260,17 +260,25 @@ def test_a_one_shot_command_audits_before_it_signs(tmp_path: Path) -> None:
     assert _log_size(data) == 600
 
 
-def test_a_one_shot_commands_audit_reads_the_rows_it_found_not_the_ones_it_wrote(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    data = _filled(tmp_path / "data", 600)
+def _audits(monkeypatch: pytest.MonkeyPatch, hold: threading.Event | None = None) -> list[int]:
+    """The ``upto`` of every positional audit the ledgers run from now (each held on ``hold`` first)."""
     audited: list[int] = []
     audit = ledgers_module.positional_audit
 
     def spy(log: SiteLog, store: SqliteStore, site: str, upto: int, *args: object) -> str | None:
+        if hold is not None:
+            assert hold.wait(60)  # still reading while the command works
         audited.append(upto)
         return audit(log, store, site, upto)
 
     monkeypatch.setattr(ledgers_module, "positional_audit", spy)
+    return audited
+
+
+def test_a_one_shot_commands_audit_reads_the_rows_it_found_not_the_ones_it_wrote(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _filled(tmp_path / "data", 600)
+    audited = _audits(monkeypatch)
     node = make_node(data)
     node.ingestor.ingest_lines([door_line(f"n{i}") for i in range(50)], Principal.operator())
     node.stop()
@@ -296,16 +304,8 @@ def test_a_one_shot_commands_audit_runs_beside_its_recovery_and_finds_an_edit_be
 def test_a_one_shot_commands_stop_waits_for_the_audit_beside_it_instead_of_reading_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = _filled(tmp_path / "data", 600)
-    audited: list[int] = []
-    audit = ledgers_module.positional_audit
     released = threading.Event()
-
-    def spy(log: SiteLog, store: SqliteStore, site: str, upto: int, *args: object) -> str | None:
-        assert released.wait(60)  # still reading while the command ingests
-        audited.append(upto)
-        return audit(log, store, site, upto)
-
-    monkeypatch.setattr(ledgers_module, "positional_audit", spy)
+    audited = _audits(monkeypatch, hold=released)
     node = make_node(data)
     node.recover()
     report = node.ingestor.ingest_lines([door_line(f"n{i}") for i in range(50)], Principal.operator())
