@@ -164,7 +164,11 @@ class Ledgers:
     def audit_opened_behind(self) -> None:
         """Run :meth:`audit_opened` for every site in a thread, beside a one-shot command's work, so
         its stop (:meth:`checkpoint_all`, which waits for it) does not read the whole store then. A
-        site the thread could not audit is audited at the checkpoint instead."""
+        site the thread could not audit is audited at the checkpoint instead. Once per process: a
+        second call finds the audit started."""
+        if self._opened_audit is not None:
+            return
+
         def audit_all() -> None:
             for site in list(self.logs):
                 try:
