@@ -17,6 +17,4 @@ or PyYAML's own parser where it was built without libyaml."""
 
 def safe_load(text: str) -> object:
     """The document, of safe types only (``yaml.safe_load``'s answer); raises ``yaml.YAMLError``."""
-    if yaml.__with_libyaml__:
-        return yaml.load(text, Loader=yaml.CSafeLoader)
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader is CSafeLoader or yaml.SafeLoader
